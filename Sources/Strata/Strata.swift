@@ -1,0 +1,2 @@
+// The umbrella module: `import Strata` gives every Strata library.
+@_exported import StrataCore
