@@ -26,6 +26,12 @@ let package = Package(
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
         .target(name: "Strata", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
 
+        // Tests.
+        .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport",
+                swiftSettings: swiftSettings),
+        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"],
+                    swiftSettings: swiftSettings),
+
     ],
     swiftLanguageModes: [.v5]
 )
