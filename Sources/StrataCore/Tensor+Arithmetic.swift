@@ -1,18 +1,130 @@
+/// Elementwise arithmetic with NumPy broadcasting, between tensors and with scalars.
 extension Tensor {
-    /// Adds `other` into this tensor's elements in place (same shape; not recorded).
-    func addInPlace(_ other: Tensor) {
-        precondition(shape == other.shape, "addInPlace: shapes \(shape) and \(other.shape) differ")
-        let source = other.contiguousStorageView()
-        let n = count
-        let a = pointer, b = source.pointer
-        for i in 0..<n { a[i] += b[i] }
+    /// Elementwise sum with broadcasting.
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let result = BinaryKernel.apply(AddFunction.self, lhs, rhs, op: "add")
+        if needsGrad(lhs, rhs) {
+            let lhsShape = lhs.shape, rhsShape = rhs.shape
+            result.record("add", [lhs, rhs]) { grad in
+                [grad.sum(toShape: lhsShape), grad.sum(toShape: rhsShape)]
+            }
+        }
+        return result
     }
 
-    /// Elementwise sum.
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let a = lhs.contiguousStorageView(), b = rhs.contiguousStorageView()
-        let result = Tensor(uninitializedShape: lhs.shape)
-        for i in 0..<lhs.count { result.pointer[i] = a.pointer[i] + b.pointer[i] }
+    /// Elementwise difference with broadcasting.
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let result = BinaryKernel.apply(SubtractFunction.self, lhs, rhs, op: "subtract")
+        if needsGrad(lhs, rhs) {
+            let lhsShape = lhs.shape, rhsShape = rhs.shape
+            result.record("subtract", [lhs, rhs]) { grad in
+                [grad.sum(toShape: lhsShape), rhs.requiresGrad ? (-grad).sum(toShape: rhsShape) : nil]
+            }
+        }
         return result
+    }
+
+    /// Elementwise product with broadcasting.
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let result = BinaryKernel.apply(MultiplyFunction.self, lhs, rhs, op: "multiply")
+        if needsGrad(lhs, rhs) {
+            let a = lhs.detached(), b = rhs.detached()
+            let lhsNeeds = lhs.requiresGrad, rhsNeeds = rhs.requiresGrad
+            result.record("multiply", [lhs, rhs]) { grad in
+                [lhsNeeds ? (grad * b).sum(toShape: a.shape) : nil,
+                 rhsNeeds ? (grad * a).sum(toShape: b.shape) : nil]
+            }
+        }
+        return result
+    }
+
+    /// Elementwise quotient with broadcasting.
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let result = BinaryKernel.apply(DivideFunction.self, lhs, rhs, op: "divide")
+        if needsGrad(lhs, rhs) {
+            let a = lhs.detached(), b = rhs.detached()
+            let lhsNeeds = lhs.requiresGrad, rhsNeeds = rhs.requiresGrad
+            result.record("divide", [lhs, rhs]) { grad in
+                [lhsNeeds ? (grad / b).sum(toShape: a.shape) : nil,
+                 rhsNeeds ? (-(grad * a) / (b * b)).sum(toShape: b.shape) : nil]
+            }
+        }
+        return result
+    }
+
+    /// The elementwise larger of two tensors (ties send the gradient to `lhs`).
+    public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
+        let result = BinaryKernel.apply(MaximumFunction.self, lhs, rhs, op: "maximum")
+        if needsGrad(lhs, rhs) {
+            let a = lhs.detached(), b = rhs.detached()
+            result.record("maximum", [lhs, rhs]) { grad in
+                let takeLeft = a.isGreaterOrEqual(b)
+                return [(grad * takeLeft).sum(toShape: a.shape), (grad * (1 - takeLeft)).sum(toShape: b.shape)]
+            }
+        }
+        return result
+    }
+
+    /// The elementwise smaller of two tensors (ties send the gradient to `lhs`).
+    public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
+        let result = BinaryKernel.apply(MinimumFunction.self, lhs, rhs, op: "minimum")
+        if needsGrad(lhs, rhs) {
+            let a = lhs.detached(), b = rhs.detached()
+            result.record("minimum", [lhs, rhs]) { grad in
+                let takeLeft = a.isLessOrEqual(b)
+                return [(grad * takeLeft).sum(toShape: a.shape), (grad * (1 - takeLeft)).sum(toShape: b.shape)]
+            }
+        }
+        return result
+    }
+
+    /// Adds a scalar to every element.
+    public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs + Tensor(rhs) }
+    /// Adds a scalar to every element.
+    public static func + (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) + rhs }
+    /// Subtracts a scalar from every element.
+    public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs - Tensor(rhs) }
+    /// Subtracts every element from a scalar.
+    public static func - (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) - rhs }
+    /// Multiplies every element by a scalar.
+    public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs * Tensor(rhs) }
+    /// Multiplies every element by a scalar.
+    public static func * (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) * rhs }
+    /// Divides every element by a scalar.
+    public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs * Tensor(1 / rhs) }
+    /// Divides a scalar by every element.
+    public static func / (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) / rhs }
+
+    /// Adds `other` (same shape) into this tensor's elements in place; not recorded on the tape.
+    public func addInPlace(_ other: Tensor) {
+        precondition(shape == other.shape, "addInPlace: shapes \(shape) and \(other.shape) differ")
+        precondition(isContiguous, "addInPlace: the destination must be dense")
+        let source = other.contiguousStorageView()
+        let a = pointer, b = source.pointer
+        ThreadPolicy.parallelFor(count: count) { range in
+            let start = range.lowerBound
+            BinaryKernel.vectorVector(AddFunction.self, a + start, b + start, a + start, range.count)
+        }
+    }
+
+    /// Multiplies every element by `factor` in place; not recorded on the tape.
+    public func scaleInPlace(by factor: Float) {
+        precondition(isContiguous, "scaleInPlace: the tensor must be dense")
+        let a = pointer
+        ThreadPolicy.parallelFor(count: count) { range in
+            let start = range.lowerBound
+            BinaryKernel.vectorScalar(MultiplyFunction.self, a + start, factor, a + start, range.count)
+        }
+    }
+
+    /// Copies the elements of `source` (same shape) into this tensor or view; not recorded on the tape.
+    public func assign(_ source: Tensor) {
+        precondition(shape == source.shape, "assign: shapes \(shape) and \(source.shape) differ")
+        let dense = source.contiguousStorageView()
+        if isContiguous {
+            pointer.update(from: dense.pointer, count: count)
+        } else {
+            StridedCopy.copy(dense.pointer, intoView: self)
+        }
     }
 }

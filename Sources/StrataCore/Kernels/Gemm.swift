@@ -1,0 +1,69 @@
+import CBLAS
+
+/// A matrix operand for `cblas_sgemm`: a pointer, whether it is read transposed, and its leading dimension.
+struct GemmOperand {
+    /// The tensor whose storage `pointer` points into, kept alive for the duration of the product.
+    let owner: Tensor
+    let pointer: UnsafeMutablePointer<Float>
+    let transposed: Bool
+    let leadingDimension: Int
+
+    /// The operand that reads the last two dimensions of `tensor` at `offset` without a copy, or nil
+    /// when the layout is neither row-major nor column-major.
+    init?(_ tensor: Tensor, extraOffset: Int = 0) {
+        let r = tensor.rank
+        let rows = tensor.shape[r - 2], columns = tensor.shape[r - 1]
+        let rowStride = tensor.strides[r - 2], columnStride = tensor.strides[r - 1]
+        owner = tensor
+        pointer = tensor.pointer + extraOffset
+        if (columnStride == 1 || columns == 1) && rowStride >= Swift.max(columns, 1) {
+            transposed = false
+            leadingDimension = rowStride
+        } else if (rowStride == 1 || rows == 1) && columnStride >= Swift.max(rows, 1) {
+            transposed = true
+            leadingDimension = columnStride
+        } else {
+            return nil
+        }
+    }
+}
+
+/// Single-precision matrix products through OpenBLAS.
+enum Gemm {
+    /// C = alpha · op(A) · op(B) + beta · C, where op(A) is (M, K), op(B) is (K, N) and C is a dense (M, N).
+    @inline(__always)
+    static func multiply(_ a: GemmOperand, _ b: GemmOperand, into c: UnsafeMutablePointer<Float>,
+                         m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
+        ThreadPolicy.ensureConfigured()
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 {
+                for i in 0..<(m * n) { c[i] *= beta }
+            }
+            return
+        }
+        cblas_sgemm(CblasRowMajor,
+                    a.transposed ? CblasTrans : CblasNoTrans,
+                    b.transposed ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a.pointer, Int32(a.leadingDimension),
+                    b.pointer, Int32(b.leadingDimension),
+                    beta, c, Int32(n))
+        withExtendedLifetime((a.owner, b.owner)) {}
+    }
+
+    /// The plain triple loop that `multiply` is tested against: C = op(A)·op(B) for dense tensors.
+    static func reference(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let m = a.shape[0], k = a.shape[1], n = b.shape[1]
+        precondition(b.shape[0] == k, "Gemm.reference: shapes \(a.shape) and \(b.shape)")
+        let result = Tensor.zeros([m, n])
+        for i in 0..<m {
+            for j in 0..<n {
+                var total: Double = 0
+                for p in 0..<k { total += Double(a[i, p]) * Double(b[p, j]) }
+                result[i, j] = Float(total)
+            }
+        }
+        return result
+    }
+}

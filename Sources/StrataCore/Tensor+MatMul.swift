@@ -1,0 +1,106 @@
+/// Matrix products: 2-D, batched, and the fused affine map of a dense layer.
+extension Tensor {
+    /// The matrix product over the last two dimensions.
+    ///
+    /// Shapes: `(M, K)·(K, N) → (M, N)`; `(…, M, K)·(K, N) → (…, M, N)`; `(B, M, K)·(B, K, N) → (B, M, N)`;
+    /// `(M, K)·(B, K, N) → (B, M, N)`. Transposed views (from `transposed()`) are read in place.
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(rank >= 2 && other.rank >= 2,
+                     "matmul: needs rank 2 or more, got shapes \(shape) and \(other.shape)")
+        let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
+        precondition(other.shape[other.rank - 2] == k,
+                     "matmul: inner dimensions differ: \(shape) and \(other.shape)")
+        let result: Tensor
+        if other.rank == 2 {
+            // Fold the batch into the rows: (…, M, K) → (B·M, K).
+            let rows = count / Swift.max(k, 1)
+            let left = rank == 2 ? self : noGrad { self.contiguousStorageView().reshaped([rows, k]) }
+            result = Tensor(uninitializedShape: Array(shape.dropLast()) + [n])
+            Gemm.multiply(operand(left), operand(other), into: result.pointer, m: rows, n: n, k: k)
+        } else {
+            let batchShape = Array(other.shape.dropLast(2))
+            precondition(rank == 2 || Array(shape.dropLast(2)) == batchShape,
+                         "matmul: batch dimensions differ: \(shape) and \(other.shape)")
+            let batch = batchShape.reduce(1, *)
+            let left = rank == 2 ? self : Tensor.batched(self, [batch, m, k])
+            let right = Tensor.batched(other, [batch, k, n])
+            result = Tensor(uninitializedShape: batchShape + [m, n])
+            let leftOperand = rank == 2 ? operand(left) : nil
+            for b in 0..<batch {
+                let a = leftOperand ?? GemmOperand(left, extraOffset: b * left.strides[0])!
+                let bOperand = GemmOperand(right, extraOffset: b * right.strides[0])!
+                Gemm.multiply(a, bOperand, into: result.pointer + b * m * n, m: m, n: n, k: k)
+            }
+        }
+        if Tensor.needsGrad(self, other) {
+            let a = detached(), b = other.detached()
+            let aNeeds = requiresGrad, bNeeds = other.requiresGrad
+            result.record("matmul", [self, other]) { grad in
+                var gradA: Tensor?, gradB: Tensor?
+                if aNeeds {
+                    let full = grad.matmul(b.transposed())
+                    gradA = full.rank > a.rank ? full.sum(alongAxes: [0]) : full
+                }
+                if bNeeds {
+                    if b.rank == 2 && a.rank > 2 {
+                        let rows = a.count / k
+                        gradB = a.reshaped([rows, k]).transposed().matmul(grad.reshaped([rows, n]))
+                    } else {
+                        gradB = a.transposed().matmul(grad)
+                    }
+                }
+                return [gradA, gradB]
+            }
+        }
+        return result
+    }
+
+    /// The affine map of a dense layer on the last axis: `x·W + b` for x `(…, in)`, W `(in, out)`,
+    /// b `(out)`, computed as one GEMM that accumulates onto the broadcast bias.
+    public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
+        precondition(weight.rank == 2 && rank >= 1 && shape[rank - 1] == weight.shape[0],
+                     "linear: input \(shape) does not match weight \(weight.shape) (last axis must be \(weight.shape.first ?? 0))")
+        let k = weight.shape[0], n = weight.shape[1]
+        if let bias {
+            precondition(bias.shape == [n], "linear: bias \(bias.shape) does not match weight \(weight.shape)")
+        }
+        let rows = count / Swift.max(k, 1)
+        let input = noGrad { contiguousStorageView().reshaped([rows, k]) }
+        let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [n])
+        var beta: Float = 0
+        if let bias {
+            let b = bias.contiguousStorageView()
+            for r in 0..<rows { (result.pointer + r * n).update(from: b.pointer, count: n) }
+            beta = 1
+        }
+        Gemm.multiply(operand(input), operand(weight), into: result.pointer, m: rows, n: n, k: k, beta: beta)
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        if Tensor.needsGrad(inputs) {
+            let w = weight.detached()
+            let inputShape = shape
+            let needs = inputs.map(\.requiresGrad)
+            result.record("linear", inputs) { grad in
+                let g = grad.contiguousStorageView().reshaped([rows, n])
+                var grads: [Tensor?] = [
+                    needs[0] ? g.matmul(w.transposed()).reshaped(inputShape) : nil,
+                    needs[1] ? input.transposed().matmul(g) : nil,
+                ]
+                if needs.count == 3 { grads.append(needs[2] ? g.sum(alongAxes: [0]) : nil) }
+                return grads
+            }
+        }
+        return result
+    }
+
+    /// The GEMM operand for the last two dimensions of a 2-D tensor, copying only if the layout needs it.
+    private func operand(_ tensor: Tensor) -> GemmOperand {
+        GemmOperand(tensor) ?? GemmOperand(tensor.contiguousStorageView())!
+    }
+
+    /// `tensor` as a `(B, rows, columns)` stack of matrices that GEMM can read: the tensor itself when
+    /// it is already rank 3 with a readable layout (a transposed view, say), else a dense copy.
+    private static func batched(_ tensor: Tensor, _ shape: [Int]) -> Tensor {
+        if tensor.rank == 3, GemmOperand(tensor) != nil { return tensor.detached() }
+        return noGrad { tensor.contiguousStorageView().reshaped(shape) }
+    }
+}
