@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Strata", targets: ["Strata"]),
+        .executable(name: "strata-microbench", targets: ["strata-microbench"]),
     ],
     dependencies: [],
     targets: [
@@ -25,6 +26,10 @@ let package = Package(
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
         .target(name: "Strata", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
+
+        // Benchmarks (executables, not tests).
+        .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS"],
+                          path: "Benchmarks/MicroBench", swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport",
