@@ -25,7 +25,8 @@ let package = Package(
 
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
-        .target(name: "Strata", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
+        .target(name: "StrataNN", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
+        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN"], swiftSettings: swiftSettings),
 
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS"],
