@@ -26,6 +26,10 @@ let package = Package(
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
         .target(name: "Strata", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
 
+        // Benchmarks.
+        .executableTarget(name: "strata-convbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
+                          path: "Benchmarks/ConvBench", swiftSettings: swiftSettings),
+
         // Tests.
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport",
                 swiftSettings: swiftSettings),
