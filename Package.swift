@@ -32,6 +32,10 @@ let package = Package(
         .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS"],
                           path: "Benchmarks/MicroBench", swiftSettings: swiftSettings),
 
+        // Benchmarks.
+        .executableTarget(name: "strata-convbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
+                          path: "Benchmarks/ConvBench", swiftSettings: swiftSettings),
+
         // Tests.
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport",
                 swiftSettings: swiftSettings),

@@ -1,0 +1,137 @@
+// strata-convbench: times conv2d forward and backward with each kernel on the model shapes.
+//
+//   swift run -c release strata-convbench [--iterations N] [--filter TEXT] [--algorithm NAME]
+//
+// For each shape and each `ConvolutionAlgorithm` it prints the median milliseconds of one forward
+// and one backward step (input, weight and bias gradients; no input gradient for a first layer)
+// and the GFLOP/s they reach, then which kernel wins. STRATA_THREADS sets the thread count;
+// DNNL_VERBOSE=1 makes oneDNN print the implementation it picked for each primitive.
+import Foundation
+import StrataCore
+
+/// One convolution the models run: input (N, C, H, W), O output channels, a square kernel.
+struct Shape {
+    let name: String
+    let batch: Int, channels: Int, size: Int
+    let outChannels: Int, kernel: Int, stride: Int, padding: Int
+    /// Whether the input is the data (a first layer): then no input gradient is computed.
+    var isFirstLayer: Bool { channels == 1 }
+    var outSize: Int { (size + 2 * padding - kernel) / stride + 1 }
+    var flops: Double {
+        2 * Double(batch * outChannels * outSize * outSize) * Double(channels * kernel * kernel)
+    }
+    var description: String {
+        "\(name) \(batch)×\(channels)×\(size)×\(size)→\(outChannels) \(kernel)×\(kernel) s\(stride) p\(padding)"
+    }
+}
+
+let shapes: [Shape] = [
+    Shape(name: "mnist.conv1", batch: 128, channels: 1, size: 28, outChannels: 32, kernel: 3, stride: 1, padding: 1),
+    Shape(name: "mnist.conv2", batch: 128, channels: 32, size: 28, outChannels: 32, kernel: 3, stride: 1, padding: 1),
+    Shape(name: "mnist.conv3", batch: 128, channels: 32, size: 14, outChannels: 64, kernel: 3, stride: 1, padding: 1),
+    Shape(name: "mnist.conv4", batch: 128, channels: 64, size: 14, outChannels: 64, kernel: 3, stride: 1, padding: 1),
+    Shape(name: "mnist.conv5", batch: 128, channels: 64, size: 7, outChannels: 128, kernel: 3, stride: 1, padding: 1),
+    Shape(name: "resnet.16-16", batch: 128, channels: 16, size: 28, outChannels: 16, kernel: 3, stride: 1, padding: 1),
+    Shape(name: "resnet.16-32s2", batch: 128, channels: 16, size: 28, outChannels: 32, kernel: 3, stride: 2, padding: 1),
+    Shape(name: "resnet.32-32", batch: 128, channels: 32, size: 14, outChannels: 32, kernel: 3, stride: 1, padding: 1),
+    Shape(name: "resnet.32-64s2", batch: 128, channels: 32, size: 14, outChannels: 64, kernel: 3, stride: 2, padding: 1),
+    Shape(name: "resnet.64-64", batch: 128, channels: 64, size: 7, outChannels: 64, kernel: 3, stride: 1, padding: 1),
+    Shape(name: "ranknet.conv1", batch: 64, channels: 1, size: 28, outChannels: 8, kernel: 5, stride: 2, padding: 0),
+    Shape(name: "ranknet.conv2", batch: 64, channels: 8, size: 12, outChannels: 16, kernel: 5, stride: 2, padding: 0),
+]
+
+/// Command-line options.
+struct Options {
+    var iterations = 10
+    var filter: String?
+    var algorithm: String?
+
+    init(arguments: [String]) {
+        var rest = arguments.dropFirst()
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--iterations": iterations = rest.popFirst().flatMap(Int.init) ?? iterations
+            case "--filter": filter = rest.popFirst()
+            case "--algorithm": algorithm = rest.popFirst()
+            default:
+                print("usage: strata-convbench [--iterations N] [--filter TEXT] [--algorithm oneDNN|im2col|automatic]")
+                exit(argument == "--help" ? 0 : 2)
+            }
+        }
+    }
+}
+
+/// A tensor of standard-normal values.
+func randomTensor(_ shape: [Int], generator: inout RandomGenerator, requiresGrad: Bool = false) -> Tensor {
+    let values = (0..<shape.reduce(1, *)).map { _ in generator.nextNormal() }
+    return Tensor(shape: shape, scalars: values, requiresGrad: requiresGrad)
+}
+
+/// The median of the measured seconds.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
+
+/// Seconds elapsed while running `body`.
+func seconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// Median forward and backward seconds of `shape` with `algorithm`.
+func measure(_ shape: Shape, _ algorithm: ConvolutionAlgorithm, iterations: Int) -> (forward: Double, backward: Double) {
+    var generator = RandomGenerator(seed: 1)
+    let input = randomTensor([shape.batch, shape.channels, shape.size, shape.size], generator: &generator,
+                             requiresGrad: !shape.isFirstLayer)
+    let weight = randomTensor([shape.outChannels, shape.channels, shape.kernel, shape.kernel],
+                              generator: &generator, requiresGrad: true)
+    let bias = randomTensor([shape.outChannels], generator: &generator, requiresGrad: true)
+    let gradient = randomTensor([shape.batch, shape.outChannels, shape.outSize, shape.outSize],
+                                generator: &generator)
+    var forwardTimes: [Double] = [], backwardTimes: [Double] = []
+    for iteration in 0..<(iterations + 2) {  // two warm-up steps create the primitives and fill the pool
+        input.zeroGrad(); weight.zeroGrad(); bias.zeroGrad()
+        var output: Tensor?
+        let forward = seconds {
+            output = input.conv2d(weight, bias: bias, stride: (shape.stride, shape.stride),
+                                  padding: (shape.padding, shape.padding), algorithm: algorithm)
+        }
+        let backward = seconds { output!.backward(gradient: gradient) }
+        if iteration >= 2 {
+            forwardTimes.append(forward)
+            backwardTimes.append(backward)
+        }
+    }
+    return (median(forwardTimes), median(backwardTimes))
+}
+
+let options = Options(arguments: CommandLine.arguments)
+let algorithms: [(String, ConvolutionAlgorithm)] = [("oneDNN", .oneDNN), ("im2col+sgemm", .im2colGEMM),
+                                                    ("automatic", .automatic)]
+    .filter { options.algorithm.map($0.0.hasPrefix) ?? true }
+print("strata-convbench: \(ThreadPolicy.threadCount) threads, median of \(options.iterations) steps")
+print("shape".padding(toLength: 44, withPad: " ", startingAt: 0)
+      + "kernel         fwd ms  fwd GF/s   bwd ms  bwd GF/s  total ms")
+var totals: [String: Double] = [:]
+for shape in shapes where options.filter.map({ shape.name.contains($0) }) ?? true {
+    var best: (name: String, total: Double)?
+    for (name, algorithm) in algorithms {
+        let (forward, backward) = measure(shape, algorithm, iterations: options.iterations)
+        let backwardFLOPs = shape.flops * (shape.isFirstLayer ? 1 : 2)
+        let total = forward + backward
+        totals[name, default: 0] += total
+        let columns = [
+            String(format: "%8.2f", forward * 1e3), String(format: "%9.1f", shape.flops / forward / 1e9),
+            String(format: "%8.2f", backward * 1e3), String(format: "%9.1f", backwardFLOPs / backward / 1e9),
+            String(format: "%9.2f", total * 1e3),
+        ]
+        print(shape.description.padding(toLength: 44, withPad: " ", startingAt: 0)
+              + name.padding(toLength: 13, withPad: " ", startingAt: 0) + columns.joined(separator: " "))
+        if algorithm != .automatic, best == nil || total < best!.total { best = (name, total) }
+    }
+    if algorithms.count > 1, let best { print("  fastest: \(best.name)") }
+}
+print("sum over shapes (ms per fwd+bwd step): "
+      + algorithms.map { "\($0.0) \(String(format: "%.2f", (totals[$0.0] ?? 0) * 1e3))" }.joined(separator: ", "))

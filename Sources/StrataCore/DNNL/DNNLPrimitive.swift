@@ -1,0 +1,63 @@
+import CDNNL
+
+/// A created oneDNN primitive and its primitive descriptor, destroyed together.
+///
+/// Build one from an operation descriptor (`dnnl_convolution_desc_t`, `dnnl_pooling_desc_t`, …);
+/// backward primitives pass their forward primitive as `hint`. Instances live in a
+/// `DNNLPrimitiveCache` and are reused for every call with the same shapes and parameters.
+final class DNNLPrimitive: @unchecked Sendable {
+    /// What the primitive computes, for error messages (e.g. "convolution backward data").
+    let name: String
+    /// The primitive descriptor (owned).
+    let descriptor: dnnl_primitive_desc_t
+    /// The primitive (owned).
+    let primitive: dnnl_primitive_t
+
+    /// Creates the primitive for `operation` (an initialised oneDNN operation descriptor).
+    init<Operation>(_ name: String, operation: Operation, hint: DNNLPrimitive? = nil) {
+        self.name = name
+        let engine = DNNLEngine.shared.engine
+        var operation = operation
+        var descriptor: dnnl_primitive_desc_t?
+        let status = withUnsafePointer(to: &operation) { pointer in
+            dnnl_primitive_desc_create(&descriptor, UnsafeRawPointer(pointer), nil, engine, hint?.descriptor)
+        }
+        DNNLEngine.check(status, name, "primitive descriptor")
+        var primitive: dnnl_primitive_t?
+        DNNLEngine.check(dnnl_primitive_create(&primitive, descriptor), name, "primitive")
+        self.descriptor = descriptor!
+        self.primitive = primitive!
+    }
+
+    deinit {
+        dnnl_primitive_destroy(primitive)
+        dnnl_primitive_desc_destroy(descriptor)
+    }
+
+    /// The memory descriptor the primitive expects for an execution argument such as `DNNL_ARG_SRC`.
+    func memoryDescriptor(argument: Int32) -> UnsafePointer<dnnl_memory_desc_t> {
+        guard let descriptor = dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, argument) else {
+            fatalError("oneDNN \(name): no memory descriptor for argument \(argument)")
+        }
+        return descriptor
+    }
+
+    /// The size in bytes of the workspace the forward pass leaves for the backward pass (0 if none).
+    var workspaceBytes: Int {
+        guard let workspace = dnnl_primitive_desc_query_md(descriptor, dnnl_query_workspace_md, 0) else { return 0 }
+        return dnnl_memory_desc_get_size(workspace)
+    }
+
+    /// oneDNN's name for the implementation it chose (e.g. "jit:avx512_core", "gemm:jit").
+    var implementation: String {
+        var text: UnsafePointer<CChar>?
+        guard dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &text) == dnnl_success,
+              let text else { return "?" }
+        return String(cString: text)
+    }
+
+    /// Runs the primitive on the process's stream with the given arguments and waits for it.
+    func execute(_ arguments: [(Int32, UnsafeMutableRawPointer)]) {
+        DNNLEngine.shared.execute(self, arguments)
+    }
+}

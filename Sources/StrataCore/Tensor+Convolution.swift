@@ -1,0 +1,87 @@
+/// Which kernel `conv2d` runs; every choice computes the same result within rounding.
+public enum ConvolutionAlgorithm: Sendable, CaseIterable {
+    /// The kernel measured fastest for the geometry (see `Benchmarks/ConvBench`).
+    case automatic
+    /// oneDNN's convolution primitives on plain NCHW memory.
+    case oneDNN
+    /// im2col / col2im with OpenBLAS `sgemm`.
+    case im2colGEMM
+}
+
+extension Tensor {
+    /// A 2-D convolution (cross-correlation, like PyTorch's `conv2d`) of this (N, C, H, W) tensor
+    /// with `weight` (O, C/groups, KH, KW) plus an optional `bias` (O), giving (N, O, OH, OW) with
+    /// `OH = (H + 2·padding.0 − dilation.0·(KH − 1) − 1) / stride.0 + 1` (rounded down), and OW alike.
+    ///
+    /// Differentiable with respect to the input, the weight and the bias. Padding is symmetric and
+    /// zero; for "same" output with an odd kernel `k` and stride 1, pass `padding: (k / 2, k / 2)`.
+    ///
+    /// ```swift
+    /// let images = Tensor.randomNormal([128, 1, 28, 28], seed: 1)
+    /// let weight = Tensor.randomNormal([32, 1, 3, 3], seed: 2, requiresGrad: true)
+    /// let features = images.conv2d(weight, padding: (1, 1))   // (128, 32, 28, 28)
+    /// ```
+    public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                       padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                       algorithm: ConvolutionAlgorithm = .automatic) -> Tensor {
+        let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride,
+                                      padding: padding, dilation: dilation, groups: groups)
+        let kernel = algorithm == .automatic ? Tensor.fastestConvolution(for: geometry) : algorithm
+        let input = contiguousStorageView(), filters = weight.contiguousStorageView()
+        let shift = bias?.contiguousStorageView()
+        let output = Tensor(uninitializedShape: geometry.outputShape)
+        switch kernel {
+        case .im2colGEMM:
+            Im2ColConvolution.forward(geometry, input: input.pointer, weight: filters.pointer, bias: shift?.pointer,
+                                      output: output.pointer)
+        default:
+            DNNLConvolution.forward(geometry, input: input.pointer, weight: filters.pointer, bias: shift?.pointer,
+                                    output: output.pointer)
+        }
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        if Tensor.needsGrad(inputs) {
+            let wantsInput = requiresGrad, wantsWeight = weight.requiresGrad, wantsBias = bias?.requiresGrad ?? false
+            output.record("conv2d", inputs) { gradOutput in
+                let gradients = Tensor.conv2dBackward(
+                    geometry, kernel: kernel, input: input, weight: filters, gradOutput: gradOutput,
+                    wantsInput: wantsInput, wantsWeight: wantsWeight, wantsBias: wantsBias)
+                return shift != nil ? [gradients.input, gradients.weight, gradients.bias]
+                    : [gradients.input, gradients.weight]
+            }
+        }
+        return output
+    }
+
+    /// The gradients of a convolution with respect to the input, weight and bias that are wanted.
+    private static func conv2dBackward(
+        _ geometry: Conv2DGeometry, kernel: ConvolutionAlgorithm, input: Tensor, weight: Tensor, gradOutput: Tensor,
+        wantsInput: Bool, wantsWeight: Bool, wantsBias: Bool
+    ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+        let gradOutput = gradOutput.contiguousStorageView()
+        let gradInput = wantsInput ? Tensor(uninitializedShape: geometry.inputShape) : nil
+        // oneDNN computes the bias gradient only together with the weight gradient.
+        let gradWeight = wantsWeight || wantsBias ? Tensor(uninitializedShape: geometry.weightShape) : nil
+        let gradBias = wantsBias ? Tensor(uninitializedShape: [geometry.outChannels]) : nil
+        switch kernel {
+        case .im2colGEMM:
+            Im2ColConvolution.backward(geometry, input: input.pointer, weight: weight.pointer,
+                                       gradOutput: gradOutput.pointer, gradInput: gradInput?.pointer,
+                                       gradWeight: wantsWeight ? gradWeight?.pointer : nil, gradBias: gradBias?.pointer)
+        default:
+            if let gradInput {
+                DNNLConvolution.backwardData(geometry, gradOutput: gradOutput.pointer, weight: weight.pointer,
+                                             gradInput: gradInput.pointer)
+            }
+            if let gradWeight {
+                DNNLConvolution.backwardWeights(geometry, input: input.pointer, gradOutput: gradOutput.pointer,
+                                                gradWeight: gradWeight.pointer, gradBias: gradBias?.pointer)
+            }
+        }
+        return (gradInput, wantsWeight ? gradWeight : nil, gradBias)
+    }
+
+    /// The kernel that measured fastest for `geometry` with `strata-convbench` (forward + backward).
+    static func fastestConvolution(for geometry: Conv2DGeometry) -> ConvolutionAlgorithm {
+        .oneDNN
+    }
+}

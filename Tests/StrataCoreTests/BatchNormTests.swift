@@ -1,0 +1,118 @@
+@testable import StrataCore
+import StrataTestSupport
+import XCTest
+
+/// A tensor of normal values (mean `mean`, standard deviation `scale`) from a generator seeded with `seed`.
+private func randomTensor(_ shape: [Int], seed: UInt64, mean: Float = 0, scale: Float = 1,
+                          requiresGrad: Bool = false) -> Tensor {
+    var generator = RandomGenerator(seed: seed)
+    let values = (0..<Tensor.elementCount(shape)).map { _ in mean + scale * generator.nextNormal() }
+    return Tensor(shape: shape, scalars: values, requiresGrad: requiresGrad)
+}
+
+final class BatchNormTests: XCTestCase {
+    private let shapes: [[Int]] = [[2, 3, 5, 5], [1, 4, 3, 2], [8, 2, 1, 1], [5, 6], [16, 3, 7, 7]]
+
+    /// gamma, beta and running statistics for `channels` channels (running variance kept positive).
+    private func parameters(_ channels: Int, seed: UInt64)
+        -> (gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor) {
+        (randomTensor([channels], seed: seed, mean: 1, scale: 0.3, requiresGrad: true),
+         randomTensor([channels], seed: seed + 1, scale: 0.5, requiresGrad: true),
+         randomTensor([channels], seed: seed + 2, scale: 0.5),
+         Tensor(shape: [channels], scalars: (0..<channels).map { 0.5 + Float($0) * 0.25 }))
+    }
+
+    /// Training-mode output, gradients and running-statistics update agree with the reference.
+    func testTrainingMatchesReference() {
+        for (index, shape) in shapes.enumerated() {
+            let seed = UInt64(index * 10)
+            let input = randomTensor(shape, seed: seed, mean: 2, scale: 3, requiresGrad: true)
+            let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: seed + 1)
+            let oldMean = runningMean.scalars, oldVar = runningVar.scalars
+            let (expected, mean, variance) = ReferenceBatchNorm.forwardTraining(input: input, gamma: gamma,
+                                                                                beta: beta, epsilon: 1e-5)
+            let output = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean,
+                                           runningVar: runningVar, training: true, momentum: 0.2)
+            assertClose(output, expected, rtol: 1e-4, atol: 1e-4, "shape \(shape) forward")
+
+            let m = Float(input.count / shape[1])
+            let expectedMean = zip(oldMean, mean).map { 0.8 * $0 + 0.2 * $1 }
+            let expectedVar = zip(oldVar, variance).map { 0.8 * $0 + 0.2 * $1 * m / (m - 1) }
+            assertClose(runningMean.scalars, expectedMean, rtol: 1e-4, atol: 1e-5, "shape \(shape) running mean")
+            assertClose(runningVar.scalars, expectedVar, rtol: 1e-4, atol: 1e-5, "shape \(shape) running variance")
+
+            let gradOutput = randomTensor(shape, seed: seed + 9)
+            output.backward(gradient: gradOutput)
+            let grads = ReferenceBatchNorm.backward(input: input, gradOutput: gradOutput, gamma: gamma, mean: mean,
+                                                    variance: variance, epsilon: 1e-5, throughStatistics: true)
+            assertClose(input.grad!, grads.input, rtol: 1e-3, atol: 1e-4, "shape \(shape) input gradient")
+            assertClose(gamma.grad!, grads.gamma, rtol: 1e-4, atol: 1e-4, "shape \(shape) gamma gradient")
+            assertClose(beta.grad!, grads.beta, rtol: 1e-4, atol: 1e-4, "shape \(shape) beta gradient")
+        }
+    }
+
+    /// Inference-mode output and gradients use the running statistics and leave them unchanged.
+    func testInferenceMatchesReference() {
+        for (index, shape) in shapes.enumerated() {
+            let seed = UInt64(100 + index * 10)
+            let input = randomTensor(shape, seed: seed, requiresGrad: true)
+            let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: seed + 1)
+            let mean = runningMean.scalars, variance = runningVar.scalars
+            let output = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean,
+                                           runningVar: runningVar, training: false, epsilon: 1e-3)
+            assertClose(output, ReferenceBatchNorm.forwardInference(input: input, gamma: gamma, beta: beta, mean: mean,
+                                                                    variance: variance, epsilon: 1e-3),
+                        rtol: 1e-4, atol: 1e-5, "shape \(shape) forward")
+            XCTAssertEqual(runningMean.scalars, mean)
+            XCTAssertEqual(runningVar.scalars, variance)
+
+            // The backward pass sees the statistics of its forward pass even if they change in between.
+            runningVar.pointer[0] += 5
+            let gradOutput = randomTensor(shape, seed: seed + 9)
+            output.backward(gradient: gradOutput)
+            let grads = ReferenceBatchNorm.backward(input: input, gradOutput: gradOutput, gamma: gamma, mean: mean,
+                                                    variance: variance, epsilon: 1e-3, throughStatistics: false)
+            assertClose(input.grad!, grads.input, rtol: 1e-4, atol: 1e-5, "shape \(shape) input gradient")
+            assertClose(gamma.grad!, grads.gamma, rtol: 1e-4, atol: 1e-4, "shape \(shape) gamma gradient")
+            assertClose(beta.grad!, grads.beta, rtol: 1e-4, atol: 1e-4, "shape \(shape) beta gradient")
+        }
+    }
+
+    /// Without the tape, inference reads the running statistics directly and matches the taped result.
+    func testInferenceWithoutTape() {
+        let input = randomTensor([4, 3, 2, 2], seed: 1)
+        let (gamma, beta, runningMean, runningVar) = parameters(3, seed: 2)
+        let taped = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                                      training: false)
+        let untaped = noGrad {
+            input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                              training: false)
+        }
+        XCTAssertFalse(untaped.requiresGrad)
+        assertClose(untaped, taped, rtol: 0, atol: 0)
+    }
+
+    /// In training the output of each channel has mean beta and standard deviation |gamma|.
+    func testTrainingNormalizes() {
+        let input = randomTensor([32, 2, 4, 4], seed: 3, mean: 5, scale: 4)
+        let gamma = Tensor([2, 0.5]), beta = Tensor([1, -1])
+        let output = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: Tensor([0, 0]),
+                                       runningVar: Tensor([1, 1]), training: true, epsilon: 0)
+        let (mean, variance) = ReferenceBatchNorm.statistics(output)
+        assertClose(mean, [1, -1], rtol: 0, atol: 1e-4)
+        assertClose(variance, [4, 0.25], rtol: 1e-4, atol: 1e-4)
+    }
+
+    /// Finite differences agree with the recorded gradients in both modes, for 4-D and 2-D inputs.
+    func testGradientCheck() {
+        for (shape, training) in [([2, 3, 5, 5], true), ([2, 3, 5, 5], false), ([6, 4], true), ([6, 4], false)] {
+            let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: 40)
+            let input = randomTensor(shape, seed: 41, requiresGrad: true)
+            checkGradients("batchNorm2d \(shape) training \(training)", inputs: [input, gamma, beta],
+                           epsilon: 1e-2, rtol: 2e-2, atol: 3e-3) { x in
+                x[0].batchNorm2d(gamma: x[1], beta: x[2], runningMean: runningMean, runningVar: runningVar,
+                                 training: training)
+            }
+        }
+    }
+}
