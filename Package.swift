@@ -41,6 +41,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataTestSupport"],
+                    swiftSettings: swiftSettings),
 
     ],
     swiftLanguageModes: [.v5]

@@ -47,7 +47,7 @@ extension Tensor {
         let output = Tensor(uninitializedShape: [shape[0], shape[1]])
         let source = input.pointer, destination = output.pointer
         let scale = 1 / Float(plane)
-        ThreadPolicy.parallelFor(count: planes, minimumPerThread: max(1, (1 << 15) / plane)) { range in
+        ThreadPolicy.parallelFor(count: planes, minimumPerThread: Swift.max(1, (1 << 15) / plane)) { range in
             for index in range {
                 let values = source + index * plane
                 var total: Float = 0
@@ -61,7 +61,7 @@ extension Tensor {
                 let gradient = gradOutput.contiguousStorageView()
                 let gradInput = Tensor(uninitializedShape: inputShape)
                 let source = gradient.pointer, destination = gradInput.pointer
-                ThreadPolicy.parallelFor(count: planes, minimumPerThread: max(1, (1 << 15) / plane)) { range in
+                ThreadPolicy.parallelFor(count: planes, minimumPerThread: Swift.max(1, (1 << 15) / plane)) { range in
                     for index in range {
                         (destination + index * plane).update(repeating: source[index] * scale, count: plane)
                     }
