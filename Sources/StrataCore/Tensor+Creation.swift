@@ -116,3 +116,15 @@ extension Tensor {
         return randomUniform(shape, lower: -limit, upper: limit, generator: &generator)
     }
 }
+
+extension Tensor {
+    /// One-hot rows `(N, classes)` for integer labels: row i has a 1 at column `labels[i]`.
+    public static func oneHot(_ labels: [Int], classes: Int) -> Tensor {
+        let result = Tensor.zeros([labels.count, classes])
+        for (i, label) in labels.enumerated() {
+            precondition(label >= 0 && label < classes, "oneHot: label \(label) out of range 0..<\(classes)")
+            result.pointer[i * classes + label] = 1
+        }
+        return result
+    }
+}
