@@ -29,7 +29,9 @@ let package = Package(
         // Tests.
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport",
                 swiftSettings: swiftSettings),
+        // Fixtures/ holds the PyTorch reference values written by scripts/make-reference.py.
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"],
+                    resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
 
     ],
