@@ -29,8 +29,10 @@ let package = Package(
         // Tests.
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport",
                 swiftSettings: swiftSettings),
-        // Fixtures/ holds the PyTorch reference values written by scripts/make-reference.py.
+        // Fixtures/ holds the PyTorch reference values (scripts/make-reference.py); the .pending file
+        // is the convolution parity suite, kept out of the build until conv2d/pooling/batch norm land.
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"],
+                    exclude: ["ConvolutionParityTests.swift.pending"],
                     resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
 
