@@ -39,10 +39,8 @@ let package = Package(
         // Tests.
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport",
                 swiftSettings: swiftSettings),
-        // Fixtures/ holds the PyTorch reference values (scripts/make-reference.py); the .pending file
-        // is the convolution parity suite, kept out of the build until conv2d/pooling/batch norm land.
+        // Fixtures/ holds the PyTorch reference values written by scripts/make-reference.py.
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"],
-                    exclude: ["ConvolutionParityTests.swift.pending"],
                     resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataTestSupport"],
