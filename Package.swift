@@ -26,7 +26,8 @@ let package = Package(
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
         .target(name: "StrataNN", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
-        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN"], swiftSettings: swiftSettings),
+        .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN"], swiftSettings: swiftSettings),
+        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataTrain"], swiftSettings: swiftSettings),
 
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS"],
@@ -44,6 +45,8 @@ let package = Package(
                     resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataTestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
 
     ],

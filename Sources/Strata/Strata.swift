@@ -1,3 +1,4 @@
 // The umbrella module: `import Strata` gives every Strata library.
 @_exported import StrataCore
 @_exported import StrataNN
+@_exported import StrataTrain
