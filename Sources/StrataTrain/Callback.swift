@@ -1,0 +1,77 @@
+import StrataCore
+
+/// The values logged at the end of a batch or an epoch, in the order they were logged
+/// (`loss`, `accuracy`, `val_loss`, `val_accuracy`, …).
+public struct Logs: Sendable, Equatable {
+    /// The name and value of each entry, in order.
+    public private(set) var entries: [(name: String, value: Double)] = []
+
+    /// Empty logs.
+    public init() {}
+
+    /// The value logged under `name`, or nil; setting replaces an entry or appends a new one.
+    public subscript(name: String) -> Double? {
+        get { entries.first { $0.name == name }?.value }
+        set {
+            if let index = entries.firstIndex(where: { $0.name == name }) {
+                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+            } else if let newValue {
+                entries.append((name, newValue))
+            }
+        }
+    }
+
+    /// Entry-by-entry equality.
+    public static func == (lhs: Logs, rhs: Logs) -> Bool {
+        lhs.entries.map(\.name) == rhs.entries.map(\.name) && lhs.entries.map(\.value) == rhs.entries.map(\.value)
+    }
+}
+
+/// Where a training run is: the one small piece of per-step state that callbacks read.
+public struct TrainingState: Sendable {
+    /// The epoch under way, 0-based.
+    public var epoch = 0
+    /// The number of epochs the run will do in all (its last epoch is `epochs − 1`).
+    public var epochs = 0
+    /// The batch under way within the epoch, 0-based.
+    public var batch = 0
+    /// The number of training batches per epoch.
+    public var stepsPerEpoch = 0
+    /// The number of optimizer steps done since the run began (across resumptions).
+    public var globalStep = 0
+    /// The number of training examples.
+    public var sampleCount = 0
+}
+
+/// Something that reacts to the events of a training run; every method has a no-op default, so a
+/// callback implements only the events it needs. The model is passed to each event, so a callback
+/// can stop training (`model.stopTraining = true`), change the learning rate, or copy weights.
+public protocol Callback: AnyObject {
+    /// Before the first epoch.
+    func onTrainBegin(model: Model, state: TrainingState)
+    /// After the last epoch (or when training stops early).
+    func onTrainEnd(model: Model, state: TrainingState, logs: Logs)
+    /// At the start of each epoch.
+    func onEpochBegin(model: Model, state: TrainingState)
+    /// At the end of each epoch, with the epoch's training and validation logs.
+    func onEpochEnd(model: Model, state: TrainingState, logs: Logs)
+    /// Before each training batch.
+    func onBatchBegin(model: Model, state: TrainingState)
+    /// After each training batch, with the running means over the epoch so far.
+    func onBatchEnd(model: Model, state: TrainingState, logs: Logs)
+}
+
+extension Callback {
+    /// Does nothing.
+    public func onTrainBegin(model: Model, state: TrainingState) {}
+    /// Does nothing.
+    public func onTrainEnd(model: Model, state: TrainingState, logs: Logs) {}
+    /// Does nothing.
+    public func onEpochBegin(model: Model, state: TrainingState) {}
+    /// Does nothing.
+    public func onEpochEnd(model: Model, state: TrainingState, logs: Logs) {}
+    /// Does nothing.
+    public func onBatchBegin(model: Model, state: TrainingState) {}
+    /// Does nothing.
+    public func onBatchEnd(model: Model, state: TrainingState, logs: Logs) {}
+}
