@@ -24,7 +24,11 @@ let package = Package(
 
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
-        .target(name: "Strata", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
+        .target(name: "StrataPlot", dependencies: ["CCairo"], swiftSettings: swiftSettings),
+        .target(name: "Strata", dependencies: ["StrataCore", "StrataPlot"], swiftSettings: swiftSettings),
+
+        // Tests.
+        .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),
 
     ],
     swiftLanguageModes: [.v5]
