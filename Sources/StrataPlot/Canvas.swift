@@ -73,6 +73,12 @@ public final class Canvas {
         self.layout = ChartLayout(width: width, height: height)
         cairo_set_line_join(context, CAIRO_LINE_JOIN_ROUND)
         cairo_set_line_cap(context, CAIRO_LINE_CAP_BUTT)
+        // Unhinted metrics: text measures the same on raster and vector surfaces, so PNG, SVG and
+        // PDF get the same layout.
+        let options = cairo_font_options_create()
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
+        cairo_set_font_options(context, options)
+        cairo_font_options_destroy(options)
     }
 
     /// The whole canvas as a rectangle.

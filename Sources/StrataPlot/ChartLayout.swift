@@ -16,6 +16,8 @@ public struct ChartLayout: Sendable, Equatable {
     public var series: [String] = []
     /// Legend entries drawn, in order.
     public var legend: [String] = []
+    /// The legend's box, or nil when no legend was drawn.
+    public var legendArea: Canvas.Rect?
     /// Labels of the horizontal axis ticks, in order.
     public var xTicks: [String] = []
     /// Labels of the vertical axis ticks, bottom to top (top to bottom for categories).

@@ -79,5 +79,6 @@ struct Legend {
                         size: Self.fontSize, align: .left, verticalAlign: .middle)
         }
         canvas.layout.legend = entries.map(\.name)
+        canvas.layout.legendArea = frame
     }
 }
