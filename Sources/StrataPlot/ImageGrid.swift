@@ -51,9 +51,9 @@ public struct ImageGrid: Chart {
     }
 
     /// Adds an image of intensities in 0…1 (clamped; NaN is black).
-    public mutating func add(image pixels: [Float], width: Int, height: Int, caption: String? = nil,
-                             captionColor: Color? = nil) {
-        let bytes = pixels.map { v -> UInt8 in v.isNaN ? 0 : UInt8((min(1, max(0, v)) * 255).rounded()) }
+    public mutating func add<T: BinaryFloatingPoint>(image pixels: [T], width: Int, height: Int,
+                                                     caption: String? = nil, captionColor: Color? = nil) {
+        let bytes = pixels.map { v -> UInt8 in v.isNaN ? 0 : UInt8((min(1, max(0, Double(v))) * 255).rounded()) }
         add(image: bytes, width: width, height: height, caption: caption, captionColor: captionColor)
     }
 

@@ -73,8 +73,8 @@ public struct LineChart: Chart {
         series.append(Series(name: name, x: x, y: y, color: color, style: style, marker: marker))
     }
 
-    /// Adds a line from `Float` values (as produced by training).
-    public mutating func add(series name: String, x: [Float], y: [Float], color: Color? = nil,
+    /// Adds a line from `Float` (or other floating-point) values, as produced by training.
+    public mutating func add<T: BinaryFloatingPoint>(series name: String, x: [T], y: [T], color: Color? = nil,
                              style: LineStyle = .solid, marker: Marker = .none) {
         add(series: name, x: x.map(Double.init), y: y.map(Double.init), color: color, style: style, marker: marker)
     }
@@ -85,8 +85,8 @@ public struct LineChart: Chart {
         add(series: name, x: y.indices.map { Double($0 + 1) }, y: y, color: color, style: style, marker: marker)
     }
 
-    /// Adds a line from `Float` values with x = 1, 2, 3, … (epochs).
-    public mutating func add(series name: String, y: [Float], color: Color? = nil,
+    /// Adds a line from `Float` (or other floating-point) values with x = 1, 2, 3, … (epochs).
+    public mutating func add<T: BinaryFloatingPoint>(series name: String, y: [T], color: Color? = nil,
                              style: LineStyle = .solid, marker: Marker = .none) {
         add(series: name, y: y.map(Double.init), color: color, style: style, marker: marker)
     }

@@ -66,8 +66,8 @@ public struct StripChart: Chart {
         categories.append(Category(name: name, values: values, color: color))
     }
 
-    /// Adds a strip of `Float` values at the right end.
-    public mutating func add(category name: String, values: [Float], color: Color? = nil) {
+    /// Adds a strip of `Float` (or other floating-point) values at the right end.
+    public mutating func add<T: BinaryFloatingPoint>(category name: String, values: [T], color: Color? = nil) {
         add(category: name, values: values.map(Double.init), color: color)
     }
 
@@ -85,8 +85,11 @@ public struct StripChart: Chart {
         for (key, bucket) in zip(keys, buckets) { add(category: key.description, values: bucket) }
     }
 
-    /// Adds one strip per distinct group of `Float` values; see `add(values:groups:)`.
-    public mutating func add<Group: Comparable & Hashable & CustomStringConvertible>(values: [Float], groups: [Group]) throws {
+    /// Adds one strip per distinct group of `Float` (or other floating-point) values; see
+    /// `add(values:groups:)`.
+    public mutating func add<T: BinaryFloatingPoint, Group: Comparable & Hashable & CustomStringConvertible>(
+        values: [T], groups: [Group]
+    ) throws {
         try add(values: values.map(Double.init), groups: groups)
     }
 
