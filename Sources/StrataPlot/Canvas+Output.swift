@@ -26,6 +26,9 @@ extension Canvas {
                                          detail: "\(width)×\(height) is outside 1…32767 pixels")
         }
         let sink = ByteSink()
+        // Declared first so it runs last: cairo may still write into the sink while the surface
+        // is destroyed (also when drawing throws).
+        defer { withExtendedLifetime(sink) {} }
         let closure = Unmanaged.passUnretained(sink).toOpaque()
         let surface: OpaquePointer?
         switch format {
@@ -58,7 +61,7 @@ extension Canvas {
             cairo_surface_finish(surface)
             try check(cairo_surface_status(surface))
         }
-        return withExtendedLifetime(sink) { (sink.bytes, canvas.layout) }
+        return (sink.bytes, canvas.layout)
     }
 
     /// Runs `body` on a small scratch canvas, for measuring text before the real size is known.

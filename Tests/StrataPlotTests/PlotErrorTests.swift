@@ -130,6 +130,10 @@ final class PlotErrorTests: XCTestCase {
         let path = folder + "/empty.png"
         _ = message { try LineChart().save(to: path) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        // Vector surfaces still flush into memory when drawing throws; that must be safe.
+        for format in OutputFormat.allCases {
+            XCTAssertTrue(message { _ = try BarChart().render(as: format) }.hasPrefix("BarChart has nothing"))
+        }
     }
 
     func testAbsurdSizeIsAnErrorNotACrash() {
