@@ -94,7 +94,9 @@ struct Axes {
         guard showsGrid else { return }
         let minorColor = Color(hex: 0xf3f3f3)
         if !y.isCategorical {
-            for (values, color) in [(yTicks.minor, minorColor), (yTicks.values, Color.grid)] {
+            // Minor log grid lines only while there are few of them (up to three decades).
+            let minor = yTicks.minor.count <= 24 ? yTicks.minor : []
+            for (values, color) in [(minor, minorColor), (yTicks.values, Color.grid)] {
                 for v in values where inside(py(v), plot.y, plot.maxY) {
                     let yy = Canvas.crisp(py(v))
                     canvas.line(from: .init(x: plot.x, y: yy), to: .init(x: plot.maxX, y: yy), color: color)

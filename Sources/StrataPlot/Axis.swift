@@ -52,7 +52,6 @@ public struct Axis: Sendable, Equatable {
                                includeZero: Bool = false) -> Axis? {
         let usable = values.filter { $0.isFinite && (scale == .linear || $0 > 0) }
         guard var low = usable.min(), var high = usable.max() else { return nil }
-        let integers = usable.allSatisfy { $0 == $0.rounded() } && high - low >= 2
         if scale == .log {
             var (a, b) = (log10(low), log10(high))
             if a == b { (a, b) = (a - 0.5, b + 0.5) }
@@ -60,10 +59,12 @@ public struct Axis: Sendable, Equatable {
             return Axis(lower: pow(10, a - pad), upper: pow(10, b + pad), scale: .log)
         }
         if includeZero { (low, high) = (min(low, 0), max(high, 0)) }
+        let whole = usable.allSatisfy { $0 == $0.rounded() }
         if low == high {
-            let delta = low == 0 ? 1 : abs(low) * 0.1
+            let delta = whole ? 1 : (low == 0 ? 1 : abs(low) * 0.1)
             (low, high) = (low - delta, high + delta)
         }
+        let integers = whole && high - low >= 2
         let pad = (high - low) * margin
         let lowerPad = includeZero && low == 0 ? 0 : pad
         let upperPad = includeZero && high == 0 ? 0 : pad

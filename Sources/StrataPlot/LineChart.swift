@@ -131,7 +131,7 @@ public struct LineChart: Chart {
                     canvas.polyline(run, color: color, width: lineWidth, dash: s.style.dash(width: lineWidth))
                     occupied += Self.samples(along: run, every: 6)
                 }
-                let marker = s.marker == .none && runs.allSatisfy({ $0.count == 1 }) ? Marker.circle : s.marker
+                let marker = effectiveMarker(s)
                 if marker != .none {
                     for p in runs.joined() {
                         marker.draw(at: p, size: 2.6 * lineWidth + 2, color: color, on: canvas)
@@ -142,7 +142,8 @@ public struct LineChart: Chart {
         }
         axes.drawFrame(on: canvas)
         let entries = series.enumerated().map { index, s in
-            Legend.Entry(name: s.name, color: s.color ?? palette[index], line: s.style, marker: s.marker)
+            Legend.Entry(name: s.name, color: s.color ?? palette[index],
+                         line: isolated(s) ? nil : s.style, marker: effectiveMarker(s))
         }.filter { !$0.name.isEmpty }
         Legend(entries: entries).draw(on: canvas, in: axes.plot, position: legendPosition, avoiding: occupied)
         canvas.layout.series = series.map(\.name)
@@ -176,6 +177,18 @@ public struct LineChart: Chart {
                 throw PlotError.invalidValue(field: "LineChart \(name)", detail: "\(r) is empty or not finite")
             }
         }
+    }
+
+    /// Whether no two consecutive points of `s` are finite, so no line segment is drawn.
+    private func isolated(_ s: Series) -> Bool {
+        !zip(zip(s.x, s.y), zip(s.x, s.y).dropFirst()).contains { a, b in
+            a.0.isFinite && a.1.isFinite && b.0.isFinite && b.1.isFinite
+        }
+    }
+
+    /// The series' marker, or a circle when it has no segment to draw (so it stays visible).
+    private func effectiveMarker(_ s: Series) -> Marker {
+        s.marker == .none && isolated(s) ? .circle : s.marker
     }
 
     /// The chart as error messages name it.

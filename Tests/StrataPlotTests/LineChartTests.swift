@@ -1,3 +1,4 @@
+import Foundation
 import StrataPlot
 import XCTest
 
@@ -33,6 +34,26 @@ final class LineChartTests: XCTestCase {
         XCTAssertEqual(layout.series, ["batch 16", "batch 32", "batch 64", "batch 128", "batch 256"])
         XCTAssertEqual(layout.legend.count, 5)
         XCTAssertEqual(svg.counts["path", default: 0] > 5, true)
+    }
+
+    func testReadmeExample() throws {
+        let folder = try OutputChecks.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var chart = LineChart(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy")
+        chart.add(series: "train", x: [1, 2, 3], y: [0.9, 0.95, 0.97])
+        chart.add(series: "validation", x: [1, 2, 3], y: [0.88, 0.93, 0.95])
+        try chart.save(to: folder + "/accuracy.png")
+        try chart.save(to: folder + "/accuracy.svg")
+        try chart.save(to: folder + "/accuracy.pdf")
+        XCTAssertEqual(try chart.layout().xTicks, ["1", "2", "3"])
+    }
+
+    func testSinglePointGetsAMarkerAndWholeNumberTicks() throws {
+        var chart = LineChart(title: "One epoch")
+        chart.add(series: "train", y: [0.5])
+        let layout = try chart.layout()
+        XCTAssertEqual(layout.points, 1, "a lone point is drawn as a marker")
+        XCTAssertEqual(layout.xTicks, ["0", "1", "2"])
     }
 
     func testFloatSeriesAndImplicitEpochs() throws {
