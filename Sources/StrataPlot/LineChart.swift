@@ -151,7 +151,7 @@ public struct LineChart: Chart {
     }
 
     /// Throws the first problem in the data: no series, an empty series, mismatched lengths,
-    /// a bad size, or a value ≤ 0 on a log axis.
+    /// a value ≤ 0 on a log axis, or empty limits.
     private func validate() throws {
         guard !series.isEmpty else {
             throw PlotError.emptyChart(chart: name,

@@ -3,12 +3,14 @@ import StrataPlot
 import XCTest
 
 /// Writes one PNG (and SVG) of every sample chart into `STRATA_PLOT_EXAMPLES` when that
-/// variable names a folder, so a person can look at them; otherwise into a temporary folder.
+/// variable names a folder, so a person can look at them; otherwise into a temporary folder
+/// that is removed afterwards.
 final class ExampleRenderingTests: XCTestCase {
     func testRenderExamples() throws {
-        let folder = ProcessInfo.processInfo.environment["STRATA_PLOT_EXAMPLES"]
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("strata-plot-\(UUID())").path
+        let requested = ProcessInfo.processInfo.environment["STRATA_PLOT_EXAMPLES"]
+        let folder = try requested ?? OutputChecks.temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { if requested == nil { try? FileManager.default.removeItem(atPath: folder) } }
         let charts: [(String, any Chart)] = [
             ("accuracy", SampleCharts.accuracy()), ("loss-log", SampleCharts.logLoss()),
             ("batch-sizes", SampleCharts.batchSizes()), ("class-counts", SampleCharts.classCounts()),
