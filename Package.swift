@@ -1,9 +1,9 @@
 // swift-tools-version:6.0
 // Strata: a deep-learning toolkit in Swift for Linux, CPU first.
-// Targets and their one-way dependencies are described in ../shared/GUIDE.md and docs/architecture.md.
+// Targets depend on each other one way, top to bottom, as in ../shared/GUIDE.md.
 import PackageDescription
 
-/// Optimisation flags shared by every Swift target (safe flags only, so Strata can be a dependency).
+/// Settings shared by every Swift target (safe flags only, so Strata can be used as a dependency).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -17,7 +17,7 @@ let package = Package(
     ],
     dependencies: [],
     targets: [
-        // System libraries (module maps only). Installed by scripts/setup.
+        // System libraries (module maps only), installed by scripts/setup.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
@@ -27,13 +27,13 @@ let package = Package(
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
         .target(name: "StrataNN", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
         .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN"], swiftSettings: swiftSettings),
-        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataTrain"], swiftSettings: swiftSettings),
+        .target(name: "StrataPlot", dependencies: ["CCairo"], swiftSettings: swiftSettings),
+        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataTrain", "StrataPlot"],
+                swiftSettings: swiftSettings),
 
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS"],
                           path: "Benchmarks/MicroBench", swiftSettings: swiftSettings),
-
-        // Benchmarks.
         .executableTarget(name: "strata-convbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
                           path: "Benchmarks/ConvBench", swiftSettings: swiftSettings),
 
@@ -42,13 +42,12 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // Fixtures/ holds the PyTorch reference values written by scripts/make-reference.py.
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"],
-                    resources: [.copy("Fixtures")],
-                    swiftSettings: swiftSettings),
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
-
+        .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,4 +1,5 @@
 // The umbrella module: `import Strata` gives every Strata library.
 @_exported import StrataCore
 @_exported import StrataNN
+@_exported import StrataPlot
 @_exported import StrataTrain
