@@ -1,0 +1,113 @@
+import StrataCore
+import StrataNN
+
+/// Whether a monitored quantity is better when smaller or larger.
+public enum MonitorMode: String, Sendable {
+    /// Smaller is better (losses).
+    case min
+    /// Larger is better (accuracies).
+    case max
+    /// `max` for names containing "acc", else `min`, as Keras guesses.
+    case auto
+
+    /// The concrete direction for the quantity `name`.
+    func resolved(for name: String) -> MonitorMode {
+        guard self == .auto else { return self }
+        return name.contains("acc") ? .max : .min
+    }
+
+    /// Whether `value` beats `best` by more than `minDelta` in this direction.
+    func improves(_ value: Double, on best: Double, minDelta: Double) -> Bool {
+        switch self {
+        case .max: return value > best + minDelta
+        case .min, .auto: return value < best - minDelta
+        }
+    }
+}
+
+/// Stops training when a monitored quantity has stopped improving for `patience` epochs, and can
+/// put back the weights of the best epoch.
+public final class EarlyStopping: Callback {
+    /// The logged quantity watched (`val_loss` by default).
+    public let monitor: String
+    /// The smallest change that counts as an improvement.
+    public let minDelta: Double
+    /// Epochs without improvement before stopping.
+    public let patience: Int
+    /// Whether to copy the best epoch's weights back into the model when training ends.
+    public let restoreBestWeights: Bool
+    private let mode: MonitorMode
+    /// The best value seen so far.
+    public private(set) var best: Double?
+    /// The epoch (0-based) of the best value.
+    public private(set) var bestEpoch: Int?
+    /// The epoch (0-based) training was stopped after, if it was.
+    public private(set) var stoppedEpoch: Int?
+    private var wait = 0
+    private var bestWeights: [[Float]]?
+
+    /// Early stopping on `monitor` after `patience` epochs without an improvement of more than `minDelta`.
+    public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: MonitorMode = .auto,
+                restoreBestWeights: Bool = false) {
+        precondition(patience >= 0 && minDelta >= 0, "EarlyStopping: patience and minDelta must not be negative")
+        self.monitor = monitor
+        self.minDelta = minDelta
+        self.patience = patience
+        self.mode = mode.resolved(for: monitor)
+        self.restoreBestWeights = restoreBestWeights
+    }
+
+    /// Resets the state.
+    public func onTrainBegin(model: Model, state: TrainingState) {
+        best = nil
+        bestEpoch = nil
+        stoppedEpoch = nil
+        wait = 0
+        bestWeights = nil
+    }
+
+    /// Records an improvement, or counts an epoch without one and stops after `patience` of them.
+    public func onEpochEnd(model: Model, state: TrainingState, logs: Logs) {
+        guard let value = logs[monitor], value.isFinite else { return }
+        if best == nil || mode.improves(value, on: best!, minDelta: minDelta) {
+            best = value
+            bestEpoch = state.epoch
+            wait = 0
+            if restoreBestWeights { bestWeights = EarlyStopping.snapshot(model) }
+            return
+        }
+        wait += 1
+        if wait > patience {
+            stoppedEpoch = state.epoch
+            model.stopTraining = true
+        }
+    }
+
+    /// Restores the best weights when asked to and when the last epoch was not the best.
+    public func onTrainEnd(model: Model, state: TrainingState, logs: Logs) {
+        guard restoreBestWeights, let bestWeights, bestEpoch != state.epoch else { return }
+        for (tensor, values) in zip((model.parameters + model.buffers).map(\.tensor), bestWeights) {
+            values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: values.count) }
+        }
+    }
+
+    /// A copy of every parameter and buffer value.
+    static func snapshot(_ model: Model) -> [[Float]] {
+        (model.parameters + model.buffers).map { $0.tensor.scalars }
+    }
+}
+
+/// Stops training as soon as the loss of a batch is NaN or infinite.
+public final class TerminateOnNaN: Callback {
+    /// The batch (global step) at which the loss became non-finite, if it did.
+    public private(set) var stoppedAtStep: Int?
+    /// A NaN guard.
+    public init() {}
+    /// Stops when the running loss is not finite.
+    public func onBatchEnd(model: Model, state: TrainingState, logs: Logs) {
+        if let loss = logs["loss"], !loss.isFinite {
+            stoppedAtStep = state.globalStep
+            model.stopTraining = true
+        }
+    }
+}
