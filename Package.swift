@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "StrataNN", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
         .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN"], swiftSettings: swiftSettings),
         .target(name: "StrataPlot", dependencies: ["CCairo"], swiftSettings: swiftSettings),
+        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataTrain", "StrataPlot"],
+                swiftSettings: swiftSettings),
         .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataTrain", "StrataPlot"],
                 swiftSettings: swiftSettings),
 
@@ -46,6 +48,8 @@ let package = Package(
         .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataTestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),
     ],

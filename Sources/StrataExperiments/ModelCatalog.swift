@@ -1,0 +1,180 @@
+import StrataNN
+
+/// How a model wants each image: as `(C, H, W)`, as rows `(H, W)` (for `Dense` on rows), or flat `(C·H·W)`.
+public enum InputLayout: String, Sendable {
+    /// `(C, H, W)`, for convolutions.
+    case image
+    /// `(H, W)`: one row per image line (single-channel images only).
+    case rows
+    /// `(C·H·W)`, for plain MLPs.
+    case flat
+
+    /// The per-example input shape for images of `(channels, height, width)`.
+    public func shape(channels: Int, height: Int, width: Int) -> [Int] {
+        switch self {
+        case .image: return [channels, height, width]
+        case .rows: return [height, width * channels]
+        case .flat: return [channels * height * width]
+        }
+    }
+}
+
+/// The options that shape a catalog model.
+public struct ModelOptions: Sendable, Codable, Equatable {
+    /// The number of classes.
+    public var classes = 10
+    /// The dropout rate of models that have dropout (`mlp`, `cnn`, `vgg`, `wide-resnet`).
+    public var dropout: Float = 0.2
+    /// The depth of `resnet` (6n + 2: 20, 32, 44, 56, …; default 20) and `wide-resnet`
+    /// (6n + 4: 10, 16, 22, 28, …; default 16); nil for the model's default.
+    public var resnetDepth: Int?
+    /// The width multiplier of `wide-resnet`.
+    public var width = 4
+    /// Options with the defaults.
+    public init() {}
+}
+
+/// The models `strata train --model` knows, by name.
+public enum ModelCatalog {
+    /// Every model name, in the order `--help` lists them.
+    public static let names = ["mlp-small", "mlp", "dense128", "cnn", "vgg", "vgg-allconv", "resnet", "wide-resnet", "inception"]
+
+    /// The input layout the model expects.
+    public static func layout(of name: String) throws -> InputLayout {
+        switch name {
+        case "mlp-small": return .rows
+        case "mlp", "dense128": return .flat
+        case let other where names.contains(other): return .image
+        default: throw unknown(name)
+        }
+    }
+
+    /// A new, unbuilt network for `name`.
+    public static func make(_ name: String, options: ModelOptions = ModelOptions()) throws -> Sequential {
+        let classes = options.classes
+        switch name {
+        case "mlp-small":
+            // Dense on each image row, as in the original Keras experiment: 9,474 parameters for 28×28.
+            return Sequential { Dense(28, activation: .relu); Dense(28, activation: .relu); Flatten(); Dense(classes) }
+        case "mlp":
+            return Sequential {
+                Dense(512, activation: .relu)
+                if options.dropout > 0 { Dropout(options.dropout) }
+                Dense(512, activation: .relu)
+                if options.dropout > 0 { Dropout(options.dropout) }
+                Dense(classes)
+            }
+        case "dense128":
+            return Sequential { Dense(128, activation: .relu); Dense(classes) }
+        case "cnn":
+            return Sequential {
+                Conv2D(32, kernelSize: 3, activation: .relu); MaxPool2D(2)
+                Conv2D(64, kernelSize: 3, activation: .relu); MaxPool2D(2)
+                Flatten()
+                if options.dropout > 0 { Dropout(options.dropout) }
+                Dense(classes)
+            }
+        case "vgg", "vgg-allconv":
+            let allConvolutional = name == "vgg-allconv"
+            func downsample(_ filters: Int) -> [any Layer] {
+                allConvolutional ? convBlock(filters, strides: 2) : [MaxPool2D(2, padding: .same)]
+            }
+            return Sequential {
+                convBlock(32); convBlock(32); downsample(32)
+                convBlock(64); convBlock(64); downsample(64)
+                convBlock(128); downsample(128)
+                Flatten()
+                Dense(256, activation: .relu)
+                Dropout(options.dropout > 0 ? 0.5 : 0)
+                Dense(classes)
+            }
+        case "resnet":
+            let depth = options.resnetDepth ?? 20
+            guard depth >= 8, (depth - 2) % 6 == 0 else {
+                throw ModelCatalogError("resnet: depth must be 6n + 2 (20, 32, 44, 56, …), got \(depth)")
+            }
+            return residualNetwork(blocksPerStage: (depth - 2) / 6, widths: [16, 32, 64], classes: classes,
+                                   dropout: 0)
+        case "wide-resnet":
+            let depth = options.resnetDepth ?? 16
+            guard depth >= 10, (depth - 4) % 6 == 0, options.width >= 1 else {
+                throw ModelCatalogError("wide-resnet: depth must be 6n + 4 (10, 16, 22, 28, …) and width at least 1, got depth \(depth), width \(options.width)")
+            }
+            let k = options.width
+            return residualNetwork(blocksPerStage: (depth - 4) / 6, widths: [16 * k, 32 * k, 64 * k],
+                                   classes: classes, dropout: options.dropout)
+        case "inception":
+            return Sequential {
+                convBlock(32)
+                inceptionModule(c1: 16, c3Reduce: 16, c3: 24, c5Reduce: 8, c5: 8, pool: 8)   // 56 channels
+                inceptionModule(c1: 24, c3Reduce: 24, c3: 32, c5Reduce: 8, c5: 16, pool: 16) // 88 channels
+                MaxPool2D(2)
+                inceptionModule(c1: 32, c3Reduce: 32, c3: 48, c5Reduce: 12, c5: 24, pool: 24) // 128 channels
+                inceptionModule(c1: 48, c3Reduce: 32, c3: 64, c5Reduce: 12, c5: 32, pool: 32) // 176 channels
+                MaxPool2D(2)
+                inceptionModule(c1: 64, c3Reduce: 48, c3: 96, c5Reduce: 16, c5: 32, pool: 32) // 224 channels
+                GlobalAveragePool2D()
+                Dropout(options.dropout)
+                Dense(classes)
+            }
+        default:
+            throw unknown(name)
+        }
+    }
+
+    /// Conv 3×3 "same" (no bias), batch norm, ReLU.
+    static func convBlock(_ filters: Int, kernelSize: Int = 3, strides: Int = 1) -> [any Layer] {
+        [Conv2D(filters, kernelSize: kernelSize, strides: strides, padding: .same, useBias: false,
+                kernelInitializer: .heNormal),
+         BatchNormalization(), ReLU()]
+    }
+
+    /// A ResNet of three stages (He et al., 2016, the CIFAR variant): a 3×3 stem, `blocksPerStage`
+    /// basic blocks per stage, stride 2 with a 1×1 projection at each new stage, global pooling.
+    static func residualNetwork(blocksPerStage: Int, widths: [Int], classes: Int, dropout: Float) -> Sequential {
+        Sequential {
+            convBlock(widths[0])
+            for (stage, width) in widths.enumerated() {
+                for block in 0..<blocksPerStage {
+                    let strides = stage > 0 && block == 0 ? 2 : 1
+                    let projects = block == 0 && stage > 0
+                    Residual(shortcut: projects ? Sequential {
+                        Conv2D(width, kernelSize: 1, strides: strides, useBias: false, kernelInitializer: .heNormal)
+                        BatchNormalization()
+                    } : nil) {
+                        convBlock(width, strides: strides)
+                        if dropout > 0 { Dropout(dropout) }
+                        Conv2D(width, kernelSize: 3, padding: .same, useBias: false, kernelInitializer: .heNormal)
+                        BatchNormalization()
+                    }
+                    ReLU()
+                }
+            }
+            GlobalAveragePool2D()
+            Dense(classes)
+        }
+    }
+
+    /// An Inception module: 1×1, 1×1→3×3, 1×1→3×3→3×3 (the factorized 5×5) and pool→1×1 branches,
+    /// joined along channels.
+    static func inceptionModule(c1: Int, c3Reduce: Int, c3: Int, c5Reduce: Int, c5: Int, pool: Int) -> any Layer {
+        Concatenate {
+            Sequential { convBlock(c1, kernelSize: 1) }
+            Sequential { convBlock(c3Reduce, kernelSize: 1); convBlock(c3) }
+            Sequential { convBlock(c5Reduce, kernelSize: 1); convBlock(c5); convBlock(c5) }
+            Sequential { MaxPool2D(poolSize: (3, 3), strides: (1, 1), padding: .same); convBlock(pool, kernelSize: 1) }
+        }
+    }
+
+    private static func unknown(_ name: String) -> ModelCatalogError {
+        ModelCatalogError("unknown model '\(name)'; choose one of: \(names.joined(separator: ", "))")
+    }
+}
+
+/// An unknown model name or an impossible option for a catalog model.
+public struct ModelCatalogError: Error, CustomStringConvertible, Equatable {
+    /// What is wrong.
+    public let description: String
+    /// An error with the given message.
+    public init(_ description: String) { self.description = description }
+}
