@@ -1,0 +1,77 @@
+import Foundation
+
+/// The final numbers of a training run, its timings, its seed and every option (`metrics.json`).
+public struct RunMetrics: Codable, Equatable, Sendable {
+    /// Precision and recall of one class on the test set.
+    public struct ClassScore: Codable, Equatable, Sendable {
+        /// The class name.
+        public var name: String
+        /// Of the examples predicted as this class, the share that were.
+        public var precision: Double
+        /// Of the examples of this class, the share predicted as it.
+        public var recall: Double
+        /// The number of test examples of this class.
+        public var support: Int
+    }
+
+    /// The dataset's name.
+    public var dataset: String
+    /// The model's name.
+    public var model: String
+    /// The test accuracy (fraction) on the full test set.
+    public var testAccuracy: Double?
+    /// The test loss.
+    public var testLoss: Double?
+    /// The number of test examples.
+    public var testExamples: Int?
+    /// Per-class precision and recall on the test set.
+    public var perClass: [ClassScore] = []
+    /// The last epoch's validation accuracy, if there was validation data.
+    public var validationAccuracy: Double?
+    /// Seconds spent training (all epochs of this run, validation included).
+    public var trainingSeconds: Double = 0
+    /// Epochs trained in this run.
+    public var epochs: Int = 0
+    /// The seed of the run.
+    public var seed: UInt64 = 0
+    /// The number of threads used.
+    public var threads: Int = 0
+    /// The number of trainable parameters.
+    public var parameters: Int = 0
+    /// Every option of the run, by name.
+    public var options: [String: String] = [:]
+
+    /// Metrics for `model` on `dataset`.
+    public init(dataset: String, model: String) {
+        self.dataset = dataset
+        self.model = model
+    }
+
+    /// The rows of the report's results table.
+    func tableRows() -> [(String, String)] {
+        var rows: [(String, String)] = [("dataset", dataset), ("model", model)]
+        if let testAccuracy { rows.append(("test accuracy", String(format: "%.2f%%", testAccuracy * 100))) }
+        if let testLoss { rows.append(("test loss", String(format: "%.4f", testLoss))) }
+        if let testExamples { rows.append(("test examples", String(testExamples))) }
+        if let validationAccuracy { rows.append(("validation accuracy", String(format: "%.2f%%", validationAccuracy * 100))) }
+        rows.append(("epochs", String(epochs)))
+        rows.append(("training time", String(format: "%.1f s", trainingSeconds)))
+        rows.append(("parameters", String(parameters)))
+        rows.append(("seed", String(seed)))
+        rows.append(("threads", String(threads)))
+        for key in options.keys.sorted() { rows.append((key, options[key]!)) }
+        return rows
+    }
+
+    /// Precision and recall per class from `confusion[true][predicted]`.
+    public static func classScores(confusion: [[Int]], classNames: [String]) -> [ClassScore] {
+        confusion.indices.map { c in
+            let truePositives = confusion[c][c]
+            let predicted = confusion.reduce(0) { $0 + $1[c] }
+            let actual = confusion[c].reduce(0, +)
+            return ClassScore(name: c < classNames.count ? classNames[c] : String(c),
+                              precision: predicted == 0 ? 0 : Double(truePositives) / Double(predicted),
+                              recall: actual == 0 ? 0 : Double(truePositives) / Double(actual), support: actual)
+        }
+    }
+}
