@@ -24,7 +24,11 @@ let package = Package(
 
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
-        .target(name: "Strata", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
+        .target(name: "StrataData", dependencies: ["StrataCore", "CZlib", "CCairo"], swiftSettings: swiftSettings),
+        .target(name: "Strata", dependencies: ["StrataCore", "StrataData"], swiftSettings: swiftSettings),
+
+        // Tests.
+        .testTarget(name: "StrataDataTests", dependencies: ["StrataData"], swiftSettings: swiftSettings),
 
     ],
     swiftLanguageModes: [.v5]
