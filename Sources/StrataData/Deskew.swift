@@ -85,17 +85,26 @@ extension Dataset {
     /// A copy with every image deskewed ("aligned") by its moments; done once, on all cores.
     public func deskewed(recenter: Bool = true) -> Dataset {
         let deskew = Deskew(recenter: recenter)
-        var result = self
         let size = pixelsPerImage
-        let (channels, height, width) = (self.channels, self.height, self.width)
-        result.images.withUnsafeMutableBufferPointer { output in
-            let destination = output
-            DispatchQueue.concurrentPerform(iterations: count) { index in
-                let image = FloatImage(bytes: self.image(at: index), channels: channels, height: height, width: width)
-                let straightened = deskew.deskewed(image).bytes()
-                for offset in 0..<size { destination[index * size + offset] = straightened[offset] }
+        let (channels, height, width, count) = (self.channels, self.height, self.width, self.count)
+        var output = [UInt8](repeating: 0, count: images.count)
+        images.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { destination in
+                // Contiguous ranges per thread: no shared reference counts touched per image.
+                let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 64))
+                let chunk = (count + parts - 1) / parts
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    for index in (part * chunk)..<min((part + 1) * chunk, count) {
+                        let pixels = UnsafeBufferPointer(rebasing: source[(index * size)..<((index + 1) * size)])
+                        let image = FloatImage(bytes: pixels, channels: channels, height: height, width: width)
+                        let straightened = deskew.deskewed(image).bytes()
+                        for offset in 0..<size { destination[index * size + offset] = straightened[offset] }
+                    }
+                }
             }
         }
+        var result = self
+        result.images = output
         return result
     }
 }
