@@ -30,6 +30,10 @@ let package = Package(
         // Tests.
         .testTarget(name: "StrataDataTests", dependencies: ["StrataData"], swiftSettings: swiftSettings),
 
+        // Benchmarks.
+        .executableTarget(name: "strata-databench", dependencies: ["StrataData"], path: "Benchmarks/DataBench",
+                          swiftSettings: swiftSettings),
+
     ],
     swiftLanguageModes: [.v5]
 )
