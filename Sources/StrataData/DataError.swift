@@ -14,6 +14,8 @@ public enum DataError: Error, Equatable, Sendable {
     case truncated(file: String, header: String, expectedBytes: Int, endsAfter: Int)
     /// A gzip file's compressed stream is cut off (an interrupted download) before the header's sizes are met.
     case truncatedGzip(file: String, header: String, expectedBytes: Int, endsAfter: Int)
+    /// A gzip file too small to inflate to the data its header claims; refused before allocating.
+    case cannotHold(file: String, header: String, expectedBytes: Int, compressedBytes: Int)
     /// The file ends inside the header itself.
     case truncatedHeader(file: String, headerBytes: Int, endsAfter: Int)
     /// The first bytes are not an IDX magic number (`00 00 type ndims`).
@@ -63,6 +65,9 @@ extension DataError: CustomStringConvertible, LocalizedError {
         case let .truncatedGzip(file, header, expected, endsAfter):
             return "\(file): truncated: the gzip stream is cut off after \(endsAfter) bytes of data;"
                 + " header says \(header) = \(expected) bytes (an interrupted download?)"
+        case let .cannotHold(file, header, expected, compressed):
+            return "\(file): truncated: header says \(header) = \(expected) bytes of data, but \(compressed) bytes of gzip"
+                + " can hold at most \(GzipStream.maximumExpansion * compressed); refused before allocating"
         case let .truncatedHeader(file, headerBytes, endsAfter):
             return "\(file): truncated: the IDX header needs \(headerBytes) bytes but the file ends after \(endsAfter)"
         case let .badMagic(file, found):

@@ -10,6 +10,10 @@ public final class GzipStream: ByteStream {
     public var path: String { file.path }
     /// Unknown: a gzip file does not say how long its content is until the end.
     public var knownLength: Int? { nil }
+    /// The size of the compressed file, when it is a regular file.
+    public var compressedLength: Int? { file.knownLength }
+    /// The most bytes deflate can produce per compressed byte (its limit is about 1032 : 1).
+    public static let maximumExpansion = 1032
     /// True once zlib has seen the end of the last gzip member (false while reading or when cut short).
     public private(set) var endedCleanly = false
 

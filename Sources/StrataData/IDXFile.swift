@@ -46,12 +46,15 @@ public enum IDXFile {
             }
         }
 
+        if let gzip = stream as? GzipStream, let compressed = gzip.compressedLength,
+           expected > GzipStream.maximumExpansion * compressed + 1024 {
+            throw DataError.cannotHold(file: file, header: header, expectedBytes: expected, compressedBytes: compressed)
+        }
+
         var got = 0
         let bytes = try [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
             got = try stream.read(into: UnsafeMutableRawBufferPointer(buffer))
-            // Zero what was not read so the array is always fully initialized, even on the error path.
-            if got < expected { (buffer.baseAddress! + got).initialize(repeating: 0, count: expected - got) }
-            initialized = expected
+            initialized = got  // a short read is an error below; nothing else is touched
         }
         if got < expected {
             if let gzip = stream as? GzipStream, !gzip.endedCleanly {

@@ -100,6 +100,11 @@ final class BadInputTests: XCTestCase {
         assertDataError(try IDXFile.read(huge), contains: ["huge-images.idx.gz", "not gzip"])
         assertDataError(try IDXFile.read(plain), contains: ["huge-images.idx", "more than fits in memory", "refused before allocating"])
         assertDataError(try IDXFile.read(gzipped), contains: ["huge-doubles.idx.gz", "2147483648×2147483648 f64", "more than fits in memory"])
+        // A gzip file far too small for what its header claims (1e9 bytes from ~40): refused from its size.
+        let tiny = folder.write(Gzip.compress(Fixtures.idxHeader(type: 0x08, shape: [100_000, 100, 100])),
+                                to: "tiny-images.idx.gz")
+        assertDataError(try IDXFile.read(tiny), contains: ["tiny-images.idx.gz", "truncated", "100000×100×100",
+                                                           "can hold at most", "refused before allocating"])
         // A modest claim over an explicit limit.
         let modest = folder.write(Gzip.compress(imagesHeader), to: "modest.idx.gz")
         assertDataError(try IDXFile.read(modest, maxBytes: 1000), contains: ["modest.idx.gz", "7840 bytes", "limit 1000"])
