@@ -69,6 +69,14 @@ do {
     let hash = try timings(3) { _ = try SHA256.hash(contentsOf: imagesFile) }
     print("SHA-256 of the decompressed training images (47 MB): best \(milliseconds(hash.best))")
 
+    let csv = rawFolder.appendingPathComponent("mnist_train.csv")
+    let csvWrite = try seconds { try CSVDataset.write(train, to: csv) }
+    var fromCSV: Dataset!
+    let csvLoad = try seconds { fromCSV = try CSVDataset.load(from: csv) }
+    precondition(fromCSV.images == train.images && fromCSV.labels == train.labels, "CSV round trip differs")
+    print("CSV of the training set (\(try FileManager.default.attributesOfItem(atPath: csv.path)[.size]!) bytes):"
+        + " write \(milliseconds(csvWrite)), load \(milliseconds(csvLoad))")
+
     // 2. Augmentation throughput, one thread, images per second.
     let sampleCount = 20_000
     let images = (0..<sampleCount).map { FloatImage(bytes: train.image(at: $0), height: 28, width: 28) }

@@ -68,15 +68,24 @@ public enum CSVDataset {
 
     /// Writes `dataset` as CSV: a header `label,pixel0,…` (when `header`), then one line per image.
     public static func write(_ dataset: Dataset, to url: URL, header: Bool = true) throws {
-        var text = ""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(dataset.count * (dataset.pixelsPerImage * 3 + 8))
         if header {
-            text += "label," + (0..<dataset.pixelsPerImage).map { "pixel\($0)" }.joined(separator: ",") + "\n"
+            bytes += Array(("label," + (0..<dataset.pixelsPerImage).map { "pixel\($0)" }.joined(separator: ",") + "\n").utf8)
+        }
+        func append(_ value: Int) {
+            if value >= 10 { append(value / 10) }
+            bytes.append(UInt8(48 + value % 10))
         }
         for index in 0..<dataset.count {
-            text += String(dataset.labels[index]) + ","
-            text += dataset.image(at: index).map { String($0) }.joined(separator: ",") + "\n"
+            append(dataset.labels[index])
+            for pixel in dataset.image(at: index) {
+                bytes.append(UInt8(ascii: ","))
+                append(Int(pixel))
+            }
+            bytes.append(UInt8(ascii: "\n"))
         }
-        try Data(text.utf8).write(to: url, options: .atomic)
+        try Data(bytes).write(to: url, options: .atomic)
     }
 
     /// Parses comma-separated integers (spaces allowed around them; `12.0` is read as 12); nil when all parse.
