@@ -26,11 +26,12 @@ let package = Package(
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
         .target(name: "StrataNN", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
-        .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN"], swiftSettings: swiftSettings),
+        .target(name: "StrataData", dependencies: ["StrataCore", "CZlib", "CCairo"], swiftSettings: swiftSettings),
+        .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN", "StrataData"], swiftSettings: swiftSettings),
         .target(name: "StrataPlot", dependencies: ["CCairo"], swiftSettings: swiftSettings),
-        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataTrain", "StrataPlot"],
+        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot"],
                 swiftSettings: swiftSettings),
-        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataTrain", "StrataPlot"],
+        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot"],
                 swiftSettings: swiftSettings),
 
         // Benchmarks (executables, not tests).
@@ -38,6 +39,8 @@ let package = Package(
                           path: "Benchmarks/MicroBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-convbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
                           path: "Benchmarks/ConvBench", swiftSettings: swiftSettings),
+        .executableTarget(name: "strata-databench", dependencies: ["StrataData"], path: "Benchmarks/DataBench",
+                          swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport",
@@ -47,6 +50,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "StrataDataTests", dependencies: ["StrataData"], swiftSettings: swiftSettings),
         .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],

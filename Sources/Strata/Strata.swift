@@ -1,5 +1,6 @@
 // The umbrella module: `import Strata` gives every Strata library.
 @_exported import StrataCore
+@_exported import StrataData
 @_exported import StrataNN
 @_exported import StrataPlot
 @_exported import StrataTrain
