@@ -13,9 +13,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Strata", targets: ["Strata"]),
+        .executable(name: "strata", targets: ["strata"]),
         .executable(name: "strata-microbench", targets: ["strata-microbench"]),
     ],
-    dependencies: [],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
     targets: [
         // System libraries (module maps only), installed by scripts/setup.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -33,6 +36,11 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot"],
                 swiftSettings: swiftSettings),
+
+        // The command line.
+        .executableTarget(name: "strata", dependencies: [
+            "StrataExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: swiftSettings),
 
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS"],
