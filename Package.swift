@@ -37,6 +37,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataCore", "StrataTestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
 
     ],
     swiftLanguageModes: [.v5]
