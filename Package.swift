@@ -56,8 +56,9 @@ let package = Package(
         // Fixtures/ holds the PyTorch reference values written by scripts/make-reference.py.
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        // Fixtures/ holds PyTorch's optimizer and schedule values (scripts/make-optimizer-reference.py).
         .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataTestSupport"],
-                    swiftSettings: swiftSettings),
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataDataTests", dependencies: ["StrataData"], swiftSettings: swiftSettings),
         .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataTestSupport"],
                     swiftSettings: swiftSettings),

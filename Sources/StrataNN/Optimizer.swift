@@ -9,6 +9,10 @@ import StrataCore
 /// optimizer.step(model.parameters)
 /// model.parameters.zeroGradients()
 /// ```
+///
+/// The optimizers (`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`) follow PyTorch's update rules and
+/// defaults and are tested against PyTorch. Each `step` updates the parameters in place, outside the
+/// autograd tape, with one fused loop per parameter.
 public protocol Optimizer: AnyObject {
     /// The step size used by the next `step` (schedules and callbacks change it between steps).
     var learningRate: Float { get set }
@@ -25,10 +29,19 @@ public protocol Optimizer: AnyObject {
     func loadStateDictionary(_ state: [String: Tensor]) throws
 }
 
-/// How gradients are limited before an update.
-public enum GradientClipping: Equatable, Sendable {
-    /// Scale all gradients together so that their global L2 norm is at most this value.
-    case norm(Float)
-    /// Limit each gradient element to `[-value, value]`.
-    case value(Float)
+extension Parameter {
+    /// The dense gradient to update this parameter with, or nil when it has none.
+    ///
+    /// Traps (naming `optimizer`, the parameter and the shapes) when the parameter is not dense or the
+    /// gradient's shape differs; a strided gradient is replaced by a dense copy first.
+    func gradientForUpdate(by optimizer: String) -> Tensor? {
+        guard let gradient = tensor.grad else { return nil }
+        precondition(tensor.isContiguous, "\(optimizer).step: parameter \(name) of shape \(tensor.shape) is not dense")
+        precondition(gradient.shape == tensor.shape,
+                     "\(optimizer).step: gradient of \(name) has shape \(gradient.shape), parameter has \(tensor.shape)")
+        if gradient.isContiguous { return gradient }
+        let dense = gradient.copy()
+        tensor.grad = dense
+        return dense
+    }
 }
