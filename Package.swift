@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "Strata", targets: ["Strata"]),
         .executable(name: "strata", targets: ["strata"]),
+        .executable(name: "strata-bench", targets: ["strata-bench"]),
         .executable(name: "strata-microbench", targets: ["strata-microbench"]),
     ],
     dependencies: [
@@ -43,6 +44,8 @@ let package = Package(
         ], swiftSettings: swiftSettings),
 
         // Benchmarks (executables, not tests).
+        .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS"],
+                          path: "Benchmarks/Bench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS"],
                           path: "Benchmarks/MicroBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-convbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],

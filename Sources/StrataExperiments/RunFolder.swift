@@ -1,0 +1,56 @@
+import Foundation
+
+/// The folder a run writes into (`runs/<dataset>-<model>-<date>-<time>` unless `--out` names one),
+/// and the names of the files in it.
+public struct RunFolder: Sendable {
+    /// The folder.
+    public let url: URL
+
+    /// The options of the run, for `--resume` and `strata evaluate`.
+    public var options: URL { url.appendingPathComponent("options.json") }
+    /// The checkpoint written after every epoch (weights, optimizer state, progress).
+    public var checkpoint: URL { url.appendingPathComponent("checkpoint.safetensors") }
+    /// The per-epoch log written while training.
+    public var history: URL { url.appendingPathComponent("history.csv") }
+
+    /// An existing run folder (for `--resume`, `evaluate`, `ensemble`); throws naming what is missing.
+    public init(existing path: String) throws {
+        url = URL(fileURLWithPath: path)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ExperimentError("run folder \(path) does not exist")
+        }
+        for file in [options, checkpoint] where !FileManager.default.fileExists(atPath: file.path) {
+            throw ExperimentError("run folder \(path) has no \(file.lastPathComponent): is it a strata training run?")
+        }
+    }
+
+    /// Creates a new run folder: `output` when given, else a dated folder under `runs/`. An existing
+    /// non-empty folder is refused unless `overwrite`, so no run is ever overwritten by accident.
+    public static func create(output: String?, name: String, overwrite: Bool) throws -> RunFolder {
+        let url: URL
+        if let output {
+            url = URL(fileURLWithPath: output)
+        } else {
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyyMMdd-HHmmss"
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            url = URL(fileURLWithPath: "runs").appendingPathComponent("\(name)-\(formatter.string(from: Date()))")
+        }
+        let manager = FileManager.default
+        if let contents = try? manager.contentsOfDirectory(atPath: url.path), !contents.isEmpty {
+            guard overwrite else {
+                throw ExperimentError("run folder \(url.path) already exists; pass --overwrite to replace it or --out to choose another")
+            }
+            try manager.removeItem(at: url)
+        }
+        do {
+            try manager.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw ExperimentError("cannot create run folder \(url.path): \(error.localizedDescription)")
+        }
+        return RunFolder(url: url)
+    }
+
+    private init(url: URL) { self.url = url }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import StrataData
+
+/// Every option of a classifier training run; saved as `options.json` in the run folder so that
+/// `--resume` and `strata evaluate` rebuild exactly the same run.
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    /// `mnist`, `fashion-mnist`, `default`, a folder of PNG images (one subfolder per class) or a CSV file.
+    public var dataset = "default"
+    /// Where to look for the built-in datasets first (`--data-dir`).
+    public var dataDirectory: String?
+    /// A name from `ModelCatalog.names`.
+    public var model = "cnn"
+    /// The shape options of the model (classes are set from the data).
+    public var modelOptions = ModelOptions()
+    /// The number of epochs.
+    public var epochs = 5
+    /// Examples per training batch.
+    public var batchSize = 128
+    /// The optimizer: `sgd`, `momentum`, `nesterov`, `adam`, `adamw`, `rmsprop` or `adagrad`.
+    public var optimizer = "adam"
+    /// The learning rate (nil: the optimizer's usual default).
+    public var learningRate: Float?
+    /// L2 weight decay added by the optimizer.
+    public var weightDecay: Float = 0
+    /// `constant`, `step`, `exponential`, `cosine`, `onecycle` or `plateau`.
+    public var schedule = "constant"
+    /// The factor of `exponential` (per epoch) and `step` (every `scheduleStep` epochs) schedules.
+    public var decayFactor: Float = 0.98
+    /// The epochs between `step` decays.
+    public var scheduleStep = 10
+    /// `none`, `affine`, `align` (deskew) or `elastic`.
+    public var augment = "none"
+    /// The share of the training set held out for validation.
+    public var validationSplit = 0.1
+    /// Whether the validation split keeps each class's share.
+    public var stratified = false
+    /// Stop after this many epochs without a better validation loss (nil: never), restoring the best weights.
+    public var earlyStoppingPatience: Int?
+    /// The share of the target mass spread over all classes.
+    public var labelSmoothing: Float = 0
+    /// The seed of the weights, the splits, the shuffles and the augmentation.
+    public var seed: UInt64 = 42
+    /// Threads for every kernel (nil: `STRATA_THREADS` or the number of cores).
+    public var threads: Int?
+
+    /// The default options.
+    public init() {}
+
+    /// Checks the options that do not depend on the data; throws naming the option at fault.
+    public func validate() throws {
+        guard epochs >= 1 else { throw ExperimentError("--epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw ExperimentError("--batch-size must be at least 1, got \(batchSize)") }
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw ExperimentError("--validation-split must be in [0, 1), got \(validationSplit)")
+        }
+        if let learningRate, !(learningRate > 0) {
+            throw ExperimentError("--learning-rate must be positive, got \(learningRate)")
+        }
+        if let threads, threads < 1 { throw ExperimentError("--threads must be at least 1, got \(threads)") }
+        guard ModelCatalog.names.contains(model) else {
+            throw ExperimentError("unknown model '\(model)'; choose one of: \(ModelCatalog.names.joined(separator: ", "))")
+        }
+        guard OptimizerFactory.names.contains(optimizer) else {
+            throw ExperimentError("unknown optimizer '\(optimizer)'; choose one of: \(OptimizerFactory.names.joined(separator: ", "))")
+        }
+        guard OptimizerFactory.schedules.contains(schedule) else {
+            throw ExperimentError("unknown schedule '\(schedule)'; choose one of: \(OptimizerFactory.schedules.joined(separator: ", "))")
+        }
+        guard AugmentationChoice(rawValue: augment) != nil else {
+            throw ExperimentError("unknown augmentation '\(augment)'; choose one of: \(AugmentationChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let earlyStoppingPatience, earlyStoppingPatience < 0 {
+            throw ExperimentError("--early-stopping patience must not be negative, got \(earlyStoppingPatience)")
+        }
+    }
+
+    /// The options as `name: value` strings, for `metrics.json` and the report.
+    public func describedValues() -> [String: String] {
+        guard let data = try? JSONEncoder().encode(self),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        return object.mapValues { "\($0)" }
+    }
+}
+
+/// The on-the-fly augmentations `--augment` offers.
+public enum AugmentationChoice: String, CaseIterable, Sendable {
+    /// No augmentation.
+    case none
+    /// Random rotation (±10°), translation (±10%), scale (0.9–1.1) and shear (±10°), bilinear.
+    case affine
+    /// Deskewing by image moments ("align"), applied to every image, training and test alike.
+    case align
+    /// Elastic distortion (Simard et al., α 34, σ 4) after a milder random affine.
+    case elastic
+
+    /// The augmentations applied to training images.
+    public var trainingAugmentations: [any ImageAugmentation] {
+        switch self {
+        case .none: return []
+        case .affine:
+            return [RandomAffine(rotationDegrees: 10, translation: 0.1, scale: 0.9...1.1, shearDegrees: 10)]
+        case .align: return [Deskew()]
+        case .elastic:
+            return [RandomAffine(rotationDegrees: 8, translation: 0.08, scale: 0.92...1.08, shearDegrees: 8),
+                    ElasticDistortion(alpha: 34, sigma: 4)]
+        }
+    }
+
+    /// The augmentations applied to validation and test images (deskewing only).
+    public var evaluationAugmentations: [any ImageAugmentation] {
+        self == .align ? [Deskew()] : []
+    }
+}
