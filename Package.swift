@@ -46,7 +46,9 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
+        // Fixtures/ holds safetensors files written by Python and by Strata (scripts/make-safetensors-fixture.py).
         .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataTestSupport"],
+                    resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
 
     ],
