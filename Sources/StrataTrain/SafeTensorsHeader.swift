@@ -42,7 +42,7 @@ public struct SafeTensorsHeader: Equatable, Sendable {
         do {
             object = try JSONDecoder().decode([String: HeaderJSON].self, from: json)
         } catch {
-            throw corrupt("the header is not valid JSON (\(Self.reason(error)))")
+            throw corrupt("the header is not valid JSON (\(Self.shortReason(error, json: json)))")
         }
         var metadata: [String: String] = [:]
         var entries: [Entry] = []
@@ -175,14 +175,25 @@ public struct SafeTensorsHeader: Equatable, Sendable {
         return head.isEmpty ? "nothing" : "\"\(head)\(json.count > 16 ? "…" : "")\""
     }
 
-    /// A one-line reason from a JSON decoding error.
-    private static func reason(_ error: any Error) -> String {
-        guard case let DecodingError.dataCorrupted(context) = error else { return "\(error)" }
-        if let underlying = context.underlyingError as NSError?,
-           let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String {
-            return detail
+    /// A one-line reason why decoding `json` failed with `error`: where the syntax breaks, or which
+    /// value has the wrong type (`JSONDecoder` on Linux does not say where, `JSONSerialization` does).
+    static func shortReason(_ error: any Error, json: Data) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            do {
+                _ = try JSONSerialization.jsonObject(with: json, options: .fragmentsAllowed)
+            } catch {
+                if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
+            }
+            return context.debugDescription
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.keyNotFound(_, let context):
+            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+            return path.isEmpty ? context.debugDescription
+                : "at \(path.joined(separator: ".")): \(context.debugDescription)"
+        default:
+            return "\(error)"
         }
-        return context.debugDescription
     }
 }
 
