@@ -22,8 +22,10 @@ public struct Checkpoint {
     public static let modelPrefix = "model/"
     /// The prefix of the optimizer's tensors in the file.
     public static let optimizerPrefix = "optimizer/"
-    /// The metadata key that marks a Strata checkpoint, and its value (the format version).
-    public static let formatKey = "strata_checkpoint", formatVersion = "1"
+    /// The metadata key that marks a Strata checkpoint; its value is the format version.
+    public static let formatKey = "strata_checkpoint"
+    /// The format version this code writes and reads.
+    public static let formatVersion = "1"
     /// The metadata key that names the optimizer's type when the checkpoint holds optimizer state.
     public static let optimizerKey = "optimizer"
 
