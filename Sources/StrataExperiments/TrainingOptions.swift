@@ -76,9 +76,20 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     /// The options as `name: value` strings, for `metrics.json` and the report.
     public func describedValues() -> [String: String] {
-        guard let data = try? JSONEncoder().encode(self),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object.mapValues { "\($0)" }
+        var values: [String: String] = [
+            "dataset": dataset, "model": model, "epochs": String(epochs), "batchSize": String(batchSize),
+            "optimizer": optimizer, "weightDecay": String(weightDecay), "schedule": schedule,
+            "decayFactor": String(decayFactor), "scheduleStep": String(scheduleStep), "augment": augment,
+            "validationSplit": String(validationSplit), "stratified": String(stratified),
+            "labelSmoothing": String(labelSmoothing), "seed": String(seed),
+            "dropout": String(modelOptions.dropout), "width": String(modelOptions.width),
+        ]
+        values["learningRate"] = learningRate.map { String($0) } ?? "default"
+        values["resnetDepth"] = modelOptions.resnetDepth.map { String($0) } ?? "default"
+        values["earlyStoppingPatience"] = earlyStoppingPatience.map { String($0) } ?? "off"
+        values["threads"] = threads.map { String($0) } ?? "default"
+        values["dataDirectory"] = dataDirectory
+        return values
     }
 }
 

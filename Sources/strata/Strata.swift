@@ -12,8 +12,8 @@ struct StrataCommand: ParsableCommand {
         With no subcommand, `strata` runs `strata train` with its defaults: a small convnet on MNIST \
         (when STRATA_DATA or the cache has it) or on Fashion-MNIST (Debian's dataset-fashion-mnist).
         """,
-        subcommands: [DataCommand.self, HistogramCommand.self],
-        defaultSubcommand: nil)
+        subcommands: [TrainCommand.self, DataCommand.self, HistogramCommand.self],
+        defaultSubcommand: TrainCommand.self)
 }
 
 /// Options every command takes.
