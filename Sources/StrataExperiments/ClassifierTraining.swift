@@ -135,6 +135,7 @@ public enum ClassifierTraining {
         metrics.testLoss = evaluation.loss
         metrics.testExamples = data.test.count
         metrics.perClass = RunMetrics.classScores(confusion: evaluation.confusion, classNames: data.test.classNames)
+        metrics.confusion = evaluation.confusion
         metrics.validationAccuracy = history.last("val_accuracy")
         metrics.trainingSeconds = seconds + (Double(checkpoint?.progress.extra["trainingSeconds"] ?? "") ?? 0)
         metrics.epochs = history.epochs.count

@@ -12,7 +12,8 @@ struct StrataCommand: ParsableCommand {
         With no subcommand, `strata` runs `strata train` with its defaults: a small convnet on MNIST \
         (when STRATA_DATA or the cache has it) or on Fashion-MNIST (Debian's dataset-fashion-mnist).
         """,
-        subcommands: [TrainCommand.self, SweepCommand.self, DataCommand.self, HistogramCommand.self],
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, EnsembleCommand.self, SweepCommand.self,
+                      HistogramCommand.self, PlotCommand.self, DataCommand.self],
         defaultSubcommand: TrainCommand.self)
 }
 
