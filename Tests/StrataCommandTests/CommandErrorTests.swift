@@ -22,6 +22,12 @@ final class CommandErrorTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         process.currentDirectoryURL = folder
+        // No STRATA_DATA and an empty home: only what the arguments name can be found.
+        var environment = ProcessInfo.processInfo.environment
+        environment["STRATA_DATA"] = nil
+        environment["XDG_CACHE_HOME"] = nil
+        environment["HOME"] = folder.path
+        process.environment = environment
         let errorPipe = Pipe()
         process.standardError = errorPipe
         process.standardOutput = Pipe()
