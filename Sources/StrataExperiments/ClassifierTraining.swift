@@ -111,10 +111,14 @@ public enum ClassifierTraining {
                                                             decayFactor: options.decayFactor, stepEpochs: options.scheduleStep)
         let checkpointer = ModelCheckpoint(url: folder.checkpoint, monitor: monitor, history: priorHistory,
                                            best: checkpoint?.progress.bestValue, options: options.describedValues())
-        callbacks.append(checkpointer)
         if let patience = options.earlyStoppingPatience {
-            callbacks.append(EarlyStopping(monitor: monitor, patience: patience, restoreBestWeights: true))
+            callbacks.append(EarlyStopping(monitor: monitor, patience: patience, restoreBestWeights: true,
+                                           bestWeightsFile: folder.url.appendingPathComponent("best.safetensors")))
         }
+        // Saved after the other callbacks have seen the epoch, with their state, so a resume decides alike.
+        checkpointer.statefulCallbacks = callbacks.compactMap { $0 as? any StatefulCallback }
+        if let checkpoint { try ModelCheckpoint.restore(checkpointer.statefulCallbacks, from: checkpoint.progress) }
+        callbacks.append(checkpointer)
         callbacks += extraCallbacks
         let start = DispatchTime.now()
         if initialEpoch < options.epochs {

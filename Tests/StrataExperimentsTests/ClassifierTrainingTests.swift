@@ -26,8 +26,9 @@ final class ClassifierTrainingTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// A CSV dataset of 8×8 images in three classes: a bright row, column or diagonal plus noise.
-    func writeToyDataset() throws -> URL {
+    /// A CSV dataset of 8×8 images in three classes: a bright row, column or diagonal plus noise;
+    /// `labelNoise` of the labels are replaced by random ones (so a large model overfits).
+    func writeToyDataset(labelNoise: Double = 0) throws -> URL {
         var generator = RandomGenerator(seed: 3)
         var images: [UInt8] = [], labels: [Int] = []
         for i in 0..<240 {
@@ -39,7 +40,7 @@ final class ClassifierTrainingTests: XCTestCase {
                     images.append(on ? 200 : UInt8(generator.nextInt(below: 60)))
                 }
             }
-            labels.append(label)
+            labels.append(Double(generator.nextUniform()) < labelNoise ? generator.nextInt(below: 3) : label)
         }
         let dataset = try Dataset(name: "toy", images: images, labels: labels, height: 8, width: 8,
                                   classNames: ["row", "column", "diagonal"])
@@ -79,6 +80,22 @@ final class ClassifierTrainingTests: XCTestCase {
         XCTAssertEqual(try weights(resumed), try weights(straight), "resuming gives the same weights, bit for bit")
         XCTAssertEqual(resumed.metrics.testAccuracy, straight.metrics.testAccuracy)
         XCTAssertGreaterThan(straight.metrics.testAccuracy ?? 0, 0.6, "the toy problem is learnable")
+    }
+
+    func testResumeWithPlateauScheduleAndEarlyStoppingDecidesAsBefore() throws {
+        let data = try writeToyDataset(labelNoise: 0.6)
+        var options = options(dataset: data)
+        options.epochs = 12
+        options.schedule = "plateau"
+        options.earlyStoppingPatience = 1
+        options.learningRate = 0.02   // large enough for the validation loss to stall
+        let straight = try ClassifierTraining.start(options, output: folder.appendingPathComponent("a").path, log: { _ in })
+        XCTAssertLessThan(straight.history.epochs.count, 12, "early stopping must fire for this test to mean something")
+        let interrupted = folder.appendingPathComponent("b").path
+        _ = try ClassifierTraining.start(options, output: interrupted, extraCallbacks: [InterruptAfter(epochs: 2)], log: { _ in })
+        let resumed = try ClassifierTraining.resume(interrupted, log: { _ in })
+        XCTAssertEqual(resumed.history.csv(), straight.history.csv())
+        XCTAssertEqual(try weights(resumed), try weights(straight))
     }
 
     func testRunFolderIsNeverOverwrittenWithoutPermission() throws {
