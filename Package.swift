@@ -43,6 +43,10 @@ let package = Package(
             "StrataExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
+        // The README's example.
+        .executableTarget(name: "mnist-mlp", dependencies: ["Strata"], path: "Examples/MNISTMLP",
+                          swiftSettings: swiftSettings),
+
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS"],
                           path: "Benchmarks/Bench", swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataTrain
 
 /// `strata`: train, evaluate and compare neural networks on image data, and draw their plots.
 @main
@@ -38,7 +39,8 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-/// Writes a line to standard output at once (so progress shows in pipes too).
+/// Writes a line to standard output at once (so progress shows in pipes too), in order with the
+/// progress bar's lines.
 func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    ProgressBar.writeToStandardOutput(line + "\n")
 }
