@@ -46,3 +46,30 @@ do {
     print(String(format: "512³ with both operands transposed: %.1f GFLOP/s (plain %.1f)",
                  flops / transposed / 1e9, flops / plain / 1e9))
 }
+
+// MARK: conv2d forward + backward through Tensor.conv2d (the kernel StrataCore picks per shape)
+print("")
+print("conv2d, batch 128 (N, C, H, W) → O, k×k        fwd+bwd        GFLOP/s")
+let convShapes: [(c: Int, hw: Int, o: Int, k: Int, stride: Int, pad: Int)] = [
+    (1, 28, 32, 3, 1, 1), (32, 28, 32, 3, 1, 1), (32, 14, 64, 3, 1, 1), (64, 14, 64, 3, 1, 1), (64, 7, 128, 3, 1, 1),
+    (16, 28, 16, 3, 1, 1), (16, 28, 32, 3, 2, 1), (32, 14, 32, 3, 1, 1), (1, 28, 8, 5, 2, 0), (8, 12, 16, 5, 2, 0),
+]
+for shape in convShapes {
+    var generator = RandomGenerator(seed: 3)
+    let x = Tensor.randomNormal([128, shape.c, shape.hw, shape.hw], generator: &generator)
+    x.requiresGrad = true
+    let w = Tensor.randomNormal([shape.o, shape.c, shape.k, shape.k], standardDeviation: 0.1, generator: &generator)
+    w.requiresGrad = true
+    let b = Tensor.zeros([shape.o], requiresGrad: true)
+    let out = (shape.hw + 2 * shape.pad - shape.k) / shape.stride + 1
+    // Forward, backward-data and backward-weights: three products of the same size.
+    let flops = 3 * 2.0 * Double(128 * shape.o * out * out * shape.c * shape.k * shape.k)
+    let seconds = stopwatch.median {
+        let y = x.conv2d(w, bias: b, stride: (shape.stride, shape.stride), padding: (shape.pad, shape.pad))
+        y.backward(gradient: y)
+        x.zeroGrad(); w.zeroGrad(); b.zeroGrad()
+    }
+    let label = "(128, \(shape.c), \(shape.hw), \(shape.hw)) → \(shape.o), \(shape.k)×\(shape.k)/\(shape.stride)"
+    print(label.padding(toLength: 44, withPad: " ", startingAt: 0),
+          String(format: "%9.2f ms %9.1f", seconds * 1e3, flops / seconds / 1e9))
+}
