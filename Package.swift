@@ -50,7 +50,7 @@ let package = Package(
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS"],
                           path: "Benchmarks/Bench", swiftSettings: swiftSettings),
-        .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS"],
+        .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
                           path: "Benchmarks/MicroBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-convbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
                           path: "Benchmarks/ConvBench", swiftSettings: swiftSettings),

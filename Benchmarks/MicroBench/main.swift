@@ -5,6 +5,7 @@
 // Prints sgemm GFLOP/s through `Tensor.matmul` and through OpenBLAS's cblas_sgemm on the same
 // shapes, the ratio of the two, and conv2d forward+backward throughput on the model shapes.
 import CBLAS
+import CDNNL
 import Foundation
 import StrataCore
 
@@ -14,10 +15,12 @@ print("strata-microbench: \(ThreadPolicy.threadCount) threads (STRATA_THREADS), 
 
 // MARK: sgemm through Tensor.matmul vs OpenBLAS directly
 print("")
-print("sgemm (M×K)·(K×N)            Tensor.matmul    cblas_sgemm     ratio")
+print("sgemm (M×K)·(K×N)            Tensor.matmul    cblas_sgemm     ratio    dnnl_sgemm")
 let gemmShapes: [(Int, Int, Int)] = [
     (64, 64, 64), (128, 128, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024),
     (128, 784, 512), (128, 512, 512), (128, 512, 10), (500, 10, 60),
+    // mlp-small at batch 64: Dense(28) on 64·28 rows, its weight gradient, and Dense(784 → 10).
+    (1792, 28, 28), (28, 1792, 28), (64, 784, 10), (784, 64, 10), (16, 784, 128),
 ]
 for (m, k, n) in gemmShapes {
     var generator = RandomGenerator(seed: 1)
@@ -30,9 +33,15 @@ for (m, k, n) in gemmShapes {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
                     a.pointer, Int32(k), b.pointer, Int32(n), 0, c.pointer, Int32(n))
     }
+    // oneDNN's own JIT sgemm on the same shape, to choose the matrix-product library per shape.
+    let viaDNNL = stopwatch.median {
+        _ = dnnl_sgemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), Int64(m), Int64(n), Int64(k), 1,
+                       a.pointer, Int64(k), b.pointer, Int64(n), 0, c.pointer, Int64(n))
+    }
     let label = "\(m)×\(k)·\(k)×\(n)".padding(toLength: 28, withPad: " ", startingAt: 0)
-    print(label, String(format: "%9.1f GFLOP/s %9.1f GFLOP/s %8.0f%%",
-                        flops / throughTensor / 1e9, flops / direct / 1e9, 100 * direct / throughTensor))
+    print(label, String(format: "%9.1f GFLOP/s %9.1f GFLOP/s %8.0f%% %9.1f GFLOP/s",
+                        flops / throughTensor / 1e9, flops / direct / 1e9, 100 * direct / throughTensor,
+                        flops / viaDNNL / 1e9))
 }
 
 // MARK: transposed operands are read in place
