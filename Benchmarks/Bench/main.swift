@@ -13,6 +13,8 @@ import StrataExperiments
 import StrataNN
 import StrataTrain
 
+WaitPolicy.relaunchIfNeeded()
+
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")
 let only: Set<String>? = arguments.firstIndex(of: "--only").map { Set(arguments[$0 + 1].split(separator: ",").map(String.init)) }

@@ -9,6 +9,8 @@ import CDNNL
 import Foundation
 import StrataCore
 
+WaitPolicy.relaunchIfNeeded()
+
 let quick = CommandLine.arguments.contains("--quick")
 let stopwatch = Stopwatch(minimumSeconds: quick ? 0.1 : 0.5, minimumRuns: quick ? 3 : 5)
 print("strata-microbench: \(ThreadPolicy.threadCount) threads (STRATA_THREADS), \(ProcessInfo.processInfo.activeProcessorCount) cores")

@@ -6,6 +6,17 @@ import StrataTrain
 /// `strata`: train, evaluate and compare neural networks on image data, and draw their plots.
 @main
 struct StrataCommand: ParsableCommand {
+    /// Applies the passive wait policy (see `WaitPolicy`), then runs the command.
+    static func main() {
+        WaitPolicy.relaunchIfNeeded()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "Train, evaluate and compare neural networks on image data, and draw their plots.",

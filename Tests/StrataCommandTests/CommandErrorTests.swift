@@ -14,7 +14,7 @@ final class CommandErrorTests: XCTestCase {
     }
 
     /// Runs `strata` with `arguments` in a temporary folder; returns the status and standard error.
-    func strata(_ arguments: [String]) throws -> (status: Int32, error: String) {
+    func strata(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> (status: Int32, error: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -27,6 +27,8 @@ final class CommandErrorTests: XCTestCase {
         environment["STRATA_DATA"] = nil
         environment["XDG_CACHE_HOME"] = nil
         environment["HOME"] = folder.path
+        environment["OMP_WAIT_POLICY"] = nil
+        environment.merge(extraEnvironment) { $1 }
         process.environment = environment
         let errorPipe = Pipe()
         process.standardError = errorPipe
@@ -75,6 +77,16 @@ final class CommandErrorTests: XCTestCase {
         try assertFails(["train", "--dataset", "/nonexistent/images"],
                         with: "dataset '/nonexistent/images' is neither mnist, fashion-mnist nor an existing folder or CSV file")
         try assertFails(["data", "info", "mnist", "--data-dir", "/nonexistent"], with: "mnist")
+    }
+
+    func testStrataRunsWithThePassiveWaitPolicy() throws {
+        // libgomp prints its settings to standard error with OMP_DISPLAY_ENV=verbose; its default is
+        // to spin 300,000 times before sleeping, the passive policy not at all.
+        let (_, error) = try strata(["data", "info", "mnist"], extraEnvironment: ["OMP_DISPLAY_ENV": "verbose"])
+        XCTAssertTrue(error.contains("GOMP_SPINCOUNT = '0'"), error)
+        let (_, spinning) = try strata(["data", "info", "mnist"],
+                                       extraEnvironment: ["OMP_DISPLAY_ENV": "verbose", "STRATA_WAIT_POLICY": "spin"])
+        XCTAssertTrue(spinning.contains("GOMP_SPINCOUNT = '300000'"), spinning)
     }
 
     func testSweepNeedsExactlyOneListedOption() throws {
