@@ -16,7 +16,7 @@ enum DNNLBatchNorm {
         let pass: Pass
     }
 
-    private static let cache = DNNLPrimitiveCache<Key>()
+    private static let cache = DNNLPrimitiveCache<Key, DNNLPrimitive>()
 
     /// output = gamma · (input − mean) / √(variance + ε) + beta over input (N, C, H, W). With
     /// `globalStatistics` the (C) `mean` and `variance` are read; otherwise the batch's are written there.
