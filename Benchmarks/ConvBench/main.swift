@@ -1,11 +1,14 @@
 // strata-convbench: times conv2d forward and backward with each kernel on the model shapes.
 //
-//   swift run -c release strata-convbench [--iterations N] [--filter TEXT] [--algorithm NAME] [--blocked]
+//   swift run -c release strata-convbench [--iterations N] [--filter TEXT] [--algorithm NAME]
+//                                         [--blocked] [--layers]
 //
 // For each shape and each `ConvolutionAlgorithm` it prints the milliseconds of one forward and one
 // backward step (input, weight and bias gradients; no input gradient for a first layer) and the
-// GFLOP/s they reach, then which kernel wins. Times are the best of N steps (on a shared machine the
-// least disturbed one), with the median of the forward + backward total beside them. STRATA_THREADS sets the thread count;
+// GFLOP/s they reach, then which kernel wins. Times are the best of N steps (on a shared machine
+// the least disturbed one), with the median of the forward + backward total beside them.
+// --blocked adds oneDNN's convolutions alone in blocked layouts and the reorders they need;
+// --layers times pooling and batch normalization instead. STRATA_THREADS sets the thread count;
 // DNNL_VERBOSE=1 makes oneDNN print the implementation it picked for each primitive.
 import Foundation
 import StrataCore
@@ -47,6 +50,7 @@ struct Options {
     var filter: String?
     var algorithm: String?
     var blocked = false
+    var layers = false
 
     init(arguments: [String]) {
         var rest = arguments.dropFirst()
@@ -56,8 +60,9 @@ struct Options {
             case "--filter": filter = rest.popFirst()
             case "--algorithm": algorithm = rest.popFirst()
             case "--blocked": blocked = true
+            case "--layers": layers = true
             default:
-                print("usage: strata-convbench [--iterations N] [--filter TEXT] [--algorithm oneDNN-blocked|oneDNN-plain|im2col|automatic] [--blocked]")
+                print("usage: strata-convbench [--iterations N] [--filter TEXT] [--algorithm oneDNN-blocked|oneDNN-plain|im2col|automatic] [--blocked] [--layers]")
                 exit(argument == "--help" ? 0 : 2)
             }
         }
@@ -120,6 +125,10 @@ func measure(_ shape: Shape, _ algorithm: ConvolutionAlgorithm, iterations: Int)
 }
 
 let options = Options(arguments: CommandLine.arguments)
+if options.layers {
+    PoolingAndNormBenchmark.run(iterations: options.iterations)
+    exit(0)
+}
 let algorithms: [(String, ConvolutionAlgorithm)] = [
     ("oneDNN-blocked", .oneDNNBlocked), ("oneDNN-plain", .oneDNNPlain), ("im2col+sgemm", .im2colGEMM),
     ("automatic", .automatic),
