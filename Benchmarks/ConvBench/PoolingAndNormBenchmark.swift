@@ -16,9 +16,12 @@ enum PoolingAndNormBenchmark {
         Case(name: "maxPool2d 2×2", shape: [128, 64, 14, 14]) { x, _, _, _, _ in x.maxPool2d(kernel: (2, 2)) },
         Case(name: "avgPool2d 2×2", shape: [128, 32, 28, 28]) { x, _, _, _, _ in x.avgPool2d(kernel: (2, 2)) },
         Case(name: "globalAvgPool2d", shape: [128, 64, 7, 7]) { x, _, _, _, _ in x.globalAvgPool2d() },
-    ] + [[128, 16, 28, 28], [128, 32, 14, 14], [128, 64, 7, 7], [128, 32, 28, 28]].map { shape in
-        Case(name: "batchNorm2d train", shape: shape) { x, gamma, beta, mean, variance in
-            x.batchNorm2d(gamma: gamma, beta: beta, runningMean: mean, runningVar: variance, training: true)
+    ] + [[128, 16, 28, 28], [128, 32, 14, 14], [128, 64, 7, 7], [128, 32, 28, 28]].flatMap { shape in
+        [("oneDNN", BatchNormAlgorithm.oneDNN), ("native", .native)].map { name, algorithm in
+            Case(name: "batchNorm2d train \(name)", shape: shape) { x, gamma, beta, mean, variance in
+                x.batchNorm2d(gamma: gamma, beta: beta, runningMean: mean, runningVar: variance, training: true,
+                              algorithm: algorithm)
+            }
         }
     }
 
