@@ -56,3 +56,41 @@ enum PoolingAndNormBenchmark {
         }
     }
 }
+
+extension PoolingAndNormBenchmark {
+    /// Times a ResNet-style block, conv → batch norm → conv → batch norm → max pool at
+    /// 128×16×28×28, forward + backward: oneDNN (OpenMP threads) and Strata's loops (Dispatch
+    /// threads) take turns, so this shows what switching thread pools costs.
+    static func runBlock(iterations: Int) {
+        var generator = RandomGenerator(seed: 5)
+        let input = randomTensor([128, 16, 28, 28], generator: &generator, requiresGrad: true)
+        let weights = (0..<2).map { _ in randomTensor([16, 16, 3, 3], generator: &generator, requiresGrad: true) }
+        let gamma = Tensor(shape: [16], scalars: [Float](repeating: 1, count: 16), requiresGrad: true)
+        let beta = Tensor(shape: [16], scalars: [Float](repeating: 0, count: 16), requiresGrad: true)
+        let mean = Tensor(shape: [16], scalars: [Float](repeating: 0, count: 16))
+        let variance = Tensor(shape: [16], scalars: [Float](repeating: 1, count: 16))
+        var timings = Timings()
+        var gradient: Tensor?
+        for iteration in 0..<(iterations + 2) {
+            for parameter in [input, gamma, beta] + weights { parameter.zeroGrad() }
+            var output: Tensor?
+            let forward = seconds {
+                var x = input
+                for weight in weights {
+                    x = x.conv2d(weight, padding: (1, 1))
+                    x = x.batchNorm2d(gamma: gamma, beta: beta, runningMean: mean, runningVar: variance, training: true)
+                }
+                output = x.maxPool2d(kernel: (2, 2))
+            }
+            if gradient == nil { gradient = randomTensor(output!.shape, generator: &generator) }
+            let backward = seconds { output!.backward(gradient: gradient!) }
+            if iteration >= 2 {
+                timings.forward.append(forward)
+                timings.backward.append(backward)
+            }
+        }
+        print(String(format: "block conv-bn-conv-bn-maxpool 128×16×28×28: fwd %.2f ms, bwd %.2f ms "
+                     + "(best of %d), median fwd+bwd %.2f ms", timings.bestForward * 1e3, timings.bestBackward * 1e3,
+                     iterations, timings.medianTotal * 1e3))
+    }
+}

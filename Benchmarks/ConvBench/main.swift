@@ -1,15 +1,15 @@
 // strata-convbench: times conv2d forward and backward with each kernel on the model shapes.
 //
 //   swift run -c release strata-convbench [--iterations N] [--filter TEXT] [--algorithm NAME]
-//                                         [--blocked] [--layers]
+//                                         [--blocked] [--layers] [--block]
 //
 // For each shape and each `ConvolutionAlgorithm` it prints the milliseconds of one forward and one
 // backward step (input, weight and bias gradients; no input gradient for a first layer) and the
 // GFLOP/s they reach, then which kernel wins. Times are the best of N steps (on a shared machine
 // the least disturbed one), with the median of the forward + backward total beside them.
 // --blocked adds oneDNN's convolutions alone in blocked layouts and the reorders they need;
-// --layers times pooling and batch normalization instead. STRATA_THREADS sets the thread count;
-// DNNL_VERBOSE=1 makes oneDNN print the implementation it picked for each primitive.
+// --layers times pooling and batch normalization instead; --block a ResNet-style block.
+// STRATA_THREADS sets the thread count; DNNL_VERBOSE=1 makes oneDNN print the implementation it picked for each primitive.
 import Foundation
 import StrataCore
 
@@ -36,9 +36,11 @@ let shapes: [Shape] = [
     Shape(name: "mnist.conv4", batch: 128, channels: 64, size: 14, outChannels: 64, kernel: 3, stride: 1, padding: 1),
     Shape(name: "mnist.conv5", batch: 128, channels: 64, size: 7, outChannels: 128, kernel: 3, stride: 1, padding: 1),
     Shape(name: "resnet.16-16", batch: 128, channels: 16, size: 28, outChannels: 16, kernel: 3, stride: 1, padding: 1),
-    Shape(name: "resnet.16-32s2", batch: 128, channels: 16, size: 28, outChannels: 32, kernel: 3, stride: 2, padding: 1),
+    Shape(name: "resnet.16-32s2", batch: 128, channels: 16, size: 28, outChannels: 32, kernel: 3, stride: 2,
+          padding: 1),
     Shape(name: "resnet.32-32", batch: 128, channels: 32, size: 14, outChannels: 32, kernel: 3, stride: 1, padding: 1),
-    Shape(name: "resnet.32-64s2", batch: 128, channels: 32, size: 14, outChannels: 64, kernel: 3, stride: 2, padding: 1),
+    Shape(name: "resnet.32-64s2", batch: 128, channels: 32, size: 14, outChannels: 64, kernel: 3, stride: 2,
+          padding: 1),
     Shape(name: "resnet.64-64", batch: 128, channels: 64, size: 7, outChannels: 64, kernel: 3, stride: 1, padding: 1),
     Shape(name: "ranknet.conv1", batch: 64, channels: 1, size: 28, outChannels: 8, kernel: 5, stride: 2, padding: 0),
     Shape(name: "ranknet.conv2", batch: 64, channels: 8, size: 12, outChannels: 16, kernel: 5, stride: 2, padding: 0),
@@ -51,6 +53,7 @@ struct Options {
     var algorithm: String?
     var blocked = false
     var layers = false
+    var block = false
 
     init(arguments: [String]) {
         var rest = arguments.dropFirst()
@@ -61,8 +64,10 @@ struct Options {
             case "--algorithm": algorithm = rest.popFirst()
             case "--blocked": blocked = true
             case "--layers": layers = true
+            case "--block": block = true
             default:
-                print("usage: strata-convbench [--iterations N] [--filter TEXT] [--algorithm oneDNN-blocked|oneDNN-plain|im2col|automatic] [--blocked] [--layers]")
+                print("usage: strata-convbench [--iterations N] [--filter TEXT] "
+                      + "[--algorithm oneDNN-blocked|oneDNN-plain|im2col|automatic] [--blocked] [--layers] [--block]")
                 exit(argument == "--help" ? 0 : 2)
             }
         }
@@ -125,8 +130,9 @@ func measure(_ shape: Shape, _ algorithm: ConvolutionAlgorithm, iterations: Int)
 }
 
 let options = Options(arguments: CommandLine.arguments)
-if options.layers {
-    PoolingAndNormBenchmark.run(iterations: options.iterations)
+if options.layers || options.block {
+    if options.layers { PoolingAndNormBenchmark.run(iterations: options.iterations) }
+    if options.block { PoolingAndNormBenchmark.runBlock(iterations: options.iterations) }
     exit(0)
 }
 let algorithms: [(String, ConvolutionAlgorithm)] = [
@@ -159,9 +165,8 @@ for shape in shapes where options.filter.map({ shape.name.contains($0) }) ?? tru
     if algorithms.count > 1, let best { print("  fastest: \(best.name)") }
     if options.blocked {
         let probe = BlockedLayoutProbe.measure(shape, iterations: options.iterations)
-        print("  oneDNN blocked layouts: convolutions \(String(format: "%.2f", probe.convolution)) ms + reorders "
-              + "\(String(format: "%.2f", probe.reorders)) ms = \(String(format: "%.2f", probe.convolution + probe.reorders)) ms"
-              + " (\(probe.names))")
+        print(String(format: "  oneDNN blocked layouts: convolutions %.2f ms + reorders %.2f ms = %.2f ms",
+                     probe.convolution, probe.reorders, probe.convolution + probe.reorders) + " (\(probe.names))")
     }
 }
 print("sum over shapes (ms per fwd+bwd step): "

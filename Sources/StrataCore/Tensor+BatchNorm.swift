@@ -71,7 +71,8 @@ extension Tensor {
             output.record("batchNorm2d", [self, gamma, beta]) { gradOutput in
                 let gradient = gradOutput.contiguousStorageView()
                 let gradInput = Tensor(uninitializedShape: inputShape)
-                let gradGamma = Tensor(uninitializedShape: [channels]), gradBeta = Tensor(uninitializedShape: [channels])
+                let gradGamma = Tensor(uninitializedShape: [channels])
+                let gradBeta = Tensor(uninitializedShape: [channels])
                 if algorithm == .oneDNN {
                     DNNLBatchNorm.backward(shape: dims, epsilon: epsilon, globalStatistics: !training,
                                            input: input.pointer, gradOutput: gradient.pointer, gamma: scale.pointer,

@@ -38,7 +38,8 @@ enum DNNLBatchNorm {
     /// and variance the forward pass used (and its beta, which oneDNN 2.6 insists on without reading).
     static func backward(shape: [Int], epsilon: Float, globalStatistics: Bool, input: UnsafeMutablePointer<Float>,
                          gradOutput: UnsafeMutablePointer<Float>, gamma: UnsafeMutablePointer<Float>,
-                         beta: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
+                         beta: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                         variance: UnsafeMutablePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>, gradGamma: UnsafeMutablePointer<Float>,
                          gradBeta: UnsafeMutablePointer<Float>) {
         primitive(shape, epsilon, globalStatistics, .backward).execute([

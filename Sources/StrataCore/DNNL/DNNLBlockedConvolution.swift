@@ -124,12 +124,13 @@ struct BlockedArgument {
         let chosen = primitive.memoryDescriptor(argument: argument)
         var plain = plain
         bytes = dnnl_memory_desc_get_size(chosen)
+        let name = "reorder argument \(argument) of \(primitive.name)"
         if dnnl_memory_desc_equal(chosen, &plain) != 0 {
             reorder = nil
         } else if isInput {
-            reorder = DNNLPrimitive("reorder argument \(argument) of \(primitive.name)", reorderFrom: &plain, to: chosen)
+            reorder = DNNLPrimitive(name, reorderFrom: &plain, to: chosen)
         } else {
-            reorder = DNNLPrimitive("reorder argument \(argument) of \(primitive.name)", reorderFrom: chosen, to: &plain)
+            reorder = DNNLPrimitive(name, reorderFrom: chosen, to: &plain)
         }
     }
 

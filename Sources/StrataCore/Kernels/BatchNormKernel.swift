@@ -77,9 +77,8 @@ enum BatchNormKernel {
 
     /// Runs `body(c)` for every channel, the channels split over the threads when the work is large.
     private static func forEachChannel(_ shape: Shape, _ body: (Int) -> Void) {
-        ThreadPolicy.parallelFor(count: shape.channels, minimumPerThread: max(1, (1 << 15) / max(shape.perChannel, 1))) {
-            for c in $0 { body(c) }
-        }
+        let minimum = max(1, (1 << 15) / max(shape.perChannel, 1))
+        ThreadPolicy.parallelFor(count: shape.channels, minimumPerThread: minimum) { for c in $0 { body(c) } }
     }
 
     /// Runs `body(offset)` with the offset of each of channel `c`'s N planes.
