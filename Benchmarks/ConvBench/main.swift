@@ -9,7 +9,10 @@
 // the least disturbed one), with the median of the forward + backward total beside them.
 // --blocked adds oneDNN's convolutions alone in blocked layouts and the reorders they need;
 // --layers times pooling and batch normalization instead; --block a ResNet-style block.
-// STRATA_THREADS sets the thread count; DNNL_VERBOSE=1 makes oneDNN print the implementation it picked for each primitive.
+// STRATA_THREADS sets the thread count; DNNL_VERBOSE=1 makes oneDNN print the implementation it
+// picked for each primitive. On a machine busy with other work, oneDNN's OpenMP threads spin in
+// barriers waiting for descheduled partners; OMP_WAIT_POLICY=PASSIVE (read by libgomp at load
+// time, so it must be set before the process starts) makes them sleep instead.
 import Foundation
 import StrataCore
 

@@ -1,8 +1,9 @@
 /// Batch normalization in Strata's own vectorized loops over plain NCHW memory: per-channel passes
 /// over the N planes of H·W values, channels spread over the threads.
 ///
-/// On the model shapes it is about 5× faster than oneDNN's plain-layout batch normalization
-/// (`ncsp_bnorm`, see `strata-convbench --layers`). Sums run over SIMD lanes in Float within a
+/// On the model shapes it is 2–4× faster than oneDNN's plain-layout batch normalization
+/// (`ncsp_bnorm`) on an idle machine, and far faster on a busy one, where the OpenMP barriers of
+/// oneDNN's several passes wait for descheduled threads (see `strata-convbench --layers`). Sums run over SIMD lanes in Float within a
 /// plane and in Double across planes; the variance is computed from deviations (two passes), not
 /// as E[x²] − E[x]². Shapes: input (N, C, S) with S = H·W (1 for an (N, C) input); gamma, beta,
 /// mean and variance (C).
