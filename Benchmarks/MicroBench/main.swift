@@ -2,8 +2,9 @@
 //
 //   swift run -c release strata-microbench [--quick]
 //
-// Prints sgemm GFLOP/s through `Tensor.matmul` and through OpenBLAS's cblas_sgemm on the same
-// shapes, the ratio of the two, and conv2d forward+backward throughput on the model shapes.
+// Prints sgemm GFLOP/s through `Tensor.matmul` and through a direct call of the same library
+// (oneDNN's dnnl_sgemm by default, OpenBLAS's cblas_sgemm with STRATA_GEMM=openblas) on the same
+// shapes, their ratio, the other library's speed, and conv2d forward+backward throughput.
 import CBLAS
 import CDNNL
 import Foundation
@@ -15,15 +16,27 @@ let quick = CommandLine.arguments.contains("--quick")
 let stopwatch = Stopwatch(minimumSeconds: quick ? 0.1 : 0.5, minimumRuns: quick ? 3 : 5)
 print("strata-microbench: \(ThreadPolicy.threadCount) threads (STRATA_THREADS), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
-// MARK: sgemm through Tensor.matmul vs OpenBLAS directly
+// MARK: sgemm through Tensor.matmul vs the same library called directly, and the other library
+let library = GemmLibrary.current
 print("")
-print("sgemm (M×K)·(K×N)            Tensor.matmul    cblas_sgemm     ratio    dnnl_sgemm")
+print("sgemm (M×K)·(K×N)       Tensor.matmul (\(library.rawValue))   direct call   Tensor/direct   \(library == .oneDNN ? "OpenBLAS" : "oneDNN") direct")
 let gemmShapes: [(Int, Int, Int)] = [
     (64, 64, 64), (128, 128, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024),
     (128, 784, 512), (128, 512, 512), (128, 512, 10), (500, 10, 60),
     // mlp-small at batch 64: Dense(28) on 64·28 rows, its weight gradient, and Dense(784 → 10).
     (1792, 28, 28), (28, 1792, 28), (64, 784, 10), (784, 64, 10), (16, 784, 128),
 ]
+/// C = A·B through the given library, called directly.
+func directProduct(_ library: GemmLibrary, _ a: Tensor, _ b: Tensor, _ c: Tensor, _ m: Int, _ k: Int, _ n: Int) {
+    switch library {
+    case .oneDNN:
+        _ = dnnl_sgemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), Int64(m), Int64(n), Int64(k), 1,
+                       a.pointer, Int64(k), b.pointer, Int64(n), 0, c.pointer, Int64(n))
+    case .openBLAS:
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                    a.pointer, Int32(k), b.pointer, Int32(n), 0, c.pointer, Int32(n))
+    }
+}
 for (m, k, n) in gemmShapes {
     var generator = RandomGenerator(seed: 1)
     let a = Tensor.randomNormal([m, k], generator: &generator)
@@ -31,19 +44,12 @@ for (m, k, n) in gemmShapes {
     let c = Tensor.zeros([m, n])
     let flops = 2.0 * Double(m * k * n)
     let throughTensor = stopwatch.median { _ = a.matmul(b) }
-    let direct = stopwatch.median {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                    a.pointer, Int32(k), b.pointer, Int32(n), 0, c.pointer, Int32(n))
-    }
-    // oneDNN's own JIT sgemm on the same shape, to choose the matrix-product library per shape.
-    let viaDNNL = stopwatch.median {
-        _ = dnnl_sgemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), Int64(m), Int64(n), Int64(k), 1,
-                       a.pointer, Int64(k), b.pointer, Int64(n), 0, c.pointer, Int64(n))
-    }
-    let label = "\(m)×\(k)·\(k)×\(n)".padding(toLength: 28, withPad: " ", startingAt: 0)
-    print(label, String(format: "%9.1f GFLOP/s %9.1f GFLOP/s %8.0f%% %9.1f GFLOP/s",
+    let direct = stopwatch.median { directProduct(library, a, b, c, m, k, n) }
+    let other = stopwatch.median { directProduct(library == .oneDNN ? .openBLAS : .oneDNN, a, b, c, m, k, n) }
+    let label = "\(m)×\(k)·\(k)×\(n)".padding(toLength: 22, withPad: " ", startingAt: 0)
+    print(label, String(format: "%11.1f GFLOP/s %8.1f GFLOP/s %10.0f%% %10.1f GFLOP/s",
                         flops / throughTensor / 1e9, flops / direct / 1e9, 100 * direct / throughTensor,
-                        flops / viaDNNL / 1e9))
+                        flops / other / 1e9))
 }
 
 // MARK: transposed operands are read in place
