@@ -1,11 +1,12 @@
 // strata-bench: training-step throughput of the models of the Strata experiments.
 //
-//   swift run -c release strata-bench [--quick] [--only name,name]
+//   swift run -c release strata-bench [--quick] [--only name,name] [--json]
 //
 // Times full training steps (forward, backward, optimizer step) on data already in memory, warm-up
 // excluded, with the thread count of STRATA_THREADS (default: all cores), and prints images per
 // second (pairs per second for RankNet), the convnets' GFLOP/s beside the machine's sgemm peak, and
-// the peak memory of tensors. The same models, built in PyTorch and Keras, are in bench/reference/.
+// the peak memory of tensors. The same models, built in PyTorch and Keras, are in bench/reference/;
+// `--json` prints one JSON object per row instead of the table, the form bench/compare reads.
 import CBLAS
 import Foundation
 import StrataCore
@@ -15,12 +16,15 @@ import StrataTrain
 
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")
+let json = arguments.contains("--json")
 let only: Set<String>? = arguments.firstIndex(of: "--only").map { Set(arguments[$0 + 1].split(separator: ",").map(String.init)) }
 let minimumSeconds = quick ? 1.0 : 5.0
 
 /// One benchmark row.
 struct Row {
+    /// The row's name in the table; `key` is its name in JSON (and in bench/reference/).
     let name: String
+    var key: String { name.hasPrefix("argmax") ? "argmax" : name }
     let unit: String
     let perSecond: Double
     let stepMilliseconds: Double
@@ -118,7 +122,8 @@ func sgemmPeak() -> Double {
 
 func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
 
-print("strata-bench: \(ThreadPolicy.threadCount) threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(quick ? "quick" : "full") timing")
+let banner = "strata-bench: \(ThreadPolicy.threadCount) threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(quick ? "quick" : "full") timing"
+if json { FileHandle.standardError.write(Data((banner + "\n").utf8)) } else { print(banner) }
 var rows: [Row] = []
 do {
     if wanted("mlp-small") {
@@ -150,6 +155,17 @@ do {
     exit(1)
 }
 let peak = sgemmPeak()
+if json {
+    for row in rows {
+        var object: [String: Any] = ["framework": "strata", "row": row.key, "unit": row.unit, "per_second": row.perSecond,
+                                     "step_ms": row.stepMilliseconds, "threads": ThreadPolicy.threadCount,
+                                     "peak_tensor_mb": row.peakMegabytes, "sgemm_peak_gflops": peak]
+        if let gflops = row.gflops { object["gflops"] = gflops }
+        let line = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        print(String(decoding: line, as: UTF8.self))
+    }
+    exit(0)
+}
 print("")
 print("model                 throughput             step       GFLOP/s    peak tensors")
 for row in rows {
