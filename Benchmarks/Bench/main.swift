@@ -28,22 +28,39 @@ struct Row {
     let unit: String
     let perSecond: Double
     let stepMilliseconds: Double
+    /// The CPU time of the whole process (all threads) per step: with one thread, a measure that
+    /// other programs on the machine disturb far less than the wall-clock step time.
+    let cpuMilliseconds: Double
     let gflops: Double?
     let peakMegabytes: Double
 }
 
-/// Runs `step` for warm-up, then for at least `minimumSeconds`; returns seconds per step.
-func timeSteps(_ step: () -> Void) -> Double {
+/// Wall-clock and process CPU seconds per step.
+struct StepTiming {
+    let seconds: Double
+    let cpuSeconds: Double
+}
+
+/// CPU time of the process so far (all threads), in seconds.
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// Runs `step` for warm-up, then for at least `minimumSeconds`; returns the time per step.
+func timeSteps(_ step: () -> Void) -> StepTiming {
     for _ in 0..<3 { step() }
     var steps = 0
     let start = DispatchTime.now().uptimeNanoseconds
+    let cpuStart = processCPUSeconds()
     var elapsed = 0.0
     while elapsed < minimumSeconds || steps < 5 {
         step()
         steps += 1
         elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
-    return elapsed / Double(steps)
+    return StepTiming(seconds: elapsed / Double(steps), cpuSeconds: (processCPUSeconds() - cpuStart) / Double(steps))
 }
 
 /// Times training steps of `model` on random inputs of `batch` examples with integer labels.
@@ -55,15 +72,17 @@ func classifierRow(_ name: String, model: Model, optimizer: any Optimizer, batch
     let loss = model.loss!
     let parameters = model.parameters
     BufferPool.shared.resetPeak()
-    let seconds = timeSteps {
+    let timing = timeSteps {
         let value = loss(predictions: model(inputs, training: true), targets: labels)
         value.backward()
         optimizer.step(parameters)
         parameters.zeroGradients()
     }
+    let seconds = timing.seconds
     let flops = try FlopCounter.forward(model.network, inputShape: model.inputShape)
     let isConvnet = flops > 10e6
     return Row(name: name, unit: "images/s", perSecond: Double(batch) / seconds, stepMilliseconds: seconds * 1e3,
+               cpuMilliseconds: timing.cpuSeconds * 1e3,
                gflops: isConvnet ? 3 * flops * Double(batch) / seconds / 1e9 : nil,
                peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576)
 }
@@ -85,13 +104,15 @@ func rankNetRow(pairs: Int) throws -> Row {
     let parameters = scorer.parameters
     let loss = RankNetLoss()
     BufferPool.shared.resetPeak()
-    let seconds = timeSteps {
+    let timing = timeSteps {
         let value = loss(scoresA: scorer(a, training: true), scoresB: scorer(b, training: true), targets: targets)
         value.backward()
         optimizer.step(parameters)
         parameters.zeroGradients()
     }
+    let seconds = timing.seconds
     return Row(name: "ranknet", unit: "pairs/s", perSecond: Double(pairs) / seconds, stepMilliseconds: seconds * 1e3,
+               cpuMilliseconds: timing.cpuSeconds * 1e3,
                gflops: nil, peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576)
 }
 
@@ -104,8 +125,10 @@ func argmaxRow() throws -> Row {
     var generator = RandomGenerator(seed: 3)
     let inputs = Tensor.randomUniform([500, 10], generator: &generator)
     BufferPool.shared.resetPeak()
-    let seconds = timeSteps { _ = noGrad { model(inputs) } }
+    let timing = timeSteps { _ = noGrad { model(inputs) } }
+    let seconds = timing.seconds
     return Row(name: "argmax (inference)", unit: "vectors/s", perSecond: 500 / seconds, stepMilliseconds: seconds * 1e3,
+               cpuMilliseconds: timing.cpuSeconds * 1e3,
                gflops: nil, peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576)
 }
 
@@ -113,11 +136,11 @@ func argmaxRow() throws -> Row {
 func sgemmPeak() -> Double {
     let n = 1024
     let a = Tensor.randomNormal([n, n], seed: 1), b = Tensor.randomNormal([n, n], seed: 2), c = Tensor.zeros([n, n])
-    let seconds = timeSteps {
+    let timing = timeSteps {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a.pointer, Int32(n),
                     b.pointer, Int32(n), 0, c.pointer, Int32(n))
     }
-    return 2 * Double(n * n * n) / seconds / 1e9
+    return 2 * Double(n * n * n) / timing.seconds / 1e9
 }
 
 func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
@@ -158,8 +181,8 @@ let peak = sgemmPeak()
 if json {
     for row in rows {
         var object: [String: Any] = ["framework": "strata", "row": row.key, "unit": row.unit, "per_second": row.perSecond,
-                                     "step_ms": row.stepMilliseconds, "threads": ThreadPolicy.threadCount,
-                                     "peak_tensor_mb": row.peakMegabytes, "sgemm_peak_gflops": peak]
+                                     "step_ms": row.stepMilliseconds, "cpu_ms": row.cpuMilliseconds,
+                                     "threads": ThreadPolicy.threadCount, "peak_tensor_mb": row.peakMegabytes, "sgemm_peak_gflops": peak]
         if let gflops = row.gflops { object["gflops"] = gflops }
         let line = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: line, as: UTF8.self))

@@ -7,7 +7,10 @@ so `bench/compare` can put the three frameworks side by side:
   is already in memory, or for `argmax` one inference batch;
 * 3 warm-up steps are run and not timed (they also absorb tracing, graph building and compiling);
 * then steps run until at least `minimum_seconds` (5 s, 1 s with --quick) and at least 5 steps have
-  passed, and the result is that total time divided by the number of steps (a mean, as Strata's).
+  passed, and the result is that total time divided by the number of steps (a mean, as Strata's);
+* beside the wall-clock time per step (`step_ms`) each row reports the process's CPU time per step
+  (`cpu_ms`, all threads): with one thread, a measure that other programs on a shared machine
+  disturb far less than the wall clock.
 """
 from __future__ import annotations
 
@@ -60,25 +63,26 @@ def parse_options(description: str, add_arguments: Callable[[argparse.ArgumentPa
                    extra=arguments)
 
 
-def time_steps(step: Callable[[], None], minimum_seconds: float) -> float:
-    """Seconds per step: 3 untimed warm-up steps, then at least `minimum_seconds` and 5 steps."""
+def time_steps(step: Callable[[], None], minimum_seconds: float) -> tuple[float, float]:
+    """(wall-clock, process CPU) seconds per step: 3 untimed warm-up steps, then ≥ `minimum_seconds` and ≥ 5 steps."""
     for _ in range(3):
         step()
     steps = 0
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     elapsed = 0.0
     while elapsed < minimum_seconds or steps < 5:
         step()
         steps += 1
         elapsed = time.perf_counter() - start
-    return elapsed / steps
+    return elapsed / steps, (time.process_time() - cpu_start) / steps
 
 
-def emit(framework: str, row: str, seconds_per_step: float, threads: int, **extra: object) -> None:
-    """Prints one JSON line: framework, row, unit, per_second (examples/s), step_ms, threads, extras."""
+def emit(framework: str, row: str, timing: tuple[float, float], threads: int, **extra: object) -> None:
+    """Prints one JSON line: framework, row, unit, per_second (examples/s), step_ms, cpu_ms, threads, extras."""
     batch, unit = ROWS[row]
-    record = {"framework": framework, "row": row, "unit": unit, "per_second": batch / seconds_per_step,
-              "step_ms": seconds_per_step * 1e3, "threads": threads, **extra}
+    seconds, cpu_seconds = timing
+    record = {"framework": framework, "row": row, "unit": unit, "per_second": batch / seconds,
+              "step_ms": seconds * 1e3, "cpu_ms": cpu_seconds * 1e3, "threads": threads, **extra}
     print(json.dumps(record), flush=True)
 
 

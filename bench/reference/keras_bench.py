@@ -132,8 +132,8 @@ def main() -> None:
     for row in options.rows:
         for framework, jit_compile in variants:
             keras.utils.set_random_seed(0)
-            seconds = time_steps(make_step(keras, tf, row, jit_compile), options.minimum_seconds)
-            emit(framework, row, seconds, options.threads, version=f"Keras {keras.__version__}, TensorFlow {tf.__version__}")
+            timing = time_steps(make_step(keras, tf, row, jit_compile), options.minimum_seconds)
+            emit(framework, row, timing, options.threads, version=f"Keras {keras.__version__}, TensorFlow {tf.__version__}")
             keras.backend.clear_session()
 
 

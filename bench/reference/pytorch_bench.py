@@ -188,11 +188,11 @@ def main() -> None:
         for framework, compiled in variants:
             torch.manual_seed(0)
             try:
-                seconds = time_steps(make_step(row, compiled), options.minimum_seconds)
+                timing = time_steps(make_step(row, compiled), options.minimum_seconds)
             except Exception as error:  # torch.compile needs a C++ compiler; report and go on
                 log(f"pytorch_bench: {framework} {row} failed: {type(error).__name__}: {error}")
                 continue
-            emit(framework, row, seconds, options.threads, version=torch.__version__)
+            emit(framework, row, timing, options.threads, version=torch.__version__)
 
 
 if __name__ == "__main__":
