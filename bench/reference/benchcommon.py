@@ -64,7 +64,7 @@ def parse_options(description: str, add_arguments: Callable[[argparse.ArgumentPa
 
 
 def time_steps(step: Callable[[], None], minimum_seconds: float) -> tuple[float, float]:
-    """(wall-clock, process CPU) seconds per step: 3 untimed warm-up steps, then ≥ `minimum_seconds` and ≥ 5 steps."""
+    """(wall-clock, process CPU) seconds per step: 3 untimed warm-up steps, then ≥ `minimum_seconds`, ≥ 5 steps."""
     for _ in range(3):
         step()
     steps = 0

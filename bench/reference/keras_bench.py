@@ -133,7 +133,8 @@ def main() -> None:
         for framework, jit_compile in variants:
             keras.utils.set_random_seed(0)
             timing = time_steps(make_step(keras, tf, row, jit_compile), options.minimum_seconds)
-            emit(framework, row, timing, options.threads, version=f"Keras {keras.__version__}, TensorFlow {tf.__version__}")
+            emit(framework, row, timing, options.threads,
+                 version=f"Keras {keras.__version__}, TensorFlow {tf.__version__}")
             keras.backend.clear_session()
 
 

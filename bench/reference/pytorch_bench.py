@@ -39,7 +39,9 @@ def dense128() -> nn.Module:
 
 
 def rank_scorer() -> nn.Module:
-    """Conv(8, 5×5, stride 2, valid) → Conv(16, 5×5, stride 2) → Flatten → Dense(10) → Dense(1): 28→12→4."""
+    """Conv(8, 5×5, stride 2)-ReLU → Conv(16, 5×5, stride 2)-ReLU → Flatten → Dense(10)-ReLU → Dense(1).
+
+    28×28 → 12×12 → 4×4 with valid padding."""
     return nn.Sequential(nn.Conv2d(1, 8, 5, stride=2), nn.ReLU(), nn.Conv2d(8, 16, 5, stride=2), nn.ReLU(),
                          nn.Flatten(), nn.Linear(16 * 4 * 4, 10), nn.ReLU(), nn.Linear(10, 1))
 
@@ -51,7 +53,8 @@ def conv_bn_relu(inputs: int, filters: int, stride: int = 1) -> list[nn.Module]:
 
 
 def vgg() -> nn.Module:
-    """[Conv-BN-ReLU]×2 (32), pool, [Conv-BN-ReLU]×2 (64), pool, Conv-BN-ReLU (128), pool (7→4), Dense(256), Dense(10)."""
+    """[Conv-BN-ReLU]×2 (32), pool, [Conv-BN-ReLU]×2 (64), pool, Conv-BN-ReLU (128), pool (7→4),
+    Flatten, Dense(256)-ReLU-Dropout(0.5), Dense(10)."""
     pool = lambda: nn.MaxPool2d(2, ceil_mode=True)  # Keras MaxPool2D(2, padding="same"): 28→14→7→4
     return nn.Sequential(*conv_bn_relu(1, 32), *conv_bn_relu(32, 32), pool(),
                          *conv_bn_relu(32, 64), *conv_bn_relu(64, 64), pool(),
