@@ -1,11 +1,12 @@
 // strata-bench: training-step throughput of the models of the Strata experiments.
 //
-//   swift run -c release strata-bench [--quick] [--only name,name] [--no-peak]
+//   swift run -c release strata-bench [--quick] [--only name,name] [--json]
 //
 // Times full training steps (forward, backward, optimizer step) on data already in memory, warm-up
 // excluded, with the thread count of STRATA_THREADS (default: all cores), and prints images per
 // second (pairs per second for RankNet), the convnets' GFLOP/s beside the machine's sgemm peak, and
-// the peak memory of tensors. The same models, built in PyTorch and Keras, are in bench/reference/.
+// the peak memory of tensors. The same models, built in PyTorch and Keras, are in bench/reference/;
+// `--json` prints one JSON object per row instead of the table, the form bench/compare reads.
 import CBLAS
 import Foundation
 import StrataCore
@@ -17,31 +18,51 @@ WaitPolicy.relaunchIfNeeded()
 
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")
+let json = arguments.contains("--json")
 let only: Set<String>? = arguments.firstIndex(of: "--only").map { Set(arguments[$0 + 1].split(separator: ",").map(String.init)) }
 let minimumSeconds = quick ? 1.0 : 5.0
 
 /// One benchmark row.
 struct Row {
+    /// The row's name in the table; `key` is its name in JSON (and in bench/reference/).
     let name: String
+    var key: String { name.hasPrefix("argmax") ? "argmax" : name }
     let unit: String
     let perSecond: Double
     let stepMilliseconds: Double
+    /// The CPU time of the whole process (all threads) per step: with one thread, a measure that
+    /// other programs on the machine disturb far less than the wall-clock step time.
+    let cpuMilliseconds: Double
     let gflops: Double?
     let peakMegabytes: Double
 }
 
-/// Runs `step` for warm-up, then for at least `minimumSeconds`; returns seconds per step.
-func timeSteps(_ step: () -> Void) -> Double {
+/// Wall-clock and process CPU seconds per step.
+struct StepTiming {
+    let seconds: Double
+    let cpuSeconds: Double
+}
+
+/// CPU time of the process so far (all threads), in seconds.
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// Runs `step` for warm-up, then for at least `minimumSeconds`; returns the time per step.
+func timeSteps(_ step: () -> Void) -> StepTiming {
     for _ in 0..<3 { step() }
     var steps = 0
     let start = DispatchTime.now().uptimeNanoseconds
+    let cpuStart = processCPUSeconds()
     var elapsed = 0.0
     while elapsed < minimumSeconds || steps < 5 {
         step()
         steps += 1
         elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
-    return elapsed / Double(steps)
+    return StepTiming(seconds: elapsed / Double(steps), cpuSeconds: (processCPUSeconds() - cpuStart) / Double(steps))
 }
 
 /// Times training steps of `model` on random inputs of `batch` examples with integer labels.
@@ -53,15 +74,17 @@ func classifierRow(_ name: String, model: Model, optimizer: any Optimizer, batch
     let loss = model.loss!
     let parameters = model.parameters
     BufferPool.shared.resetPeak()
-    let seconds = timeSteps {
+    let timing = timeSteps {
         let value = loss(predictions: model(inputs, training: true), targets: labels)
         value.backward()
         optimizer.step(parameters)
         parameters.zeroGradients()
     }
+    let seconds = timing.seconds
     let flops = try FlopCounter.forward(model.network, inputShape: model.inputShape)
     let isConvnet = flops > 10e6
     return Row(name: name, unit: "images/s", perSecond: Double(batch) / seconds, stepMilliseconds: seconds * 1e3,
+               cpuMilliseconds: timing.cpuSeconds * 1e3,
                gflops: isConvnet ? 3 * flops * Double(batch) / seconds / 1e9 : nil,
                peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576)
 }
@@ -83,13 +106,15 @@ func rankNetRow(pairs: Int) throws -> Row {
     let parameters = scorer.parameters
     let loss = RankNetLoss()
     BufferPool.shared.resetPeak()
-    let seconds = timeSteps {
+    let timing = timeSteps {
         let value = loss(scoresA: scorer(a, training: true), scoresB: scorer(b, training: true), targets: targets)
         value.backward()
         optimizer.step(parameters)
         parameters.zeroGradients()
     }
+    let seconds = timing.seconds
     return Row(name: "ranknet", unit: "pairs/s", perSecond: Double(pairs) / seconds, stepMilliseconds: seconds * 1e3,
+               cpuMilliseconds: timing.cpuSeconds * 1e3,
                gflops: nil, peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576)
 }
 
@@ -102,25 +127,29 @@ func argmaxRow() throws -> Row {
     var generator = RandomGenerator(seed: 3)
     let inputs = Tensor.randomUniform([500, 10], generator: &generator)
     BufferPool.shared.resetPeak()
-    let seconds = timeSteps { _ = noGrad { model(inputs) } }
+    let timing = timeSteps { _ = noGrad { model(inputs) } }
+    let seconds = timing.seconds
     return Row(name: "argmax (inference)", unit: "vectors/s", perSecond: 500 / seconds, stepMilliseconds: seconds * 1e3,
+               cpuMilliseconds: timing.cpuSeconds * 1e3,
                gflops: nil, peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576)
 }
 
-/// The machine's sgemm peak through OpenBLAS (1024³).
-func sgemmPeak() -> Double {
+/// The machine's sgemm peak through OpenBLAS (1024³), by the wall clock and by CPU time.
+func sgemmPeak() -> (wallClock: Double, cpuTime: Double) {
     let n = 1024
     let a = Tensor.randomNormal([n, n], seed: 1), b = Tensor.randomNormal([n, n], seed: 2), c = Tensor.zeros([n, n])
-    let seconds = timeSteps {
+    let timing = timeSteps {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a.pointer, Int32(n),
                     b.pointer, Int32(n), 0, c.pointer, Int32(n))
     }
-    return 2 * Double(n * n * n) / seconds / 1e9
+    let flops = 2 * Double(n * n * n)
+    return (flops / timing.seconds / 1e9, flops / timing.cpuSeconds / 1e9)
 }
 
 func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
 
-print("strata-bench: \(ThreadPolicy.threadCount) threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(quick ? "quick" : "full") timing")
+let banner = "strata-bench: \(ThreadPolicy.threadCount) threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(quick ? "quick" : "full") timing"
+if json { FileHandle.standardError.write(Data((banner + "\n").utf8)) } else { print(banner) }
 var rows: [Row] = []
 do {
     if wanted("mlp-small") {
@@ -151,7 +180,19 @@ do {
     FileHandle.standardError.write(Data("strata-bench: \(error)\n".utf8))
     exit(1)
 }
-let peak = arguments.contains("--no-peak") ? .nan : sgemmPeak()
+let (peak, cpuPeak) = sgemmPeak()
+if json {
+    for row in rows {
+        var object: [String: Any] = ["framework": "strata", "row": row.key, "unit": row.unit, "per_second": row.perSecond,
+                                     "step_ms": row.stepMilliseconds, "cpu_ms": row.cpuMilliseconds,
+                                     "threads": ThreadPolicy.threadCount, "peak_tensor_mb": row.peakMegabytes,
+                                     "sgemm_peak_gflops": peak, "sgemm_peak_cpu_gflops": cpuPeak]
+        if let gflops = row.gflops { object["gflops"] = gflops }
+        let line = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        print(String(decoding: line, as: UTF8.self))
+    }
+    exit(0)
+}
 print("")
 print("model                 throughput             step       GFLOP/s    peak tensors")
 for row in rows {
