@@ -12,7 +12,7 @@ struct StrataCommand: ParsableCommand {
         With no subcommand, `strata` runs `strata train` with its defaults: a small convnet on MNIST \
         (when STRATA_DATA or the cache has it) or on Fashion-MNIST (Debian's dataset-fashion-mnist).
         """,
-        subcommands: [TrainCommand.self, DataCommand.self, HistogramCommand.self],
+        subcommands: [TrainCommand.self, RankCommand.self, ArgmaxCommand.self, DataCommand.self, HistogramCommand.self],
         defaultSubcommand: TrainCommand.self)
 }
 
