@@ -30,16 +30,18 @@ public struct RankNetRun: Sendable {
 /// ```
 ///
 /// The run folder holds `options.json`, `history.csv`/`.json`, `scores.png` (test scores per class),
-/// `loss.png`, `mse.png`, `accuracy.png`, `metrics.json`, `summary.txt` and `model.safetensors`.
+/// `scores.csv` (every test image's label and score), `loss.png`, `mse.png`, `accuracy.png`,
+/// `metrics.json`, `summary.txt` and `model.safetensors`.
 public enum RankNetExperiment {
     /// The scorer: Conv2D(8, 5×5, stride 2) → Conv2D(16, 5×5, stride 2) → Flatten → Dense(10) →
-    /// Dense(1), ReLU between; 6,005 parameters on 28×28×1 images.
-    public static func makeScorer(imageShape: [Int], seed: UInt64) throws -> Model {
+    /// Dense(1), with `activation` (ReLU by default) after each hidden layer; 6,005 parameters on
+    /// 28×28×1 images.
+    public static func makeScorer(imageShape: [Int], seed: UInt64, activation: Activation = .relu) throws -> Model {
         try Model(inputShape: imageShape, seed: seed) {
-            Conv2D(8, kernelSize: 5, strides: 2, activation: .relu)
-            Conv2D(16, kernelSize: 5, strides: 2, activation: .relu)
+            Conv2D(8, kernelSize: 5, strides: 2, activation: activation)
+            Conv2D(16, kernelSize: 5, strides: 2, activation: activation)
             Flatten()
-            Dense(10, activation: .relu)
+            Dense(10, activation: activation)
             Dense(1)
         }
     }
@@ -83,7 +85,9 @@ public enum RankNetExperiment {
                 + "and two validation images (--validation-split \(options.validationSplit))")
         }
         let normalization: Normalization = options.standardize ? .standardized(by: training) : .unitRange
-        let scorer = try makeScorer(imageShape: training.imageShape, seed: options.seed)
+        let augmentation = AugmentationChoice(rawValue: options.augment) ?? .none
+        let scorer = try makeScorer(imageShape: training.imageShape, seed: options.seed,
+                                    activation: RankNetOptions.activations[options.activation]!)
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate)
         let schedule = ExponentialDecay(initial: optimizer.learningRate, factorPerEpoch: options.decay)
         var sampler = try pairSampler(labels: training.labels, order: order, seed: options.seed &+ 1,
@@ -110,7 +114,9 @@ public enum RankNetExperiment {
             var meter = PairMeter()
             for step in 0..<options.stepsPerEpoch {
                 state.batch = step
-                let batch = sampler.batch(of: training, count: options.batchSize, normalization: normalization)
+                let batch = sampler.batch(of: training, count: options.batchSize, normalization: normalization,
+                                          augmentations: augmentation.trainingAugmentations, seed: options.seed &+ 4,
+                                          step: state.globalStep)
                 let (loss, differences) = pairLoss(scorer: scorer, first: batch.first, second: batch.second,
                                                    targets: batch.targets)
                 loss.backward()
@@ -122,7 +128,8 @@ public enum RankNetExperiment {
                 callbacks.forEach { $0.onBatchEnd(model: scorer, state: state, logs: logs) }
             }
             var logs = meter.logs(prefix: "")
-            let validationScores = try scores(scorer, of: validation, normalization: normalization)
+            let validationScores = try scores(scorer, of: validation, normalization: normalization,
+                                              augmentations: augmentation.evaluationAugmentations)
             var validationMeter = PairMeter()
             validationMeter.add(pairs: validationPairs, scores: validationScores)
             for entry in validationMeter.logs(prefix: "val_").entries { logs[entry.name] = entry.value }
@@ -133,7 +140,8 @@ public enum RankNetExperiment {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
 
         // Test: every test image scored once; pairs, correlations and NDCG all read these scores.
-        let testScores = try scores(scorer, of: data.test, normalization: normalization)
+        let testScores = try scores(scorer, of: data.test, normalization: normalization,
+                                    augmentations: augmentation.evaluationAugmentations)
         var metrics = try measure(scores: testScores, test: data.test, order: order, options: options)
         metrics.dataset = data.name
         metrics.validationLoss = history.last("val_loss")
@@ -204,8 +212,10 @@ public enum RankNetExperiment {
 
     /// The score of every image of `dataset`, in order, in inference mode; throws when a score is not
     /// finite (training diverged).
-    public static func scores(_ scorer: Model, of dataset: Dataset, normalization: Normalization = .unitRange) throws -> [Float] {
-        let loader = DataLoader(dataset, batchSize: 500, shuffle: false, normalization: normalization, threads: 1)
+    public static func scores(_ scorer: Model, of dataset: Dataset, normalization: Normalization = .unitRange,
+                              augmentations: [any ImageAugmentation] = []) throws -> [Float] {
+        let loader = DataLoader(dataset, batchSize: 500, shuffle: false, normalization: normalization,
+                                augmentations: augmentations, threads: 1)
         var scores: [Float] = []
         scores.reserveCapacity(dataset.count)
         noGrad {
@@ -225,6 +235,8 @@ public enum RankNetExperiment {
         try AtomicFile.write(Data(history.csv().utf8), to: folder.history)
         try AtomicFile.write(try RunReport.jsonEncoder.encode(history), to: url("history.json"))
         try AtomicFile.write(try RunReport.jsonEncoder.encode(metrics), to: url("metrics.json"))
+        let rows = zip(testScores, test.labels).enumerated().map { "\($0),\($1.1),\($1.0)" }
+        try AtomicFile.write(Data((["index,label,score"] + rows).joined(separator: "\n").utf8 + [10]), to: url("scores.csv"))
         let summary = scorer.summary() + "\n\n" + metrics.lines().joined(separator: "\n") + "\n"
         try AtomicFile.write(Data(summary.utf8), to: url("summary.txt"))
         var strip = StripChart(title: "RankNet test scores by class (highest rank left)", xLabel: "class", yLabel: "score",

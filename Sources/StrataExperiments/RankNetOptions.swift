@@ -1,4 +1,5 @@
 import Foundation
+import StrataNN
 
 /// Every option of a RankNet run (`strata rank`); saved as `options.json` in the run folder.
 public struct RankNetOptions: Codable, Equatable, Sendable {
@@ -15,6 +16,8 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
     /// The classes from highest rank to lowest (`--order 0,1,…,9`); nil: ascending class indices, so
     /// class 0 ranks above class 1 above … .
     public var order: [Int]?
+    /// The activation after each hidden layer: `relu`, `leaky-relu` (slope 0.1), `elu`, `gelu` or `tanh`.
+    public var activation = "relu"
     /// The optimizer: `sgd`, `momentum`, `nesterov`, `adam`, `adamw`, `rmsprop` or `adagrad`.
     public var optimizer = "adam"
     /// The learning rate (nil: the optimizer's usual default).
@@ -30,6 +33,9 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
     /// Whether training and validation pairs of the same class are left out; by default they are
     /// kept with target ½, as RankNet defines for ties.
     public var excludeTies = false
+    /// On-the-fly augmentation of training images: `none`, `affine`, `align` (deskewing, applied to
+    /// validation and test images too) or `elastic`.
+    public var augment = "none"
     /// Whether pixels are standardized by the training images' mean and standard deviation (else scaled to [0, 1]).
     public var standardize = false
     /// The k of NDCG@k over the ranked test set.
@@ -53,6 +59,12 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
         guard validationPairs >= 1 else { throw ExperimentError("--validation-pairs must be at least 1, got \(validationPairs)") }
         guard testPairs >= 1 else { throw ExperimentError("--test-pairs must be at least 1, got \(testPairs)") }
         guard ndcgK >= 1 else { throw ExperimentError("--ndcg-k must be at least 1, got \(ndcgK)") }
+        guard RankNetOptions.activations[activation] != nil else {
+            throw ExperimentError("unknown --activation '\(activation)'; choose one of: \(RankNetOptions.activationNames.joined(separator: ", "))")
+        }
+        guard AugmentationChoice(rawValue: augment) != nil else {
+            throw ExperimentError("unknown --augment '\(augment)'; choose one of: \(AugmentationChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard decay > 0 && decay <= 1 else { throw ExperimentError("--decay must be in (0, 1], got \(decay)") }
         if let learningRate, !(learningRate > 0) {
             throw ExperimentError("--learning-rate must be positive, got \(learningRate)")
@@ -74,6 +86,13 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
         return order
     }
 
+    /// The activations `--activation` accepts, by name.
+    public static let activations: [String: Activation] = [
+        "relu": .relu, "leaky-relu": .leakyRelu(negativeSlope: 0.1), "elu": .elu(alpha: 1), "gelu": .gelu, "tanh": .tanh,
+    ]
+    /// The names of `activations`, in the order help texts list them.
+    public static let activationNames = ["relu", "leaky-relu", "elu", "gelu", "tanh"]
+
     /// Parses `--order`: class indices separated by commas (`9,8,7,6,5,4,3,2,1,0`).
     public static func parseOrder(_ text: String) throws -> [Int] {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
@@ -89,9 +108,9 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
     public func describedValues() -> [String: String] {
         var values: [String: String] = [
             "dataset": dataset, "epochs": String(epochs), "stepsPerEpoch": String(stepsPerEpoch),
-            "batchSize": String(batchSize), "optimizer": optimizer, "decay": String(decay), "validationSplit": String(validationSplit),
+            "batchSize": String(batchSize), "optimizer": optimizer, "activation": activation, "decay": String(decay), "validationSplit": String(validationSplit),
             "validationPairs": String(validationPairs), "testPairs": String(testPairs),
-            "excludeTies": String(excludeTies), "standardize": String(standardize), "ndcgK": String(ndcgK), "seed": String(seed),
+            "excludeTies": String(excludeTies), "standardize": String(standardize), "augment": augment, "ndcgK": String(ndcgK), "seed": String(seed),
         ]
         values["order"] = order.map { $0.map(String.init).joined(separator: ",") } ?? "ascending"
         values["learningRate"] = learningRate.map { String($0) } ?? "default"

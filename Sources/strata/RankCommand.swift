@@ -33,6 +33,9 @@ struct RankCommand: ParsableCommand {
     @Option(help: "The classes from highest rank to lowest, as comma-separated indices (default 0,1,…,K−1; e.g. 9,8,7,6,5,4,3,2,1,0).")
     var order: String?
 
+    @Option(help: "The activation after each hidden layer: \(RankNetOptions.activationNames.joined(separator: ", ")).")
+    var activation = RankNetOptions().activation
+
     @Option(help: "sgd, momentum, nesterov, adam, adamw, rmsprop or adagrad.")
     var optimizer = RankNetOptions().optimizer
 
@@ -53,6 +56,9 @@ struct RankCommand: ParsableCommand {
 
     @Flag(name: .customLong("exclude-ties"), help: "Train and validate on pairs of different classes only (default: same-class pairs too, target ½).")
     var excludeTies = false
+
+    @Option(help: "Augmentation of training images: none, affine, align (deskewing, also applied to validation and test images) or elastic.")
+    var augment = RankNetOptions().augment
 
     @Flag(help: "Standardize pixels by the training images' mean and standard deviation (default: scale to [0, 1]).")
     var standardize = false
@@ -76,6 +82,7 @@ struct RankCommand: ParsableCommand {
         options.stepsPerEpoch = stepsPerEpoch
         options.batchSize = batchSize
         options.order = try order.map(RankNetOptions.parseOrder)
+        options.activation = activation
         options.optimizer = optimizer
         options.learningRate = learningRate
         options.decay = decay
@@ -84,6 +91,7 @@ struct RankCommand: ParsableCommand {
         options.testPairs = testPairs
         options.excludeTies = excludeTies
         options.standardize = standardize
+        options.augment = augment
         options.ndcgK = ndcgK
         options.seed = common.seed
         options.threads = common.threads

@@ -124,6 +124,12 @@ final class RankNetExperimentTests: XCTestCase {
         options.decay = 1.5
         XCTAssertThrowsError(try options.validate()) { XCTAssertTrue("\($0)".contains("--decay")) }
         options = RankNetOptions()
+        options.activation = "swish"
+        XCTAssertThrowsError(try options.validate()) { XCTAssertTrue("\($0)".contains("--activation")) }
+        options = RankNetOptions()
+        options.augment = "mixup"
+        XCTAssertThrowsError(try options.validate()) { XCTAssertTrue("\($0)".contains("--augment")) }
+        options = RankNetOptions()
         options.optimizer = "lbfgs"
         XCTAssertThrowsError(try options.validate()) { XCTAssertTrue("\($0)".contains("--optimizer")) }
     }
@@ -160,6 +166,7 @@ final class RankNetExperimentTests: XCTestCase {
         options.testPairs = 300
         options.order = [2, 1, 0]  // the brightest class ranks highest
         options.standardize = true
+        options.augment = "align"
         let folder = try RunFolder.create(output: FileManager.default.temporaryDirectory
             .appendingPathComponent("strata-rank-\(UUID().uuidString)").path, name: "toy", overwrite: false)
         defer { try? FileManager.default.removeItem(at: folder.url) }
@@ -171,7 +178,7 @@ final class RankNetExperimentTests: XCTestCase {
         XCTAssertGreaterThan(run.metrics.kendallTau, 0.7)
         XCTAssertEqual(run.testScores.count, data.test.count)
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: folder.url.path))
-        XCTAssertEqual(files, ["history.csv", "history.json", "metrics.json", "summary.txt", "scores.png", "loss.png",
+        XCTAssertEqual(files, ["history.csv", "history.json", "metrics.json", "summary.txt", "scores.png", "scores.csv", "loss.png",
                                "mse.png", "accuracy.png", "model.safetensors"])
         let metrics = try JSONDecoder().decode(RankNetMetrics.self, from: Data(contentsOf: folder.url.appendingPathComponent("metrics.json")))
         XCTAssertEqual(metrics.order, [2, 1, 0])
