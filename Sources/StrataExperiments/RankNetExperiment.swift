@@ -85,7 +85,6 @@ public enum RankNetExperiment {
                 + "and two validation images (--validation-split \(options.validationSplit))")
         }
         let normalization: Normalization = options.standardize ? .standardized(by: training) : .unitRange
-        let augmentation = AugmentationChoice(rawValue: options.augment) ?? .none
         let scorer = try makeScorer(imageShape: training.imageShape, seed: options.seed,
                                     activation: RankNetOptions.activations[options.activation]!)
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate)
@@ -115,7 +114,7 @@ public enum RankNetExperiment {
             for step in 0..<options.stepsPerEpoch {
                 state.batch = step
                 let batch = sampler.batch(of: training, count: options.batchSize, normalization: normalization,
-                                          augmentations: augmentation.trainingAugmentations, seed: options.seed &+ 4,
+                                          augmentations: options.trainingAugmentations, seed: options.seed &+ 4,
                                           step: state.globalStep)
                 let (loss, differences) = pairLoss(scorer: scorer, first: batch.first, second: batch.second,
                                                    targets: batch.targets)
@@ -129,7 +128,7 @@ public enum RankNetExperiment {
             }
             var logs = meter.logs(prefix: "")
             let validationScores = try scores(scorer, of: validation, normalization: normalization,
-                                              augmentations: augmentation.evaluationAugmentations)
+                                              augmentations: options.evaluationAugmentations)
             var validationMeter = PairMeter()
             validationMeter.add(pairs: validationPairs, scores: validationScores)
             for entry in validationMeter.logs(prefix: "val_").entries { logs[entry.name] = entry.value }
@@ -141,7 +140,7 @@ public enum RankNetExperiment {
 
         // Test: every test image scored once; pairs, correlations and NDCG all read these scores.
         let testScores = try scores(scorer, of: data.test, normalization: normalization,
-                                    augmentations: augmentation.evaluationAugmentations)
+                                    augmentations: options.evaluationAugmentations)
         var metrics = try measure(scores: testScores, test: data.test, order: order, options: options)
         metrics.dataset = data.name
         metrics.validationLoss = history.last("val_loss")

@@ -1,4 +1,5 @@
 import Foundation
+import StrataData
 import StrataNN
 
 /// Every option of a RankNet run (`strata rank`); saved as `options.json` in the run folder.
@@ -34,7 +35,8 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
     /// kept with target ½, as RankNet defines for ties.
     public var excludeTies = false
     /// On-the-fly augmentation of training images: `none`, `affine`, `align` (deskewing, applied to
-    /// validation and test images too) or `elastic`.
+    /// validation and test images too), `align+affine` (deskewing, then a milder random affine map on
+    /// training images) or `elastic`.
     public var augment = "none"
     /// Whether pixels are standardized by the training images' mean and standard deviation (else scaled to [0, 1]).
     public var standardize = false
@@ -62,8 +64,8 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
         guard RankNetOptions.activations[activation] != nil else {
             throw ExperimentError("unknown --activation '\(activation)'; choose one of: \(RankNetOptions.activationNames.joined(separator: ", "))")
         }
-        guard AugmentationChoice(rawValue: augment) != nil else {
-            throw ExperimentError("unknown --augment '\(augment)'; choose one of: \(AugmentationChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard RankNetOptions.augmentations.contains(augment) else {
+            throw ExperimentError("unknown --augment '\(augment)'; choose one of: \(RankNetOptions.augmentations.joined(separator: ", "))")
         }
         guard decay > 0 && decay <= 1 else { throw ExperimentError("--decay must be in (0, 1], got \(decay)") }
         if let learningRate, !(learningRate > 0) {
@@ -92,6 +94,20 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
     ]
     /// The names of `activations`, in the order help texts list them.
     public static let activationNames = ["relu", "leaky-relu", "elu", "gelu", "tanh"]
+
+    /// The names `--augment` accepts.
+    public static let augmentations = AugmentationChoice.allCases.map(\.rawValue) + ["align+affine"]
+
+    /// The augmentations of training images.
+    public var trainingAugmentations: [any ImageAugmentation] {
+        guard augment == "align+affine" else { return AugmentationChoice(rawValue: augment)?.trainingAugmentations ?? [] }
+        return [Deskew(), RandomAffine(rotationDegrees: 6, translation: 0.06, scale: 0.94...1.06, shearDegrees: 6)]
+    }
+
+    /// The augmentations of validation and test images (deskewing with `align` and `align+affine`).
+    public var evaluationAugmentations: [any ImageAugmentation] {
+        augment.hasPrefix("align") ? [Deskew()] : []
+    }
 
     /// Parses `--order`: class indices separated by commas (`9,8,7,6,5,4,3,2,1,0`).
     public static func parseOrder(_ text: String) throws -> [Int] {

@@ -57,7 +57,7 @@ struct RankCommand: ParsableCommand {
     @Flag(name: .customLong("exclude-ties"), help: "Train and validate on pairs of different classes only (default: same-class pairs too, target ½).")
     var excludeTies = false
 
-    @Option(help: "Augmentation of training images: none, affine, align (deskewing, also applied to validation and test images) or elastic.")
+    @Option(help: "Augmentation of training images: none, affine, align (deskewing, also applied to validation and test images), align+affine (deskewing, then a milder random affine map) or elastic.")
     var augment = RankNetOptions().augment
 
     @Flag(help: "Standardize pixels by the training images' mean and standard deviation (default: scale to [0, 1]).")
