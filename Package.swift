@@ -43,10 +43,14 @@ let package = Package(
             "StrataExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
+        // The README's example.
+        .executableTarget(name: "mnist-mlp", dependencies: ["Strata"], path: "Examples/MNISTMLP",
+                          swiftSettings: swiftSettings),
+
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS"],
                           path: "Benchmarks/Bench", swiftSettings: swiftSettings),
-        .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS"],
+        .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
                           path: "Benchmarks/MicroBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-convbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
                           path: "Benchmarks/ConvBench", swiftSettings: swiftSettings),
@@ -68,6 +72,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "StrataCommandTests", dependencies: ["strata"], swiftSettings: swiftSettings),
         .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v5]

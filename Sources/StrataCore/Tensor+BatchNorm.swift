@@ -1,3 +1,13 @@
+/// Which kernel `batchNorm2d` runs; every choice computes the same result within rounding.
+public enum BatchNormAlgorithm: Sendable, CaseIterable {
+    /// The kernel measured fastest (currently `native` on every model shape; see `Benchmarks/ConvBench`).
+    case automatic
+    /// oneDNN's batch-normalization primitives on plain NCHW memory.
+    case oneDNN
+    /// Strata's own vectorized per-channel loops.
+    case native
+}
+
 extension Tensor {
     /// Batch normalization of this (N, C, H, W) tensor over N, H and W for each channel, or of an
     /// (N, C) tensor over N for each feature: `gamma · (x − mean) / √(variance + epsilon) + beta`.
@@ -14,7 +24,8 @@ extension Tensor {
     ///                                       runningVar: variance, training: true)
     /// ```
     public func batchNorm2d(gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, training: Bool,
-                            momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
+                            momentum: Float = 0.1, epsilon: Float = 1e-5,
+                            algorithm: BatchNormAlgorithm = .automatic) -> Tensor {
         let dims = batchNormDims(gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar)
         let channels = dims[1], perChannel = dims[0] * dims[2] * dims[3]
         precondition(!training || perChannel > 1,
@@ -33,9 +44,21 @@ extension Tensor {
             mean = runningMean
             variance = runningVar
         }
-        DNNLBatchNorm.forward(shape: dims, epsilon: epsilon, globalStatistics: !training, input: input.pointer,
-                              gamma: scale.pointer, beta: shift.pointer, mean: mean.pointer,
-                              variance: variance.pointer, output: output.pointer)
+        let kernelShape = BatchNormKernel.Shape(batch: dims[0], channels: channels, plane: dims[2] * dims[3])
+        switch (algorithm, training) {
+        case (.oneDNN, _):
+            DNNLBatchNorm.forward(shape: dims, epsilon: epsilon, globalStatistics: !training, input: input.pointer,
+                                  gamma: scale.pointer, beta: shift.pointer, mean: mean.pointer,
+                                  variance: variance.pointer, output: output.pointer)
+        case (.native, true), (.automatic, true):
+            BatchNormKernel.forwardTraining(kernelShape, epsilon: epsilon, input: input.pointer, gamma: scale.pointer,
+                                            beta: shift.pointer, mean: mean.pointer, variance: variance.pointer,
+                                            output: output.pointer)
+        case (.native, false), (.automatic, false):
+            BatchNormKernel.forwardInference(kernelShape, epsilon: epsilon, input: input.pointer, gamma: scale.pointer,
+                                             beta: shift.pointer, mean: mean.pointer, variance: variance.pointer,
+                                             output: output.pointer)
+        }
         if training {
             let unbias = Float(perChannel) / Float(perChannel - 1)
             for c in 0..<channels {
@@ -48,11 +71,21 @@ extension Tensor {
             output.record("batchNorm2d", [self, gamma, beta]) { gradOutput in
                 let gradient = gradOutput.contiguousStorageView()
                 let gradInput = Tensor(uninitializedShape: inputShape)
-                let gradGamma = Tensor(uninitializedShape: [channels]), gradBeta = Tensor(uninitializedShape: [channels])
-                DNNLBatchNorm.backward(shape: dims, epsilon: epsilon, globalStatistics: !training,
-                                       input: input.pointer, gradOutput: gradient.pointer, gamma: scale.pointer,
-                                       beta: shift.pointer, mean: mean.pointer, variance: variance.pointer, gradInput: gradInput.pointer,
-                                       gradGamma: gradGamma.pointer, gradBeta: gradBeta.pointer)
+                let gradGamma = Tensor(uninitializedShape: [channels])
+                let gradBeta = Tensor(uninitializedShape: [channels])
+                if algorithm == .oneDNN {
+                    DNNLBatchNorm.backward(shape: dims, epsilon: epsilon, globalStatistics: !training,
+                                           input: input.pointer, gradOutput: gradient.pointer, gamma: scale.pointer,
+                                           beta: shift.pointer, mean: mean.pointer, variance: variance.pointer,
+                                           gradInput: gradInput.pointer, gradGamma: gradGamma.pointer,
+                                           gradBeta: gradBeta.pointer)
+                } else {
+                    BatchNormKernel.backward(kernelShape, epsilon: epsilon, throughStatistics: training,
+                                             input: input.pointer, gradOutput: gradient.pointer, gamma: scale.pointer,
+                                             mean: mean.pointer, variance: variance.pointer,
+                                             gradInput: gradInput.pointer, gradGamma: gradGamma.pointer,
+                                             gradBeta: gradBeta.pointer)
+                }
                 return [gradInput, gradGamma, gradBeta]
             }
         }

@@ -16,9 +16,10 @@ public struct TrainingRun: Sendable {
 
 /// Trains a classifier from the catalog on a dataset and writes its run folder (`strata train`).
 public enum ClassifierTraining {
-    /// Starts a new run in a new folder (`output`, or a dated folder under `runs/`).
+    /// Starts a new run in a new folder (`output`, or a dated folder under `runs/`); `extraCallbacks`
+    /// see every training event after the run's own callbacks.
     public static func start(_ options: TrainingOptions, output: String? = nil, overwrite: Bool = false,
-                             log: (String) -> Void) throws -> TrainingRun {
+                             extraCallbacks: [any Callback] = [], log: (String) -> Void) throws -> TrainingRun {
         try options.validate()
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
         let data = try ExperimentData.load(options.dataset, dataDirectory: options.dataDirectory, seed: options.seed)
@@ -27,7 +28,7 @@ public enum ClassifierTraining {
         let folder = try RunFolder.create(output: output, name: "\(data.name)-\(options.model)", overwrite: overwrite)
         try AtomicFile.write(try RunReport.jsonEncoder.encode(resolved), to: folder.options)
         log("run folder: \(folder.url.path)")
-        return try train(resolved, data: data, folder: folder, resumeFrom: nil, log: log)
+        return try train(resolved, data: data, folder: folder, resumeFrom: nil, extraCallbacks: extraCallbacks, log: log)
     }
 
     /// Continues an interrupted run from its last checkpoint, with its own options; the result is the
@@ -65,7 +66,7 @@ public enum ClassifierTraining {
     }
 
     static func train(_ options: TrainingOptions, data: ExperimentData, folder: RunFolder, resumeFrom checkpoint: Checkpoint?,
-                      log: (String) -> Void) throws -> TrainingRun {
+                      extraCallbacks: [any Callback] = [], log: (String) -> Void) throws -> TrainingRun {
         var trainingSet = data.training
         var validationSet: Dataset?
         if options.validationSplit > 0 {
@@ -110,10 +111,15 @@ public enum ClassifierTraining {
                                                             decayFactor: options.decayFactor, stepEpochs: options.scheduleStep)
         let checkpointer = ModelCheckpoint(url: folder.checkpoint, monitor: monitor, history: priorHistory,
                                            best: checkpoint?.progress.bestValue, options: options.describedValues())
-        callbacks.append(checkpointer)
         if let patience = options.earlyStoppingPatience {
-            callbacks.append(EarlyStopping(monitor: monitor, patience: patience, restoreBestWeights: true))
+            callbacks.append(EarlyStopping(monitor: monitor, patience: patience, restoreBestWeights: true,
+                                           bestWeightsFile: folder.url.appendingPathComponent("best.safetensors")))
         }
+        // Saved after the other callbacks have seen the epoch, with their state, so a resume decides alike.
+        checkpointer.statefulCallbacks = callbacks.compactMap { $0 as? any StatefulCallback }
+        if let checkpoint { try ModelCheckpoint.restore(checkpointer.statefulCallbacks, from: checkpoint.progress) }
+        callbacks.append(checkpointer)
+        callbacks += extraCallbacks
         let start = DispatchTime.now()
         if initialEpoch < options.epochs {
             try model.fit(source, epochs: options.epochs, validation: validation, callbacks: callbacks,
@@ -135,6 +141,7 @@ public enum ClassifierTraining {
         metrics.testLoss = evaluation.loss
         metrics.testExamples = data.test.count
         metrics.perClass = RunMetrics.classScores(confusion: evaluation.confusion, classNames: data.test.classNames)
+        metrics.confusion = evaluation.confusion
         metrics.validationAccuracy = history.last("val_accuracy")
         metrics.trainingSeconds = seconds + (Double(checkpoint?.progress.extra["trainingSeconds"] ?? "") ?? 0)
         metrics.epochs = history.epochs.count

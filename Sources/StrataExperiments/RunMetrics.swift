@@ -26,6 +26,8 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var testExamples: Int?
     /// Per-class precision and recall on the test set.
     public var perClass: [ClassScore] = []
+    /// Test confusion counts, `confusion[true][predicted]`.
+    public var confusion: [[Int]]?
     /// The last epoch's validation accuracy, if there was validation data.
     public var validationAccuracy: Double?
     /// Seconds spent training (all epochs of this run, validation included).

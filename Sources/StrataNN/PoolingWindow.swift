@@ -38,14 +38,30 @@ public struct PoolingWindow: Sendable {
     }
 }
 
+/// A layer that pools over a `PoolingWindow`: its output shape comes from the window.
+public protocol WindowPoolingLayer: Layer {
+    /// The window geometry (its padding is resolved when the output shape is computed).
+    var window: PoolingWindow { get set }
+}
+
+extension WindowPoolingLayer {
+    /// `(C, H, W)` → `(C, H', W')`.
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        var resolved = window
+        let shape = try resolved.outputShape(for: inputShape, layer: self)
+        window = resolved
+        return shape
+    }
+}
+
 /// Max pooling over windows of `(N, C, H, W)` batches (Keras's `MaxPool2D`).
-public final class MaxPool2D: Layer {
+public final class MaxPool2D: WindowPoolingLayer {
     /// The layer's name in its model.
     public var name = ""
     /// `MaxPool2D`.
     public var typeName: String { "MaxPool2D" }
     /// The window geometry.
-    public private(set) var window: PoolingWindow
+    public var window: PoolingWindow
 
     /// Max pooling with a `poolSize` window moving by `strides` (default: the window size).
     public init(poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid) {
@@ -57,9 +73,6 @@ public final class MaxPool2D: Layer {
         self.init(poolSize: (poolSize, poolSize), strides: strides.map { ($0, $0) }, padding: padding)
     }
 
-    /// `(C, H, W)` → `(C, H', W')`.
-    public func outputShape(for inputShape: [Int]) throws -> [Int] { try window.outputShape(for: inputShape, layer: self) }
-
     /// The maximum of each window.
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         input.maxPool2d(kernel: window.size, stride: window.strides, padding: window.paddingAmount)
@@ -68,13 +81,13 @@ public final class MaxPool2D: Layer {
 
 /// Average pooling over windows of `(N, C, H, W)` batches (Keras's `AveragePooling2D`); with "same"
 /// padding the zeros count in each window's mean, as in PyTorch's default.
-public final class AveragePool2D: Layer {
+public final class AveragePool2D: WindowPoolingLayer {
     /// The layer's name in its model.
     public var name = ""
     /// `AveragePool2D`.
     public var typeName: String { "AveragePool2D" }
     /// The window geometry.
-    public private(set) var window: PoolingWindow
+    public var window: PoolingWindow
 
     /// Average pooling with a `poolSize` window moving by `strides` (default: the window size).
     public init(poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid) {
@@ -85,9 +98,6 @@ public final class AveragePool2D: Layer {
     public convenience init(_ poolSize: Int, strides: Int? = nil, padding: Padding = .valid) {
         self.init(poolSize: (poolSize, poolSize), strides: strides.map { ($0, $0) }, padding: padding)
     }
-
-    /// `(C, H, W)` → `(C, H', W')`.
-    public func outputShape(for inputShape: [Int]) throws -> [Int] { try window.outputShape(for: inputShape, layer: self) }
 
     /// The mean of each window.
     public func forward(_ input: Tensor, training: Bool) -> Tensor {

@@ -104,6 +104,13 @@ public final class ReduceOnPlateau {
         return old - reduced > Double(minimumChange) ? Float(reduced) : learningRate
     }
 
+    /// Puts back the state saved from another detector (to resume a run exactly).
+    public func restore(best: Float, badEpochs: Int, cooldownRemaining: Int) {
+        self.best = best
+        self.badEpochs = badEpochs
+        self.cooldownRemaining = cooldownRemaining
+    }
+
     /// Forgets the best value, the bad epochs and the cooldown (for a new training run).
     public func reset() {
         best = mode == .min ? .infinity : -.infinity

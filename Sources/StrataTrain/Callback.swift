@@ -83,3 +83,24 @@ extension Callback {
     /// Does nothing.
     public func onBatchEnd(model: Model, state: TrainingState, logs: Logs) {}
 }
+
+/// A callback whose decisions depend on what it saw in earlier epochs (a plateau detector, early
+/// stopping); `ModelCheckpoint` saves its state so that a resumed run decides exactly as before.
+public protocol StatefulCallback: Callback {
+    /// A key unique among the run's callbacks (`early_stopping`).
+    var stateKey: String { get }
+    /// The state as strings.
+    var savedState: [String: String] { get }
+    /// Puts back state from `savedState`; throws naming the entry that is missing or unreadable.
+    func restoreState(_ state: [String: String]) throws
+}
+
+extension StatefulCallback {
+    /// Reads a number saved by `savedState`, or throws naming the callback and the entry.
+    func number(_ state: [String: String], _ key: String) throws -> Double {
+        guard let text = state[key], let value = Double(text) else {
+            throw TrainingError("saved state of \(stateKey): entry '\(key)' is missing or not a number")
+        }
+        return value
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import StrataCore
 import StrataNN
 
@@ -27,7 +28,7 @@ public enum MonitorMode: String, Sendable {
 
 /// Stops training when a monitored quantity has stopped improving for `patience` epochs, and can
 /// put back the weights of the best epoch.
-public final class EarlyStopping: Callback {
+public final class EarlyStopping: StatefulCallback {
     /// The logged quantity watched (`val_loss` by default).
     public let monitor: String
     /// The smallest change that counts as an improvement.
@@ -45,10 +46,14 @@ public final class EarlyStopping: Callback {
     public private(set) var stoppedEpoch: Int?
     private var wait = 0
     private var bestWeights: [[Float]]?
+    private var restored = false
+    /// Where the best weights are also written (so a resumed run can restore them), if anywhere.
+    public let bestWeightsFile: URL?
 
     /// Early stopping on `monitor` after `patience` epochs without an improvement of more than `minDelta`.
     public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: MonitorMode = .auto,
-                restoreBestWeights: Bool = false) {
+                restoreBestWeights: Bool = false, bestWeightsFile: URL? = nil) {
+        self.bestWeightsFile = bestWeightsFile
         precondition(patience >= 0 && minDelta >= 0, "EarlyStopping: patience and minDelta must not be negative")
         self.monitor = monitor
         self.minDelta = minDelta
@@ -57,8 +62,12 @@ public final class EarlyStopping: Callback {
         self.restoreBestWeights = restoreBestWeights
     }
 
-    /// Resets the state.
+    /// Resets the state (unless it was just restored from a checkpoint).
     public func onTrainBegin(model: Model, state: TrainingState) {
+        if restored {
+            restored = false
+            return
+        }
         best = nil
         bestEpoch = nil
         stoppedEpoch = nil
@@ -73,7 +82,13 @@ public final class EarlyStopping: Callback {
             best = value
             bestEpoch = state.epoch
             wait = 0
-            if restoreBestWeights { bestWeights = EarlyStopping.snapshot(model) }
+            if restoreBestWeights {
+                bestWeights = EarlyStopping.snapshot(model)
+                if let bestWeightsFile {
+                    try? Checkpoint.save(parameters: model.parameters, buffers: model.buffers, optimizer: nil,
+                                         progress: TrainingProgress(epochsCompleted: state.epoch + 1), to: bestWeightsFile)
+                }
+            }
             return
         }
         wait += 1
@@ -85,10 +100,35 @@ public final class EarlyStopping: Callback {
 
     /// Restores the best weights when asked to and when the last epoch was not the best.
     public func onTrainEnd(model: Model, state: TrainingState, logs: Logs) {
+        if restoreBestWeights, bestWeights == nil, let bestWeightsFile, bestEpoch != state.epoch,
+           let saved = try? Checkpoint.load(from: bestWeightsFile) {
+            try? saved.restore(into: model.parameters, buffers: model.buffers)
+            return
+        }
         guard restoreBestWeights, let bestWeights, bestEpoch != state.epoch else { return }
         for (tensor, values) in zip((model.parameters + model.buffers).map(\.tensor), bestWeights) {
             values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: values.count) }
         }
+    }
+
+    /// `early_stopping`.
+    public var stateKey: String { "early_stopping" }
+
+    /// The best value, its epoch and the epochs waited (the best weights are in `bestWeightsFile`).
+    public var savedState: [String: String] {
+        var state = ["wait": String(wait)]
+        if let best { state["best"] = String(best) }
+        if let bestEpoch { state["best_epoch"] = String(bestEpoch) }
+        return state
+    }
+
+    /// Puts back the best value, its epoch and the epochs waited.
+    public func restoreState(_ state: [String: String]) throws {
+        wait = Int(try number(state, "wait"))
+        best = state["best"] == nil ? nil : try number(state, "best")
+        bestEpoch = state["best_epoch"] == nil ? nil : Int(try number(state, "best_epoch"))
+        bestWeights = nil
+        restored = true
     }
 
     /// A copy of every parameter and buffer value.

@@ -20,7 +20,7 @@ public final class LearningRateScheduler: Callback {
 
 /// Divides the learning rate by a factor when a monitored quantity stops improving (Keras's and
 /// PyTorch's ReduceLROnPlateau), checked at the end of each epoch.
-public final class ReduceLROnPlateau: Callback {
+public final class ReduceLROnPlateau: StatefulCallback {
     /// The plateau detector (PyTorch's rules: relative threshold, patience, cooldown, floor).
     public let detector: ReduceOnPlateau
     /// The logged quantity watched (`val_loss` by default).
@@ -36,5 +36,20 @@ public final class ReduceLROnPlateau: Callback {
     public func onEpochEnd(model: Model, state: TrainingState, logs: Logs) {
         guard let value = logs[monitor], let optimizer = model.optimizer else { return }
         optimizer.learningRate = detector.update(metric: Float(value), current: optimizer.learningRate)
+    }
+
+    /// `reduce_lr_on_plateau`.
+    public var stateKey: String { "reduce_lr_on_plateau" }
+
+    /// The detector's best value, bad epochs and cooldown.
+    public var savedState: [String: String] {
+        ["best": String(detector.best), "bad_epochs": String(detector.badEpochs),
+         "cooldown": String(detector.cooldownRemaining)]
+    }
+
+    /// Puts the detector's state back.
+    public func restoreState(_ state: [String: String]) throws {
+        detector.restore(best: Float(try number(state, "best")), badEpochs: Int(try number(state, "bad_epochs")),
+                         cooldownRemaining: Int(try number(state, "cooldown")))
     }
 }

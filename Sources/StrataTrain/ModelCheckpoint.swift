@@ -20,6 +20,10 @@ public final class ModelCheckpoint: Callback {
     public private(set) var best: Double?
     /// The first error met while saving (training goes on; the caller reports it).
     public private(set) var saveError: (any Error)?
+    /// Callbacks whose state is saved with each checkpoint (as `extra/<key>.<entry>`).
+    public var statefulCallbacks: [any StatefulCallback] = []
+    /// Extra strings saved with each checkpoint.
+    public var extra: [String: String] = [:]
 
     /// A checkpoint writer to `url`; `history` holds the epochs done before (when resuming).
     public init(url: URL, monitor: String = "val_loss", saveBestOnly: Bool = false, mode: MonitorMode = .auto,
@@ -40,13 +44,30 @@ public final class ModelCheckpoint: Callback {
         let improved = value.map { v in best.map { mode.improves(v, on: $0, minDelta: 0) } ?? true } ?? false
         if improved { best = value }
         guard !saveBestOnly || improved else { return }
+        var extra = self.extra
+        for callback in statefulCallbacks {
+            for (key, value) in callback.savedState { extra["\(callback.stateKey).\(key)"] = value }
+        }
         let progress = TrainingProgress(epochsCompleted: state.epoch + 1, globalStep: state.globalStep, monitor: monitor,
-                                        bestValue: best, seed: model.seed, history: history, options: options)
+                                        bestValue: best, seed: model.seed, history: history, options: options,
+                                        extra: extra)
         do {
             try Checkpoint.save(parameters: model.parameters, buffers: model.buffers, optimizer: model.optimizer,
                                 progress: progress, to: url)
         } catch {
             if saveError == nil { saveError = error }
+        }
+    }
+}
+
+extension ModelCheckpoint {
+    /// Restores the state that `statefulCallbacks` saved in `progress` (for a resumed run).
+    public static func restore(_ callbacks: [any StatefulCallback], from progress: TrainingProgress) throws {
+        for callback in callbacks {
+            let prefix = callback.stateKey + "."
+            let state = progress.extra.filter { $0.key.hasPrefix(prefix) }
+                .reduce(into: [String: String]()) { $0[String($1.key.dropFirst(prefix.count))] = $1.value }
+            if !state.isEmpty { try callback.restoreState(state) }
         }
     }
 }

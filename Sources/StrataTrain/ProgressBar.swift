@@ -23,9 +23,11 @@ public final class ProgressBar: Callback {
         self.write = write
     }
 
-    /// Writes text to standard output without a newline and flushes it.
+    /// Writes text to standard output without a newline and flushes it, through the same buffered
+    /// stream as `print`, so progress lines and printed lines keep their order in files and pipes.
     public static func writeToStandardOutput(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        fputs(text, stdout)
+        fflush(stdout)
     }
 
     /// Prints `Epoch i/n`.

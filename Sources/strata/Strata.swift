@@ -1,10 +1,22 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataTrain
 
 /// `strata`: train, evaluate and compare neural networks on image data, and draw their plots.
 @main
 struct StrataCommand: ParsableCommand {
+    /// Applies the passive wait policy (see `WaitPolicy`), then runs the command.
+    static func main() {
+        WaitPolicy.relaunchIfNeeded()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "Train, evaluate and compare neural networks on image data, and draw their plots.",
@@ -12,7 +24,8 @@ struct StrataCommand: ParsableCommand {
         With no subcommand, `strata` runs `strata train` with its defaults: a small convnet on MNIST \
         (when STRATA_DATA or the cache has it) or on Fashion-MNIST (Debian's dataset-fashion-mnist).
         """,
-        subcommands: [TrainCommand.self, RankCommand.self, ArgmaxCommand.self, DataCommand.self, HistogramCommand.self],
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, EnsembleCommand.self, SweepCommand.self,
+                      RankCommand.self, ArgmaxCommand.self, HistogramCommand.self, PlotCommand.self, DataCommand.self],
         defaultSubcommand: TrainCommand.self)
 }
 
@@ -37,7 +50,8 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-/// Writes a line to standard output at once (so progress shows in pipes too).
+/// Writes a line to standard output at once (so progress shows in pipes too), in order with the
+/// progress bar's lines.
 func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    ProgressBar.writeToStandardOutput(line + "\n")
 }

@@ -24,58 +24,71 @@ final class BatchNormTests: XCTestCase {
 
     /// Training-mode output, gradients and running-statistics update agree with the reference.
     func testTrainingMatchesReference() {
-        for (index, shape) in shapes.enumerated() {
-            let seed = UInt64(index * 10)
-            let input = randomTensor(shape, seed: seed, mean: 2, scale: 3, requiresGrad: true)
-            let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: seed + 1)
-            let oldMean = runningMean.scalars, oldVar = runningVar.scalars
-            let (expected, mean, variance) = ReferenceBatchNorm.forwardTraining(input: input, gamma: gamma,
-                                                                                beta: beta, epsilon: 1e-5)
-            let output = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean,
-                                           runningVar: runningVar, training: true, momentum: 0.2)
-            assertClose(output, expected, rtol: 1e-4, atol: 1e-4, "shape \(shape) forward")
-
-            let m = Float(input.count / shape[1])
-            let expectedMean = zip(oldMean, mean).map { 0.8 * $0 + 0.2 * $1 }
-            let expectedVar = zip(oldVar, variance).map { 0.8 * $0 + 0.2 * $1 * m / (m - 1) }
-            assertClose(runningMean.scalars, expectedMean, rtol: 1e-4, atol: 1e-5, "shape \(shape) running mean")
-            assertClose(runningVar.scalars, expectedVar, rtol: 1e-4, atol: 1e-5, "shape \(shape) running variance")
-
-            let gradOutput = randomTensor(shape, seed: seed + 9)
-            output.backward(gradient: gradOutput)
-            let grads = ReferenceBatchNorm.backward(input: input, gradOutput: gradOutput, gamma: gamma, mean: mean,
-                                                    variance: variance, epsilon: 1e-5, throughStatistics: true)
-            assertClose(input.grad!, grads.input, rtol: 1e-3, atol: 1e-4, "shape \(shape) input gradient")
-            assertClose(gamma.grad!, grads.gamma, rtol: 1e-4, atol: 1e-4, "shape \(shape) gamma gradient")
-            assertClose(beta.grad!, grads.beta, rtol: 1e-4, atol: 1e-4, "shape \(shape) beta gradient")
+        for algorithm in BatchNormAlgorithm.allCases {
+            for (index, shape) in shapes.enumerated() {
+                checkTraining(shape, seed: UInt64(index * 10), algorithm: algorithm)
+            }
         }
+    }
+
+    private func checkTraining(_ shape: [Int], seed: UInt64, algorithm: BatchNormAlgorithm) {
+        let input = randomTensor(shape, seed: seed, mean: 2, scale: 3, requiresGrad: true)
+        let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: seed + 1)
+        let oldMean = runningMean.scalars, oldVar = runningVar.scalars
+        let (expected, mean, variance) = ReferenceBatchNorm.forwardTraining(input: input, gamma: gamma,
+                                                                            beta: beta, epsilon: 1e-5)
+        let output = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean,
+                                       runningVar: runningVar, training: true, momentum: 0.2, algorithm: algorithm)
+        let label = "shape \(shape) \(algorithm)"
+        assertClose(output, expected, rtol: 1e-4, atol: 1e-4, "\(label) forward")
+
+        let m = Float(input.count / shape[1])
+        let expectedMean = zip(oldMean, mean).map { 0.8 * $0 + 0.2 * $1 }
+        let expectedVar = zip(oldVar, variance).map { 0.8 * $0 + 0.2 * $1 * m / (m - 1) }
+        assertClose(runningMean.scalars, expectedMean, rtol: 1e-4, atol: 1e-5, "\(label) running mean")
+        assertClose(runningVar.scalars, expectedVar, rtol: 1e-4, atol: 1e-5, "\(label) running variance")
+
+        let gradOutput = randomTensor(shape, seed: seed + 9)
+        output.backward(gradient: gradOutput)
+        let grads = ReferenceBatchNorm.backward(input: input, gradOutput: gradOutput, gamma: gamma, mean: mean,
+                                                variance: variance, epsilon: 1e-5, throughStatistics: true)
+        assertClose(input.grad!, grads.input, rtol: 1e-3, atol: 1e-4, "\(label) input gradient")
+        assertClose(gamma.grad!, grads.gamma, rtol: 1e-4, atol: 1e-4, "\(label) gamma gradient")
+        assertClose(beta.grad!, grads.beta, rtol: 1e-4, atol: 1e-4, "\(label) beta gradient")
     }
 
     /// Inference-mode output and gradients use the running statistics and leave them unchanged.
     func testInferenceMatchesReference() {
-        for (index, shape) in shapes.enumerated() {
-            let seed = UInt64(100 + index * 10)
-            let input = randomTensor(shape, seed: seed, requiresGrad: true)
-            let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: seed + 1)
-            let mean = runningMean.scalars, variance = runningVar.scalars
-            let output = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean,
-                                           runningVar: runningVar, training: false, epsilon: 1e-3)
-            assertClose(output, ReferenceBatchNorm.forwardInference(input: input, gamma: gamma, beta: beta, mean: mean,
-                                                                    variance: variance, epsilon: 1e-3),
-                        rtol: 1e-4, atol: 1e-5, "shape \(shape) forward")
-            XCTAssertEqual(runningMean.scalars, mean)
-            XCTAssertEqual(runningVar.scalars, variance)
-
-            // The backward pass sees the statistics of its forward pass even if they change in between.
-            runningVar.pointer[0] += 5
-            let gradOutput = randomTensor(shape, seed: seed + 9)
-            output.backward(gradient: gradOutput)
-            let grads = ReferenceBatchNorm.backward(input: input, gradOutput: gradOutput, gamma: gamma, mean: mean,
-                                                    variance: variance, epsilon: 1e-3, throughStatistics: false)
-            assertClose(input.grad!, grads.input, rtol: 1e-4, atol: 1e-5, "shape \(shape) input gradient")
-            assertClose(gamma.grad!, grads.gamma, rtol: 1e-4, atol: 1e-4, "shape \(shape) gamma gradient")
-            assertClose(beta.grad!, grads.beta, rtol: 1e-4, atol: 1e-4, "shape \(shape) beta gradient")
+        for algorithm in BatchNormAlgorithm.allCases {
+            for (index, shape) in shapes.enumerated() {
+                checkInference(shape, seed: UInt64(100 + index * 10), algorithm: algorithm)
+            }
         }
+    }
+
+    private func checkInference(_ shape: [Int], seed: UInt64, algorithm: BatchNormAlgorithm) {
+        let input = randomTensor(shape, seed: seed, requiresGrad: true)
+        let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: seed + 1)
+        let mean = runningMean.scalars, variance = runningVar.scalars
+        let output = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean,
+                                       runningVar: runningVar, training: false, epsilon: 1e-3,
+                                       algorithm: algorithm)
+        let label = "shape \(shape) \(algorithm)"
+        assertClose(output, ReferenceBatchNorm.forwardInference(input: input, gamma: gamma, beta: beta, mean: mean,
+                                                                variance: variance, epsilon: 1e-3),
+                    rtol: 1e-4, atol: 1e-5, "\(label) forward")
+        XCTAssertEqual(runningMean.scalars, mean)
+        XCTAssertEqual(runningVar.scalars, variance)
+
+        // The backward pass sees the statistics of its forward pass even if they change in between.
+        runningVar.pointer[0] += 5
+        let gradOutput = randomTensor(shape, seed: seed + 9)
+        output.backward(gradient: gradOutput)
+        let grads = ReferenceBatchNorm.backward(input: input, gradOutput: gradOutput, gamma: gamma, mean: mean,
+                                                variance: variance, epsilon: 1e-3, throughStatistics: false)
+        assertClose(input.grad!, grads.input, rtol: 1e-4, atol: 1e-5, "\(label) input gradient")
+        assertClose(gamma.grad!, grads.gamma, rtol: 1e-4, atol: 1e-4, "\(label) gamma gradient")
+        assertClose(beta.grad!, grads.beta, rtol: 1e-4, atol: 1e-4, "\(label) beta gradient")
     }
 
     /// Without the tape, inference reads the running statistics directly and matches the taped result.
@@ -105,14 +118,20 @@ final class BatchNormTests: XCTestCase {
 
     /// Finite differences agree with the recorded gradients in both modes, for 4-D and 2-D inputs.
     func testGradientCheck() {
-        for (shape, training) in [([2, 3, 5, 5], true), ([2, 3, 5, 5], false), ([6, 4], true), ([6, 4], false)] {
-            let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: 40)
-            let input = randomTensor(shape, seed: 41, requiresGrad: true)
-            checkGradients("batchNorm2d \(shape) training \(training)", inputs: [input, gamma, beta],
-                           epsilon: 1e-2, rtol: 2e-2, atol: 3e-3) { x in
-                x[0].batchNorm2d(gamma: x[1], beta: x[2], runningMean: runningMean, runningVar: runningVar,
-                                 training: training)
+        for algorithm in BatchNormAlgorithm.allCases where algorithm != .automatic {
+            for (shape, training) in [([2, 3, 5, 5], true), ([2, 3, 5, 5], false), ([6, 4], true), ([6, 4], false)] {
+                checkBatchNormGradients(shape, training: training, algorithm: algorithm)
             }
+        }
+    }
+
+    private func checkBatchNormGradients(_ shape: [Int], training: Bool, algorithm: BatchNormAlgorithm) {
+        let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: 40)
+        let input = randomTensor(shape, seed: 41, requiresGrad: true)
+        checkGradients("batchNorm2d \(shape) training \(training) \(algorithm)",
+                       inputs: [input, gamma, beta], epsilon: 1e-2, rtol: 2e-2, atol: 3e-3) { x in
+            x[0].batchNorm2d(gamma: x[1], beta: x[2], runningMean: runningMean, runningVar: runningVar,
+                             training: training, algorithm: algorithm)
         }
     }
 }

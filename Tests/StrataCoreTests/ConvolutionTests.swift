@@ -48,7 +48,7 @@ final class ConvolutionTests: XCTestCase {
             let expected = ReferenceConvolution.forward(geometry, input: input0, weight: weight, bias: bias)
             let expectedInput = ReferenceConvolution.backwardData(geometry, gradOutput: gradOutput, weight: weight)
             let expectedWeight = ReferenceConvolution.backwardWeight(geometry, gradOutput: gradOutput, input: input0)
-            for algorithm in [ConvolutionAlgorithm.oneDNN, .im2colGEMM, .automatic] {
+            for algorithm in ConvolutionAlgorithm.allCases {
                 let label = "case \(index) \(algorithm)"
                 let input = randomTensor(c.input, seed: seed + 1, requiresGrad: true)
                 weight.zeroGrad()
@@ -69,7 +69,7 @@ final class ConvolutionTests: XCTestCase {
 
     /// Only the inputs that require gradients get one (a frozen input or weight is skipped).
     func testGradientsOnlyWhereRequired() {
-        for algorithm in [ConvolutionAlgorithm.oneDNN, .im2colGEMM] {
+        for algorithm in ConvolutionAlgorithm.allCases where algorithm != .automatic {
             let input = randomTensor([2, 3, 6, 6], seed: 1)
             let weight = randomTensor([4, 3, 3, 3], seed: 2, requiresGrad: true)
             let bias = randomTensor([4], seed: 3)
@@ -111,7 +111,7 @@ final class ConvolutionTests: XCTestCase {
             ("dilation", Case(input: [2, 3, 5, 5], weight: [2, 3, 3, 3], bias: false, padding: (1, 2),
                               dilation: (2, 2))),
         ]
-        for algorithm in [ConvolutionAlgorithm.oneDNN, .im2colGEMM] {
+        for algorithm in ConvolutionAlgorithm.allCases where algorithm != .automatic {
             for (index, (name, c)) in configurations.enumerated() {
                 let seed = UInt64(100 + index * 10)
                 var inputs = [randomTensor(c.input, seed: seed, requiresGrad: true),

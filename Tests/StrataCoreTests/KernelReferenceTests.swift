@@ -76,10 +76,19 @@ final class KernelReferenceTests: XCTestCase {
     }
 
     func testGemmMatchesTripleLoopForEveryTransposeCombination() {
-        for (m, k, n) in [(1, 1, 1), (7, 5, 3), (33, 17, 65), (64, 128, 32)] {
+        let saved = GemmLibrary.current
+        defer { GemmLibrary.current = saved }
+        for library in GemmLibrary.allCases {
+            GemmLibrary.current = library
+            checkGemm(library)
+        }
+    }
+
+    func checkGemm(_ library: GemmLibrary) {
+        for (m, k, n) in [(1, 1, 1), (7, 5, 3), (33, 17, 65), (64, 128, 32), (1792, 28, 28), (64, 784, 10)] {
             let a = random([m, k], seed: 7), b = random([k, n], seed: 8)
             let expected = Gemm.reference(a, b)
-            assertClose(a.matmul(b), expected, rtol: 1e-4, atol: 1e-4, "NN \(m)x\(k)x\(n)")
+            assertClose(a.matmul(b), expected, rtol: 1e-4, atol: 1e-4, "\(library) NN \(m)x\(k)x\(n)")
             let aT = a.transposed().contiguous().transposed(), bT = b.transposed().contiguous().transposed()
             assertClose(aT.matmul(b), expected, rtol: 1e-4, atol: 1e-4, "TN \(m)x\(k)x\(n)")
             assertClose(a.matmul(bT), expected, rtol: 1e-4, atol: 1e-4, "NT \(m)x\(k)x\(n)")

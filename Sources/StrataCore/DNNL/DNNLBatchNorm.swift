@@ -16,7 +16,7 @@ enum DNNLBatchNorm {
         let pass: Pass
     }
 
-    private static let cache = DNNLPrimitiveCache<Key>()
+    private static let cache = DNNLPrimitiveCache<Key, DNNLPrimitive>()
 
     /// output = gamma · (input − mean) / √(variance + ε) + beta over input (N, C, H, W). With
     /// `globalStatistics` the (C) `mean` and `variance` are read; otherwise the batch's are written there.
@@ -38,7 +38,8 @@ enum DNNLBatchNorm {
     /// and variance the forward pass used (and its beta, which oneDNN 2.6 insists on without reading).
     static func backward(shape: [Int], epsilon: Float, globalStatistics: Bool, input: UnsafeMutablePointer<Float>,
                          gradOutput: UnsafeMutablePointer<Float>, gamma: UnsafeMutablePointer<Float>,
-                         beta: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
+                         beta: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                         variance: UnsafeMutablePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>, gradGamma: UnsafeMutablePointer<Float>,
                          gradBeta: UnsafeMutablePointer<Float>) {
         primitive(shape, epsilon, globalStatistics, .backward).execute([

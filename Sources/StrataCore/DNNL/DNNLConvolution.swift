@@ -1,20 +1,32 @@
 import CDNNL
 
-/// 2-D convolution on oneDNN's primitives (forward, backward data, backward weights) over plain
-/// NCHW / OIHW (GOIHW with groups) memory; one primitive per geometry and pass, cached.
+/// 2-D convolution on oneDNN's primitives (forward, backward data, backward weights), one primitive
+/// per geometry, pass and layout, cached.
 ///
-/// All pointers are dense row-major buffers: input (N, C, H, W), weight (O, C/groups, KH, KW),
-/// bias (O), output (N, O, OH, OW).
+/// The functions here run the primitives on plain NCHW / OIHW (GOIHW with groups) memory, where
+/// oneDNN falls back to its gemm-based kernels; `DNNLBlockedConvolution` runs the primitives made
+/// for oneDNN's preferred (blocked) layouts. All pointers are dense row-major buffers:
+/// input (N, C, H, W), weight (O, C/groups, KH, KW), bias (O), output (N, O, OH, OW).
 enum DNNLConvolution {
-    private enum Pass: Hashable { case forward, backwardData, backwardWeights }
+    /// Which of the three primitives of a convolution.
+    enum Pass: Hashable { case forward, backwardData, backwardWeights }
+
+    /// The memory layouts a primitive is made for.
+    enum Layout: Hashable {
+        /// NCHW activations and OIHW / GOIHW weights, the layouts of Strata's tensors.
+        case plain
+        /// Whatever oneDNN prefers for the geometry (`format_tag_any`; the bias stays plain).
+        case preferred
+    }
 
     private struct Key: Hashable {
         let geometry: Conv2DGeometry
         let pass: Pass
         let hasBias: Bool
+        let layout: Layout
     }
 
-    private static let cache = DNNLPrimitiveCache<Key>()
+    private static let cache = DNNLPrimitiveCache<Key, DNNLPrimitive>()
 
     /// output (N, O, OH, OW) = input ⋆ weight + bias.
     static func forward(_ geometry: Conv2DGeometry, input: UnsafeMutablePointer<Float>,
@@ -53,46 +65,58 @@ enum DNNLConvolution {
         primitive(geometry, .backwardWeights, hasBias: gradBias != nil).execute(arguments)
     }
 
-    /// oneDNN's implementation names for the three passes (for the benchmark's report).
-    static func implementations(_ geometry: Conv2DGeometry) -> [String] {
-        [Pass.forward, .backwardData, .backwardWeights].map { primitive(geometry, $0, hasBias: true).implementation }
-    }
-
-    private static func primitive(_ geometry: Conv2DGeometry, _ pass: Pass, hasBias: Bool) -> DNNLPrimitive {
-        cache.primitive(for: Key(geometry: geometry, pass: pass, hasBias: hasBias)) {
-            make(geometry, pass, hasBias: hasBias)
+    /// The cached primitive for one pass of `geometry` in `layout` (backward passes are made with the
+    /// forward primitive of the same layout as their hint).
+    static func primitive(_ geometry: Conv2DGeometry, _ pass: Pass, hasBias: Bool,
+                          layout: Layout = .plain) -> DNNLPrimitive {
+        cache.primitive(for: Key(geometry: geometry, pass: pass, hasBias: hasBias, layout: layout)) {
+            make(geometry, pass, hasBias: hasBias, layout: layout)
         }
     }
 
-    private static func make(_ g: Conv2DGeometry, _ pass: Pass, hasBias: Bool) -> DNNLPrimitive {
-        var source = DNNLEngine.descriptor(g.inputShape, dnnl_nchw)
-        var weights = g.groups == 1
+    /// The plain memory descriptors of a convolution's input, weight and output.
+    static func plainDescriptors(_ g: Conv2DGeometry)
+        -> (input: dnnl_memory_desc_t, weight: dnnl_memory_desc_t, output: dnnl_memory_desc_t) {
+        let weight = g.groups == 1
             ? DNNLEngine.descriptor(g.weightShape, dnnl_oihw)
             : DNNLEngine.descriptor([g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth],
                                     dnnl_goihw)
+        return (DNNLEngine.descriptor(g.inputShape, dnnl_nchw), weight, DNNLEngine.descriptor(g.outputShape, dnnl_nchw))
+    }
+
+    private static func make(_ g: Conv2DGeometry, _ pass: Pass, hasBias: Bool, layout: Layout) -> DNNLPrimitive {
+        var (source, weights, destination) = plainDescriptors(g)
+        if layout == .preferred {
+            source = DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any)
+            weights = g.groups == 1
+                ? DNNLEngine.descriptor(g.weightShape, dnnl_format_tag_any)
+                : DNNLEngine.descriptor([g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight,
+                                         g.kernelWidth], dnnl_format_tag_any)
+            destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any)
+        }
         var bias = DNNLEngine.descriptor([g.outChannels], dnnl_x)
-        var destination = DNNLEngine.descriptor(g.outputShape, dnnl_nchw)
         let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
         let dilates: [Int64] = [Int64(g.dilationY - 1), Int64(g.dilationX - 1)]  // oneDNN counts gaps
         let padding: [Int64] = [Int64(g.padY), Int64(g.padX)]
         var operation = dnnl_convolution_desc_t()
         let status: dnnl_status_t
         let name: String
+        let shapes = "\(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText)" + (layout == .plain ? "" : " (blocked)")
         switch pass {
         case .forward:
-            name = "convolution forward \(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText)"
+            name = "convolution forward \(shapes)"
             status = withOptionalPointer(hasBias, &bias) { biasPointer in
                 dnnl_dilated_convolution_forward_desc_init(
                     &operation, dnnl_forward_training, dnnl_convolution_direct, &source, &weights, biasPointer,
                     &destination, strides, dilates, padding, padding)
             }
         case .backwardData:
-            name = "convolution backward data \(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText)"
+            name = "convolution backward data \(shapes)"
             status = dnnl_dilated_convolution_backward_data_desc_init(
                 &operation, dnnl_convolution_direct, &source, &weights, &destination, strides, dilates,
                 padding, padding)
         case .backwardWeights:
-            name = "convolution backward weights \(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText)"
+            name = "convolution backward weights \(shapes)"
             status = withOptionalPointer(hasBias, &bias) { biasPointer in
                 dnnl_dilated_convolution_backward_weights_desc_init(
                     &operation, dnnl_convolution_direct, &source, &weights, biasPointer, &destination, strides,
@@ -100,7 +124,7 @@ enum DNNLConvolution {
             }
         }
         DNNLEngine.check(status, name, "descriptor")
-        let hint = pass == .forward ? nil : primitive(g, .forward, hasBias: hasBias)
+        let hint = pass == .forward ? nil : primitive(g, .forward, hasBias: hasBias, layout: layout)
         return DNNLPrimitive(name, operation: operation, hint: hint)
     }
 

@@ -3,9 +3,9 @@ import Foundation
 
 /// The process's one oneDNN CPU engine and stream, and the helpers every oneDNN kernel shares.
 ///
-/// Kernels describe tensors in plain row-major layouts (`dnnl_nchw`, `dnnl_oihw`, `dnnl_x`), so the
-/// memory objects handed to a primitive wrap `Tensor` buffers directly, without reorders.
-/// Executions are serialised by a lock: oneDNN already spreads one primitive over every core
+/// Memory objects are made per execution around the caller's buffers (a `Tensor`'s elements in a
+/// plain layout such as `dnnl_nchw`, or pooled scratch in a layout a primitive chose), so nothing
+/// is copied on the way in or out. Executions are serialised by a lock: oneDNN already spreads one primitive over every core
 /// (OpenMP, `ThreadPolicy`), and a stream must not be used by two threads at once.
 final class DNNLEngine: @unchecked Sendable {
     /// The engine and stream of the process (created on first use).
@@ -79,7 +79,8 @@ final class DNNLEngine: @unchecked Sendable {
         }
     }
 
-    /// A plain row-major memory descriptor of Float32 with the given dimensions and layout tag.
+    /// A Float32 memory descriptor with the given dimensions and layout tag (`dnnl_nchw`, `dnnl_x`, …;
+    /// `dnnl_format_tag_any` lets a primitive choose).
     static func descriptor(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
         var descriptor = dnnl_memory_desc_t()
         let dims64 = dims.map { Int64($0) }

@@ -22,7 +22,7 @@ enum DNNLPooling {
         let pass: Pass
     }
 
-    private static let cache = DNNLPrimitiveCache<Key>()
+    private static let cache = DNNLPrimitiveCache<Key, DNNLPrimitive>()
 
     /// output (N, C, OH, OW) = the pooled input (N, C, H, W). When `training`, returns the workspace the
     /// backward pass needs (max pooling only; nil otherwise).

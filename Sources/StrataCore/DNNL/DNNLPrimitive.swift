@@ -29,6 +29,20 @@ final class DNNLPrimitive: @unchecked Sendable {
         self.primitive = primitive!
     }
 
+    /// Creates a reorder from memory laid out as `source` to memory laid out as `destination`.
+    init(_ name: String, reorderFrom source: UnsafePointer<dnnl_memory_desc_t>,
+         to destination: UnsafePointer<dnnl_memory_desc_t>) {
+        self.name = name
+        let engine = DNNLEngine.shared.engine
+        var descriptor: dnnl_primitive_desc_t?
+        DNNLEngine.check(dnnl_reorder_primitive_desc_create(&descriptor, source, engine, destination, engine, nil),
+                         name, "primitive descriptor")
+        var primitive: dnnl_primitive_t?
+        DNNLEngine.check(dnnl_primitive_create(&primitive, descriptor), name, "primitive")
+        self.descriptor = descriptor!
+        self.primitive = primitive!
+    }
+
     deinit {
         dnnl_primitive_destroy(primitive)
         dnnl_primitive_desc_destroy(descriptor)

@@ -1,13 +1,14 @@
 import Foundation
 
-/// A thread-safe dictionary of created oneDNN primitives keyed by shapes and parameters.
+/// A thread-safe dictionary of created oneDNN primitives (or plans made of several) keyed by shapes
+/// and parameters.
 ///
 /// Creating a primitive costs far more than running a small one, and a training loop repeats the
 /// same shapes every step, so each kernel keeps one cache and creates a primitive once per key.
 /// When the cache holds `capacity` primitives it is emptied (shapes that change every call, such as
 /// a shrinking last batch of each epoch, cannot grow it without bound).
-final class DNNLPrimitiveCache<Key: Hashable>: @unchecked Sendable {
-    private var primitives: [Key: DNNLPrimitive] = [:]
+final class DNNLPrimitiveCache<Key: Hashable, Value>: @unchecked Sendable {
+    private var primitives: [Key: Value] = [:]
     private var lock = pthread_mutex_t()
     private let capacity: Int
 
@@ -18,7 +19,7 @@ final class DNNLPrimitiveCache<Key: Hashable>: @unchecked Sendable {
     }
 
     /// The primitive for `key`, created by `make` on first use.
-    func primitive(for key: Key, make: () -> DNNLPrimitive) -> DNNLPrimitive {
+    func primitive(for key: Key, make: () -> Value) -> Value {
         pthread_mutex_lock(&lock)
         if let cached = primitives[key] {
             pthread_mutex_unlock(&lock)

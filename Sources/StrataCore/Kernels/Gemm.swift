@@ -1,4 +1,23 @@
 import CBLAS
+import CDNNL
+import Foundation
+
+/// The library that computes matrix products.
+///
+/// oneDNN's JIT sgemm is the default: `strata-microbench` measures it at about twice OpenBLAS's
+/// speed on this project's shapes (OpenBLAS 0.3.21 runs its Haswell kernels on AVX-512 machines),
+/// and it shares oneDNN's OpenMP threads with the convolutions. `STRATA_GEMM=openblas` selects
+/// OpenBLAS's `cblas_sgemm`.
+public enum GemmLibrary: String, CaseIterable, Sendable {
+    /// oneDNN's `dnnl_sgemm`.
+    case oneDNN = "onednn"
+    /// OpenBLAS's `cblas_sgemm`.
+    case openBLAS = "openblas"
+
+    /// The library in use (from `STRATA_GEMM`, default oneDNN); settable for tests and benchmarks.
+    public nonisolated(unsafe) static var current: GemmLibrary =
+        ProcessInfo.processInfo.environment["STRATA_GEMM"].flatMap { GemmLibrary(rawValue: $0.lowercased()) } ?? .oneDNN
+}
 
 /// A matrix operand for `cblas_sgemm`: a pointer, whether it is read transposed, and its leading dimension.
 struct GemmOperand {
@@ -28,7 +47,7 @@ struct GemmOperand {
     }
 }
 
-/// Single-precision matrix products through OpenBLAS.
+/// Single-precision matrix products through oneDNN or OpenBLAS (`GemmLibrary`).
 enum Gemm {
     /// C = alpha · op(A) · op(B) + beta · C, where op(A) is (M, K), op(B) is (K, N) and C is a dense (M, N).
     @inline(__always)
@@ -42,13 +61,21 @@ enum Gemm {
             }
             return
         }
-        cblas_sgemm(CblasRowMajor,
-                    a.transposed ? CblasTrans : CblasNoTrans,
-                    b.transposed ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha,
-                    a.pointer, Int32(a.leadingDimension),
-                    b.pointer, Int32(b.leadingDimension),
-                    beta, c, Int32(n))
+        switch GemmLibrary.current {
+        case .oneDNN:
+            let status = dnnl_sgemm(CChar(UInt8(ascii: a.transposed ? "T" : "N")), CChar(UInt8(ascii: b.transposed ? "T" : "N")),
+                                    Int64(m), Int64(n), Int64(k), alpha, a.pointer, Int64(a.leadingDimension),
+                                    b.pointer, Int64(b.leadingDimension), beta, c, Int64(n))
+            precondition(status == dnnl_success, "dnnl_sgemm failed with status \(status.rawValue) for \(m)×\(k)·\(k)×\(n)")
+        case .openBLAS:
+            cblas_sgemm(CblasRowMajor,
+                        a.transposed ? CblasTrans : CblasNoTrans,
+                        b.transposed ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), alpha,
+                        a.pointer, Int32(a.leadingDimension),
+                        b.pointer, Int32(b.leadingDimension),
+                        beta, c, Int32(n))
+        }
         withExtendedLifetime((a.owner, b.owner)) {}
     }
 

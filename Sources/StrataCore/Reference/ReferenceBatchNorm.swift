@@ -50,7 +50,8 @@ enum ReferenceBatchNorm {
                 dx[i] = Float(Double(g[c]) * inverse[c] * Double(dy[i]))
             }
         }
-        return (Tensor(shape: input.shape, scalars: dx), Tensor(shape: [channels], scalars: gradGamma.map { Float($0) }),
+        return (Tensor(shape: input.shape, scalars: dx),
+                Tensor(shape: [channels], scalars: gradGamma.map { Float($0) }),
                 Tensor(shape: [channels], scalars: gradBeta.map { Float($0) }))
     }
 

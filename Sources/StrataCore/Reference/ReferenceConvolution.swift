@@ -1,8 +1,9 @@
 /// The plain-loop twin of the fast convolution kernels: the definition tests compare them against.
 ///
 /// Every sum runs in Double over the textbook index formula
-/// `y[n, o, oy, ox] = b[o] + Σ_{c, ky, kx} x[n, g·C/groups + c, oy·sy − py + ky·dy, ox·sx − px + kx·dx] · w[o, c, ky, kx]`
-/// with g = o / (O/groups), reading zero outside the input. Slow on purpose; use small shapes.
+/// `y[n, o, oy, ox] = b[o] + Σ_{c, ky, kx} x[n, g·C/groups + c, iy, ix] · w[o, c, ky, kx]`
+/// with `iy = oy·sy − py + ky·dy`, `ix = ox·sx − px + kx·dx` and g = o / (O/groups), reading zero
+/// outside the input. Slow on purpose; use small shapes.
 enum ReferenceConvolution {
     /// output (N, O, OH, OW) = input (N, C, H, W) ⋆ weight (O, C/groups, KH, KW) + bias (O).
     static func forward(_ g: Conv2DGeometry, input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import StrataExperiments
+import StrataPlot
+
+/// `strata evaluate`: a saved model's accuracy, per-class precision and recall, and confusion matrix.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a trained run on a test set: accuracy, per-class precision and recall, confusion matrix.")
+
+    @Argument(help: "The run folder written by `strata train`.")
+    var runFolder: String
+
+    @Option(help: "The dataset whose test set to use (default: the run's own).")
+    var dataset: String?
+
+    @Option(name: .customLong("confusion"), help: "Also draw the confusion matrix to this file (.png, .svg, .pdf).")
+    var confusionChart: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        common.applyThreads()
+        let data = try TrainedClassifier.data(of: runFolder, dataset: dataset, dataDirectory: common.dataDirectory)
+        let classifier = try TrainedClassifier(runFolder, for: data.test)
+        let evaluation = try ClassifierEvaluation.run(classifier.model, on: data.test, augmentation: classifier.augmentation)
+        let names = data.test.classNames
+        say("\(classifier.options.model) on the \(data.name) test set (\(data.test.count) images)")
+        say(String(format: "accuracy: %.2f%%   loss: %.4f", evaluation.accuracy * 100, evaluation.loss))
+        say("")
+        say("class            precision   recall   support")
+        for score in RunMetrics.classScores(confusion: evaluation.confusion, classNames: names) {
+            say("\(score.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%9.4f %8.4f %9d", score.precision, score.recall, score.support))")
+        }
+        say("")
+        say("confusion matrix (rows: true class, columns: predicted class)")
+        for (c, row) in evaluation.confusion.enumerated() {
+            say(String(c).padding(toLength: 4, withPad: " ", startingAt: 0) + row.map { String(format: "%6d", $0) }.joined())
+        }
+        if let confusionChart {
+            _ = try Heatmap.confusionMatrix(evaluation.confusion, classes: names).save(to: confusionChart)
+            say("wrote \(confusionChart)")
+        }
+    }
+}
+
+/// `strata predict`: labels with probabilities for images.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict", abstract: "Label PNG images or an IDX image file with a trained run, with probabilities.")
+
+    @Argument(help: "The run folder written by `strata train`.")
+    var runFolder: String
+
+    @Argument(help: "PNG files, or IDX image files (.gz or raw).")
+    var inputs: [String]
+
+    @Option(help: "How many of the most probable classes to print.")
+    var top = 1
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one PNG or IDX file to label") }
+        guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
+    }
+
+    func run() throws {
+        common.applyThreads()
+        let data = try TrainedClassifier.data(of: runFolder, dataDirectory: common.dataDirectory)
+        let classifier = try TrainedClassifier(runFolder, for: data.test)
+        let results = try Prediction.run(classifier, paths: inputs, classNames: data.test.classNames,
+                                         height: data.test.height, width: data.test.width, top: top)
+        for result in results {
+            let labels = result.top.map { "\($0.className) (\(String(format: "%.4f", $0.probability)))" }.joined(separator: ", ")
+            say("\(result.source): \(labels)")
+        }
+    }
+}
+
+/// `strata ensemble`: several trained runs voting.
+struct EnsembleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ensemble",
+        abstract: "Combine trained runs by majority vote and by averaged probabilities; print each member's accuracy and the ensemble's.")
+
+    @Argument(help: "Two or more run folders trained on the same dataset.")
+    var runs: [String]
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard runs.count >= 2 else { throw ValidationError("an ensemble needs at least two run folders, got \(runs.count)") }
+    }
+
+    func run() throws {
+        common.applyThreads()
+        let data = try TrainedClassifier.data(of: runs[0], dataDirectory: common.dataDirectory)
+        let result = try Ensemble.run(runs, data: data)
+        say("test set: \(data.name), \(data.test.count) images")
+        for (path, evaluation) in zip(result.members, result.memberEvaluations) {
+            say(String(format: "%8.2f%%  ", evaluation.accuracy * 100) + path)
+        }
+        say(String(format: "%8.2f%%  ensemble, majority vote", result.vote.accuracy * 100))
+        say(String(format: "%8.2f%%  ensemble, averaged probabilities", result.average.accuracy * 100))
+    }
+}
+
+/// `strata plot`: redraw one run's charts, or overlay several runs.
+struct PlotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plot",
+        abstract: "Redraw the charts of a run folder, or overlay the curves of several runs on one chart.")
+
+    @Argument(help: "One run folder (its charts are redrawn) or several (their curves are overlaid).")
+    var runs: [String]
+
+    @Option(help: "The folder for the charts (default: the run folder for one run, the current folder for several).")
+    var out: String?
+
+    func validate() throws {
+        guard !runs.isEmpty else { throw ValidationError("give at least one run folder") }
+    }
+
+    func run() throws {
+        let output = URL(fileURLWithPath: out ?? (runs.count == 1 ? runs[0] : "."))
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let files = runs.count == 1 ? try RunPlots.redraw(runs[0], into: output) : try RunPlots.compare(runs, into: output)
+        for file in files { say("wrote \(file.path)") }
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import StrataExperiments
+
+/// One value, or a comma-separated list of values for `strata sweep` (`--batch-size 8,16,32,64`).
+struct ValueList<Value: ExpressibleByArgument>: ExpressibleByArgument {
+    /// The values, in the order given.
+    let values: [Value]
+
+    init(_ value: Value) { values = [value] }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let parsed = parts.compactMap(Value.init(argument:))
+        guard !parts.isEmpty, parsed.count == parts.count else { return nil }
+        values = parsed
+    }
+
+    /// The value for run `index` of a sweep (a single value serves every run).
+    func value(_ index: Int) -> Value { values.count == 1 ? values[0] : values[index] }
+}
+
+/// The options of a training run, shared by `strata train` and `strata sweep`; in a sweep exactly
+/// one of them may list several values.
+struct TrainingArguments: ParsableArguments {
+    @Option(help: "mnist, fashion-mnist, default (MNIST if found, else Fashion-MNIST), a folder of PNGs (one subfolder per class) or a CSV file.")
+    var dataset = ValueList("default")
+
+    @Option(help: "The model: \(ModelCatalog.names.joined(separator: ", ")).")
+    var model = ValueList("cnn")
+
+    @Option(help: "The number of epochs.")
+    var epochs = ValueList(5)
+
+    @Option(name: .customLong("batch-size"), help: "Examples per training batch.")
+    var batchSize = ValueList(128)
+
+    @Option(name: .customLong("learning-rate"), help: "The learning rate (default: the optimizer's usual one).")
+    var learningRate: ValueList<Float>?
+
+    @Option(help: "sgd, momentum, nesterov, adam, adamw, rmsprop or adagrad.")
+    var optimizer = ValueList("adam")
+
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay.")
+    var weightDecay = ValueList<Float>(0)
+
+    @Option(help: "constant, step, exponential, cosine, onecycle or plateau.")
+    var schedule = ValueList("constant")
+
+    @Option(name: .customLong("decay"), help: "The factor of the step and exponential schedules (per epoch for exponential).")
+    var decayFactor = ValueList<Float>(0.98)
+
+    @Option(help: "none, affine, align (deskew) or elastic.")
+    var augment = ValueList("none")
+
+    @Option(name: .customLong("validation-split"), help: "The share of the training set held out for validation.")
+    var validationSplit = ValueList(0.1)
+
+    @Flag(help: "Keep each class's share in the validation split.")
+    var stratified = false
+
+    @Option(name: .customLong("early-stopping"), help: "Stop after this many epochs without a better validation loss, keeping the best weights.")
+    var earlyStopping: Int?
+
+    @Option(help: "The dropout rate of models with dropout.")
+    var dropout = ValueList<Float>(0.2)
+
+    @Option(name: .customLong("resnet-depth"), help: "Depth of resnet (6n+2: 20, 32, 44, 56) or wide-resnet (6n+4: 10, 16, 22, 28).")
+    var resnetDepth: ValueList<Int>?
+
+    @Option(help: "The width multiplier of wide-resnet.")
+    var width = ValueList(4)
+
+    @Option(name: .customLong("label-smoothing"), help: "The share of the target mass spread over all classes.")
+    var labelSmoothing = ValueList<Float>(0)
+
+    /// The option names and value counts, in declaration order.
+    var lists: [(name: String, count: Int)] {
+        [("dataset", dataset.values.count), ("model", model.values.count), ("epochs", epochs.values.count),
+         ("batch-size", batchSize.values.count), ("learning-rate", learningRate?.values.count ?? 1),
+         ("optimizer", optimizer.values.count), ("weight-decay", weightDecay.values.count),
+         ("schedule", schedule.values.count), ("decay", decayFactor.values.count), ("augment", augment.values.count),
+         ("validation-split", validationSplit.values.count), ("dropout", dropout.values.count),
+         ("resnet-depth", resnetDepth?.values.count ?? 1), ("width", width.values.count),
+         ("label-smoothing", labelSmoothing.values.count)]
+    }
+
+    /// The option given several values, if any; throws when more than one option has several.
+    func sweptOption() throws -> (name: String, count: Int)? {
+        let swept = lists.filter { $0.count > 1 }
+        guard swept.count <= 1 else {
+            throw ValidationError("only one option may list several values, got \(swept.map { "--\($0.name)" }.joined(separator: " and "))")
+        }
+        return swept.first
+    }
+
+    /// The training options of run `index` (0 for a plain training run).
+    func options(_ index: Int, common: CommonOptions) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.dataset = dataset.value(index)
+        options.dataDirectory = common.dataDirectory
+        options.model = model.value(index)
+        options.modelOptions.dropout = dropout.value(index)
+        options.modelOptions.resnetDepth = resnetDepth?.value(index)
+        options.modelOptions.width = width.value(index)
+        options.epochs = epochs.value(index)
+        options.batchSize = batchSize.value(index)
+        options.optimizer = optimizer.value(index)
+        options.learningRate = learningRate?.value(index)
+        options.weightDecay = weightDecay.value(index)
+        options.schedule = schedule.value(index)
+        options.decayFactor = decayFactor.value(index)
+        options.augment = augment.value(index)
+        options.validationSplit = validationSplit.value(index)
+        options.stratified = stratified
+        options.earlyStoppingPatience = earlyStopping
+        options.labelSmoothing = labelSmoothing.value(index)
+        options.seed = common.seed
+        options.threads = common.threads
+        return options
+    }
+}
