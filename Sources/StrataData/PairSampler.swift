@@ -78,15 +78,20 @@ public struct PairSampler: Sendable {
     }
 
     /// The next `count` pairs as tensors: `first` and `second` `(B, C, H, W)`, `targets` `(B)`.
-    public mutating func batch(of dataset: Dataset, count: Int, normalization: Normalization = .unitRange)
+    ///
+    /// With `augmentations`, each image gets its own random draws, numbered by `(seed, step, position)`
+    /// (the first images take positions `0..<count`, the second `count..<2·count`), so passing a step
+    /// counter gives every batch fresh draws and a rerun the same ones.
+    public mutating func batch(of dataset: Dataset, count: Int, normalization: Normalization = .unitRange,
+                               augmentations: [any ImageAugmentation] = [], seed: UInt64 = 0, step: Int = 0)
         -> (first: Tensor, second: Tensor, targets: Tensor) {
         precondition(dataset.count == labels.count,
                      "PairSampler.batch: dataset has \(dataset.count) images but the sampler \(labels.count) labels")
         let drawn = pairs(count: count)
-        let assembler = BatchAssembler(dataset: dataset, normalization: normalization, augmentations: [],
-                                       seed: 0, threads: 1)
-        return (assembler.images(drawn.map(\.first), epoch: 0, firstPosition: 0),
-                assembler.images(drawn.map(\.second), epoch: 0, firstPosition: 0),
+        let assembler = BatchAssembler(dataset: dataset, normalization: normalization, augmentations: augmentations,
+                                       seed: seed, threads: 1)
+        return (assembler.images(drawn.map(\.first), epoch: step, firstPosition: 0),
+                assembler.images(drawn.map(\.second), epoch: step, firstPosition: count),
                 Tensor(shape: [count], scalars: drawn.map(\.target)))
     }
 }

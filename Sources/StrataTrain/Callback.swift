@@ -41,6 +41,14 @@ public struct TrainingState: Sendable {
     public var globalStep = 0
     /// The number of training examples.
     public var sampleCount = 0
+
+    /// The state before the first batch, for loops of one's own that drive callbacks (a siamese
+    /// network trained step by step, say).
+    public init(epochs: Int = 0, stepsPerEpoch: Int = 0, sampleCount: Int = 0) {
+        self.epochs = epochs
+        self.stepsPerEpoch = stepsPerEpoch
+        self.sampleCount = sampleCount
+    }
 }
 
 /// Something that reacts to the events of a training run; every method has a no-op default, so a

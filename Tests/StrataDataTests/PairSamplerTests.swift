@@ -52,6 +52,22 @@ final class PairSamplerTests: XCTestCase {
         XCTAssertEqual(Array(batch.first.scalars[0..<9]), data.image(at: drawn[0].first).map { Float($0) / 255 })
     }
 
+    func testAugmentedBatchesDrawPerStepAndPosition() throws {
+        let data = Fixtures.dataset(count: 20, classes: 4, height: 8, width: 8)
+        let affine = [RandomAffine(rotationDegrees: 20, translation: 0.2, scale: 0.8...1.2, shearDegrees: 10)]
+        func batch(step: Int) throws -> (first: Tensor, second: Tensor, targets: Tensor) {
+            var sampler = try PairSampler(labels: data.labels, seed: 3)
+            return sampler.batch(of: data, count: 5, augmentations: affine, seed: 9, step: step)
+        }
+        let one = try batch(step: 4), again = try batch(step: 4), later = try batch(step: 5)
+        XCTAssertEqual(one.first.scalars, again.first.scalars, "the same seed and step give the same images")
+        XCTAssertEqual(one.second.scalars, again.second.scalars)
+        XCTAssertEqual(one.targets.scalars, later.targets.scalars, "the pairs do not depend on the step")
+        XCTAssertNotEqual(one.first.scalars, later.first.scalars, "another step draws other transforms")
+        var plain = try PairSampler(labels: data.labels, seed: 3)
+        XCTAssertNotEqual(plain.batch(of: data, count: 5).first.scalars, one.first.scalars, "the images are augmented")
+    }
+
     func testImpossibleRequestsAreRefused() {
         assertDataError(try PairSampler(labels: [4, 4, 4], seed: 1, excludeEqualLabels: true),
                         contains: ["unequal labels", "every image has label 4"])

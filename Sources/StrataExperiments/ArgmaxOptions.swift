@@ -1,0 +1,88 @@
+import Foundation
+
+/// Every option of a learning-argmax run (`strata argmax`); saved as `options.json` in the run folder.
+///
+/// The defaults are the original recipe: depth 3 of residual blocks Dense(10→60) → ReLU → Dense(60→10),
+/// a regression output Dense(10→1), SGD with learning rate 1e-4 and momentum 0.9, the learning rate
+/// multiplied by 0.98 after each episode.
+public struct ArgmaxOptions: Codable, Equatable, Sendable {
+    /// What the network outputs.
+    public enum Head: String, Codable, CaseIterable, Sendable {
+        /// One number, the index as a real value, trained with MSE; the prediction is it rounded.
+        case regression
+        /// One logit per position, trained with softmax cross-entropy; the prediction is the largest.
+        case classification
+    }
+
+    /// The number of residual blocks.
+    public var depth = 3
+    /// The hidden width of each block.
+    public var width = 60
+    /// The length of the score vectors (and the width of the residual stream).
+    public var length = 10
+    /// The output: `regression` (the original) or `classification`.
+    public var head = Head.regression
+    /// The optimizer: `sgd`, `momentum`, `nesterov`, `adam`, `adamw`, `rmsprop` or `adagrad`.
+    public var optimizer = "momentum"
+    /// The initial learning rate; nil: 1e-4 for `momentum` (the original recipe), else the optimizer's usual one.
+    public var learningRate: Float?
+    /// The factor applied to the learning rate after each episode.
+    public var decay: Float = 0.98
+    /// The number of episodes.
+    public var episodes = 100
+    /// Batches of fresh random vectors per episode.
+    public var batchesPerEpisode = 200
+    /// Vectors per training batch.
+    public var batchSize = 500
+    /// Test batches of fresh vectors.
+    public var testBatches = 100
+    /// Vectors per test batch.
+    public var testBatchSize = 500
+    /// The seed of the weights and of every vector.
+    public var seed: UInt64 = 42
+    /// Threads for every kernel (nil: `STRATA_THREADS` or the number of cores).
+    public var threads: Int?
+
+    /// The default options (the original recipe).
+    public init() {}
+
+    /// The learning rate the run starts with.
+    public var initialLearningRate: Float {
+        learningRate ?? (optimizer == "momentum" ? 1e-4 : OptimizerFactory.defaultLearningRate(for: optimizer))
+    }
+
+    /// Checks every option; throws naming the option at fault.
+    public func validate() throws {
+        guard depth >= 0 else { throw ExperimentError("--depth must not be negative, got \(depth)") }
+        guard width >= 1 else { throw ExperimentError("--width must be at least 1, got \(width)") }
+        guard length >= 2 else { throw ExperimentError("--length must be at least 2 (an argmax needs two values), got \(length)") }
+        guard episodes >= 1 else { throw ExperimentError("--episodes must be at least 1, got \(episodes)") }
+        guard batchesPerEpisode >= 1 else {
+            throw ExperimentError("--batches-per-episode must be at least 1, got \(batchesPerEpisode)")
+        }
+        guard batchSize >= 1 else { throw ExperimentError("--batch-size must be at least 1, got \(batchSize)") }
+        guard testBatches >= 1 else { throw ExperimentError("--test-batches must be at least 1, got \(testBatches)") }
+        guard testBatchSize >= 1 else { throw ExperimentError("--test-batch-size must be at least 1, got \(testBatchSize)") }
+        guard decay > 0 && decay <= 1 else { throw ExperimentError("--decay must be in (0, 1], got \(decay)") }
+        if let learningRate, !(learningRate > 0) {
+            throw ExperimentError("--learning-rate must be positive, got \(learningRate)")
+        }
+        if let threads, threads < 1 { throw ExperimentError("--threads must be at least 1, got \(threads)") }
+        guard OptimizerFactory.names.contains(optimizer) else {
+            throw ExperimentError("unknown --optimizer '\(optimizer)'; choose one of: \(OptimizerFactory.names.joined(separator: ", "))")
+        }
+    }
+
+    /// The options as `name: value` strings, for `metrics.json` and the summary.
+    public func describedValues() -> [String: String] {
+        var values: [String: String] = [
+            "depth": String(depth), "width": String(width), "length": String(length), "head": head.rawValue,
+            "optimizer": optimizer, "learningRate": String(initialLearningRate), "decay": String(decay),
+            "episodes": String(episodes), "batchesPerEpisode": String(batchesPerEpisode),
+            "batchSize": String(batchSize), "testBatches": String(testBatches),
+            "testBatchSize": String(testBatchSize), "seed": String(seed),
+        ]
+        values["threads"] = threads.map { String($0) } ?? "default"
+        return values
+    }
+}

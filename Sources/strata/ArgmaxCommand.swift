@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import StrataExperiments
+
+/// `strata argmax`: a residual MLP learns the index of the largest of random values.
+struct ArgmaxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "argmax",
+        abstract: "Train a residual MLP to output the index of the largest of a vector of uniform random values.",
+        discussion: """
+        The defaults are the original recipe: depth 3 of residual blocks Dense(10→60) → ReLU → Dense(60→10), \
+        then Dense(10→1) predicting the index as a real number (MSE; error = rounded prediction ≠ argmax), \
+        3,821 parameters; SGD with learning rate 1e-4 and momentum 0.9, the learning rate ×0.98 after each \
+        episode of batches of fresh vectors. --head classification puts a softmax over the positions instead. \
+        Each episode prints loss, error rate, time and learning rate; the test then runs --test-batches \
+        batches of fresh vectors and reports loss, error rate and time per instance. Results go to \
+        runs/argmax-<head>-<date>-<time> unless --out names a folder.
+        """)
+
+    @Option(help: "The number of residual blocks.")
+    var depth = ArgmaxOptions().depth
+
+    @Option(help: "The hidden width of each block.")
+    var width = ArgmaxOptions().width
+
+    @Option(help: "The length of the score vectors.")
+    var length = ArgmaxOptions().length
+
+    @Option(help: "regression (the index as one real output, MSE) or classification (softmax over the positions).")
+    var head = ArgmaxOptions().head.rawValue
+
+    @Option(help: "sgd, momentum (SGD with momentum 0.9), nesterov, adam, adamw, rmsprop or adagrad.")
+    var optimizer = ArgmaxOptions().optimizer
+
+    @Option(name: .customLong("learning-rate"), help: "The initial learning rate (default: 1e-4 for momentum, else the optimizer's usual one).")
+    var learningRate: Float?
+
+    @Option(help: "The factor applied to the learning rate after each episode.")
+    var decay = ArgmaxOptions().decay
+
+    @Option(help: "The number of episodes.")
+    var episodes = ArgmaxOptions().episodes
+
+    @Option(name: .customLong("batches-per-episode"), help: "Batches of fresh vectors per episode.")
+    var batchesPerEpisode = ArgmaxOptions().batchesPerEpisode
+
+    @Option(name: .customLong("batch-size"), help: "Vectors per training batch.")
+    var batchSize = ArgmaxOptions().batchSize
+
+    @Option(name: .customLong("test-batches"), help: "Test batches of fresh vectors.")
+    var testBatches = ArgmaxOptions().testBatches
+
+    @Option(name: .customLong("test-batch-size"), help: "Vectors per test batch (the time per instance is measured at this batch size).")
+    var testBatchSize = ArgmaxOptions().testBatchSize
+
+    @Option(help: "The run folder (default: runs/argmax-<head>-<date>-<time>).")
+    var out: String?
+
+    @Flag(help: "Replace an existing run folder.")
+    var overwrite = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        guard let chosenHead = ArgmaxOptions.Head(rawValue: head) else {
+            throw ValidationError("--head must be one of \(ArgmaxOptions.Head.allCases.map(\.rawValue).joined(separator: ", ")), got '\(head)'")
+        }
+        var options = ArgmaxOptions()
+        options.depth = depth
+        options.width = width
+        options.length = length
+        options.head = chosenHead
+        options.optimizer = optimizer
+        options.learningRate = learningRate
+        options.decay = decay
+        options.episodes = episodes
+        options.batchesPerEpisode = batchesPerEpisode
+        options.batchSize = batchSize
+        options.testBatches = testBatches
+        options.testBatchSize = testBatchSize
+        options.seed = common.seed
+        options.threads = common.threads
+        _ = try ArgmaxExperiment.start(options, output: out, overwrite: overwrite, log: say)
+    }
+}
