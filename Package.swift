@@ -27,9 +27,12 @@ let package = Package(
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+        // Vectorized C kernels (optimizer updates), compiled for AVX-512, AVX2 and baseline x86-64.
+        .target(name: "CStrataKernels"),
+
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
-        .target(name: "StrataNN", dependencies: ["StrataCore"], swiftSettings: swiftSettings),
+        .target(name: "StrataNN", dependencies: ["StrataCore", "CStrataKernels"], swiftSettings: swiftSettings),
         .target(name: "StrataData", dependencies: ["StrataCore", "CZlib", "CCairo"], swiftSettings: swiftSettings),
         .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN", "StrataData"], swiftSettings: swiftSettings),
         .target(name: "StrataPlot", dependencies: ["CCairo"], swiftSettings: swiftSettings),
@@ -50,7 +53,7 @@ let package = Package(
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS"],
                           path: "Benchmarks/Bench", swiftSettings: swiftSettings),
-        .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
+        .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "StrataNN", "CBLAS", "CDNNL"],
                           path: "Benchmarks/MicroBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-convbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
                           path: "Benchmarks/ConvBench", swiftSettings: swiftSettings),

@@ -1,10 +1,11 @@
 // strata-microbench: kernel throughput of StrataCore against direct library calls.
 //
-//   swift run -c release strata-microbench [--quick]
+//   swift run -c release strata-microbench [--quick] [--only gemm|conv|optimizers]
 //
 // Prints sgemm GFLOP/s through `Tensor.matmul` and through a direct call of the same library
 // (oneDNN's dnnl_sgemm by default, OpenBLAS's cblas_sgemm with STRATA_GEMM=openblas) on the same
-// shapes, their ratio, the other library's speed, and conv2d forward+backward throughput.
+// shapes, their ratio, the other library's speed, conv2d forward+backward throughput, and one
+// optimizer step with the vectorized C updates against the Swift reference updates.
 import CBLAS
 import CDNNL
 import Foundation
@@ -12,11 +13,17 @@ import StrataCore
 
 WaitPolicy.relaunchIfNeeded()
 
-let quick = CommandLine.arguments.contains("--quick")
+let arguments = CommandLine.arguments
+let quick = arguments.contains("--quick")
+/// The one section to run (`--only gemm|conv|optimizers`), or nil for all of them.
+let only = arguments.firstIndex(of: "--only").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+/// Whether the section `name` runs.
+func runs(_ name: String) -> Bool { only == nil || only == name }
 let stopwatch = Stopwatch(minimumSeconds: quick ? 0.1 : 0.5, minimumRuns: quick ? 3 : 5)
 print("strata-microbench: \(ThreadPolicy.threadCount) threads (STRATA_THREADS), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
 // MARK: sgemm through Tensor.matmul vs the same library called directly, and the other library
+if runs("gemm") {
 let library = GemmLibrary.current
 print("")
 print("sgemm (M×K)·(K×N)       Tensor.matmul (\(library.rawValue))   direct call   Tensor/direct   \(library == .oneDNN ? "OpenBLAS" : "oneDNN") direct")
@@ -63,8 +70,10 @@ do {
     print(String(format: "512³ with both operands transposed: %.1f GFLOP/s (plain %.1f)",
                  flops / transposed / 1e9, flops / plain / 1e9))
 }
+}
 
 // MARK: conv2d forward + backward through Tensor.conv2d (the kernel StrataCore picks per shape)
+if runs("conv") {
 print("")
 print("conv2d, batch 128 (N, C, H, W) → O, k×k        fwd+bwd        GFLOP/s")
 let convShapes: [(c: Int, hw: Int, o: Int, k: Int, stride: Int, pad: Int)] = [
@@ -90,3 +99,6 @@ for shape in convShapes {
     print(label.padding(toLength: 44, withPad: " ", startingAt: 0),
           String(format: "%9.2f ms %9.1f", seconds * 1e3, flops / seconds / 1e9))
 }
+}
+
+if runs("optimizers") { benchmarkOptimizerUpdates(stopwatch: stopwatch) }

@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataCore
 
 /// Adagrad: divides each gradient element by the root of the sum of all its past squares, with the
@@ -58,6 +59,10 @@ public final class Adagrad: Optimizer {
     private func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
                         _ sum: UnsafeMutablePointer<Float>, count: Int) {
         let lr = learningRate, wd = weightDecay, eps = epsilon
+        if !OptimizerKernels.useReference {
+            OptimizerKernels.run(count: count) { start, end in strata_adagrad_update(p, g, sum, start, end, lr, wd, eps) }
+            return
+        }
         typealias L = EightLaneLoop
         L.run(count: count) { i, lanes in
             let parameter = L.load(p, i, lanes)

@@ -1,4 +1,5 @@
 import Foundation
+import CStrataKernels
 import StrataCore
 
 /// Adam (adaptive moment estimation) with optional AMSGrad, with the update rule and defaults of
@@ -89,7 +90,8 @@ public class Adam: Optimizer {
         }
     }
 
-    /// One fused pass over a parameter: weight decay, both moments, AMSGrad's maximum and the update.
+    /// One fused pass over a parameter: weight decay, both moments, AMSGrad's maximum and the update;
+    /// in C (`strata_adam_update`), or in Swift when `OptimizerKernels.useReference`.
     private func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ buffers: [Tensor],
                         step: Int, count: Int) {
         // Scalars are formed in Double and rounded once, as PyTorch does with Python floats.
@@ -102,6 +104,15 @@ public class Adam: Optimizer {
         let beta2 = beta2, oneMinusBeta1 = Float(1 - b1), oneMinusBeta2 = Float(1 - b2), eps = epsilon
         let m = buffers[0].pointer, v = buffers[1].pointer
         let vMax = amsgrad ? buffers[2].pointer : nil
+        if !OptimizerKernels.useReference {
+            var scalars = strata_adam_scalars(step_size: stepSize, correction2_root: correction2Root, shrink: shrink,
+                                              l2: l2, beta2: beta2, one_minus_beta1: oneMinusBeta1,
+                                              one_minus_beta2: oneMinusBeta2, epsilon: eps)
+            OptimizerKernels.run(count: count) { start, end in
+                strata_adam_update(p, g, m, v, vMax, start, end, &scalars)
+            }
+            return
+        }
         typealias L = EightLaneLoop
         L.run(count: count) { i, lanes in
             let parameter = L.load(p, i, lanes)

@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataCore
 
 /// RMSprop: divides the gradient by a running root mean square of recent gradients, with optional
@@ -81,6 +82,14 @@ public final class RMSprop: Optimizer {
         let s = buffers[0].pointer
         let b = momentum > 0 ? buffers[1].pointer : nil
         let a = centered ? buffers[buffers.count - 1].pointer : nil
+        if !OptimizerKernels.useReference {
+            var scalars = strata_rmsprop_scalars(learning_rate: lr, weight_decay: wd, alpha: alpha,
+                                                 one_minus_alpha: oneMinusAlpha, epsilon: eps, momentum: mu)
+            OptimizerKernels.run(count: count) { start, end in
+                strata_rmsprop_update(p, g, s, b, a, start, end, &scalars)
+            }
+            return
+        }
         typealias L = EightLaneLoop
         L.run(count: count) { i, lanes in
             let parameter = L.load(p, i, lanes)

@@ -49,4 +49,36 @@ final class OptimizerKernelTests: XCTestCase {
             XCTAssertNil(firstDifference, "\(label): element \(firstDifference ?? -1) differs")
         }
     }
+
+    /// The C updates (`CStrataKernels`, vectorized, possibly AVX-512) give the same bits as the Swift
+    /// reference updates they replace, on one thread and split across two, over three steps.
+    func testVectorizedUpdatesMatchTheSwiftReference() {
+        let threads = ThreadPolicy.threadCount
+        ThreadPolicy.setThreadCount(Swift.max(threads, 2))
+        defer { ThreadPolicy.setThreadCount(threads); OptimizerKernels.useReference = false }
+        let cases: [(String, () -> any Optimizer)] = factories + [
+            ("Adam", { Adam(learningRate: 0.01) }),
+            ("RMSprop momentum", { RMSprop(learningRate: 0.01, momentum: 0.9) }),
+            ("RMSprop centered", { RMSprop(learningRate: 0.01, centered: true, weightDecay: 0.01) }),
+        ]
+        for count in [1, 15, 16, 1_003, 65_536 + 4_099] {
+            let initial = Tensor.randomNormal([count], seed: 31)
+            let gradients = (0..<3).map { Tensor.randomNormal([count], seed: 40 + UInt64($0)) }
+            for (label, factory) in cases {
+                var results: [[Float]] = []
+                for reference in [true, false] {
+                    OptimizerKernels.useReference = reference
+                    let parameter = Parameter(name: "p", tensor: initial.copy())
+                    let optimizer = factory()
+                    for gradient in gradients {
+                        parameter.tensor.grad = gradient.copy()
+                        optimizer.step([parameter])
+                    }
+                    results.append(parameter.tensor.scalars)
+                }
+                let firstDifference = results[0].indices.first { results[0][$0] != results[1][$0] }
+                XCTAssertNil(firstDifference, "\(label), \(count) elements: element \(firstDifference ?? -1) differs")
+            }
+        }
+    }
 }
