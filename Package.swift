@@ -51,7 +51,7 @@ let package = Package(
                           swiftSettings: swiftSettings),
 
         // Benchmarks (executables, not tests).
-        .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS"],
+        .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS", "CDNNL"],
                           path: "Benchmarks/Bench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "StrataNN", "CBLAS", "CDNNL"],
                           path: "Benchmarks/MicroBench", swiftSettings: swiftSettings),

@@ -101,7 +101,8 @@ public enum ArgmaxExperiment {
         switch head {
         case .regression:
             return outputs.scalars.map { value in
-                value.isFinite ? Swift.min(Swift.max(Int(value.rounded()), 0), length - 1) : -1
+                // Clamped as a Float first: a diverging run's outputs can be beyond Int's range.
+                value.isFinite ? Int(Swift.min(Swift.max(value.rounded(), 0), Float(length - 1))) : -1
             }
         case .classification:
             return outputs.argmaxIndices()
