@@ -13,36 +13,37 @@
 /// sqrt without errno, so the loops vectorize.
 #define STRATA_SQRT(x) __builtin_elementwise_sqrt(x)
 
-STRATA_CLONES
-void strata_adam_update(float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
-                        float *restrict vmax, ptrdiff_t start, ptrdiff_t end, const strata_adam_scalars *s) {
+/// One Adam pass; inlined twice with `amsgrad` a constant, so each copy is a branch-free loop.
+static inline __attribute__((always_inline)) void adam_loop(
+    float *restrict p, const float *restrict g, float *restrict m, float *restrict v, float *restrict vmax,
+    ptrdiff_t start, ptrdiff_t end, const strata_adam_scalars *s, const int amsgrad) {
     const float step_size = s->step_size, correction2_root = s->correction2_root, shrink = s->shrink;
     const float l2 = s->l2, beta2 = s->beta2, one_minus_beta1 = s->one_minus_beta1;
     const float one_minus_beta2 = s->one_minus_beta2, eps = s->epsilon;
-    if (vmax) {
-        for (ptrdiff_t i = start; i < end; i++) {
-            const float parameter = p[i];
-            const float gradient = g[i] + l2 * parameter;
-            const float mean = m[i] + one_minus_beta1 * (gradient - m[i]);
-            const float square = v[i] * beta2 + one_minus_beta2 * gradient * gradient;
-            m[i] = mean;
-            v[i] = square;
-            const float second = vmax[i] > square ? vmax[i] : square;
+    for (ptrdiff_t i = start; i < end; i++) {
+        const float parameter = p[i];
+        const float gradient = g[i] + l2 * parameter;
+        const float mean = m[i] + one_minus_beta1 * (gradient - m[i]);
+        const float square = v[i] * beta2 + one_minus_beta2 * gradient * gradient;
+        m[i] = mean;
+        v[i] = square;
+        float second = square;
+        if (amsgrad) {
+            second = vmax[i] > square ? vmax[i] : square;
             vmax[i] = second;
-            const float denominator = STRATA_SQRT(second) / correction2_root + eps;
-            p[i] = parameter * shrink - step_size * mean / denominator;
         }
+        const float denominator = STRATA_SQRT(second) / correction2_root + eps;
+        p[i] = parameter * shrink - step_size * mean / denominator;
+    }
+}
+
+STRATA_CLONES
+void strata_adam_update(float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
+                        float *restrict vmax, ptrdiff_t start, ptrdiff_t end, const strata_adam_scalars *s) {
+    if (vmax) {
+        adam_loop(p, g, m, v, vmax, start, end, s, 1);
     } else {
-        for (ptrdiff_t i = start; i < end; i++) {
-            const float parameter = p[i];
-            const float gradient = g[i] + l2 * parameter;
-            const float mean = m[i] + one_minus_beta1 * (gradient - m[i]);
-            const float square = v[i] * beta2 + one_minus_beta2 * gradient * gradient;
-            m[i] = mean;
-            v[i] = square;
-            const float denominator = STRATA_SQRT(square) / correction2_root + eps;
-            p[i] = parameter * shrink - step_size * mean / denominator;
-        }
+        adam_loop(p, g, m, v, vmax, start, end, s, 0);
     }
 }
 
