@@ -76,6 +76,9 @@ struct Conv2DGeometry: Hashable, Sendable {
     var groupInChannels: Int { inChannels / groups }
     /// Output channels per group.
     var groupOutChannels: Int { outChannels / groups }
+    /// The multiply-adds of the forward pass: N·O·OH·OW·(C/groups)·KH·KW.
+    var multiplyAdds: Int { batch * outChannels * outHeight * outWidth * groupInChannels * kernelHeight * kernelWidth }
+
     /// Multiply-adds × 2 of the forward pass (each backward pass costs the same).
     var forwardFLOPs: Double {
         2 * Double(batch) * Double(outChannels) * Double(outHeight * outWidth)

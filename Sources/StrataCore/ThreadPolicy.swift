@@ -36,10 +36,26 @@ public enum ThreadPolicy {
         omp_set_num_threads(Int32(count))
     }
 
+    /// oneDNN work (matrix products, convolutions) with fewer multiply-adds than this runs on one
+    /// OpenMP thread: with passive waiting, waking a second thread costs more than it saves below about
+    /// 4 M (`strata-microbench`, and the two-thread `mlp-small` and `ranknet` rows of `strata-bench`).
+    public nonisolated(unsafe) static var parallelMultiplyAdds = 1 << 22
+
+    /// Runs `body` with oneDNN's OpenMP limited to one thread when `multiplyAdds` is below
+    /// `parallelMultiplyAdds`; otherwise with the full thread count.
+    @inline(__always)
+    static func forOneDNN<T>(multiplyAdds: Int, _ body: () -> T) -> T {
+        let threads = threadCount
+        guard threads > 1 && multiplyAdds < parallelMultiplyAdds else { return body() }
+        omp_set_num_threads(1)
+        defer { omp_set_num_threads(Int32(threads)) }
+        return body()
+    }
+
     /// Runs `body` over `0..<count` split into at most `threadCount` contiguous ranges, in parallel
     /// when the work is large enough (`count >= minimumPerThread * 2`).
     @inline(__always)
-    public static func parallelFor(count: Int, minimumPerThread: Int = 1 << 15,
+    public static func parallelFor(count: Int, minimumPerThread: Int = 1 << 16,
                                    _ body: (Range<Int>) -> Void) {
         let threads = min(threadCount, count / max(minimumPerThread, 1))
         if threads <= 1 {

@@ -7,12 +7,21 @@ import CDNNL
 /// kernels that are 2–5× slower on the model shapes, while the reorders cost a few percent
 /// (see `strata-convbench`). The plans (primitives and reorders) are made once per geometry and
 /// cached; blocked buffers are scratch tensors from the pool. Pointers are dense row-major buffers:
-/// input (N, C, H, W), weight (O, C/groups, KH, KW), bias (O), output (N, O, OH, OW).
+/// input (N, C, H, W), weight (O, C/groups, KH, KW), bias (O), output (N, O, OH, OW). Small
+/// convolutions (`ThreadPolicy.parallelMultiplyAdds`) are planned and run on one OpenMP thread.
 enum DNNLBlockedConvolution {
     /// output (N, O, OH, OW) = input ⋆ weight + bias.
     static func forward(_ geometry: Conv2DGeometry, input: UnsafeMutablePointer<Float>,
                         weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
                         output: UnsafeMutablePointer<Float>) {
+        ThreadPolicy.forOneDNN(multiplyAdds: geometry.multiplyAdds) {
+            forwardOnCurrentThreads(geometry, input: input, weight: weight, bias: bias, output: output)
+        }
+    }
+
+    private static func forwardOnCurrentThreads(_ geometry: Conv2DGeometry, input: UnsafeMutablePointer<Float>,
+                                                weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
+                                                output: UnsafeMutablePointer<Float>) {
         let plan = forwardPlans.primitive(for: PlanKey(geometry: geometry, hasBias: bias != nil)) {
             ForwardPlan(geometry, hasBias: bias != nil)
         }
@@ -32,6 +41,16 @@ enum DNNLBlockedConvolution {
                          weight: UnsafeMutablePointer<Float>, gradOutput: UnsafeMutablePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
                          gradBias: UnsafeMutablePointer<Float>?) {
+        ThreadPolicy.forOneDNN(multiplyAdds: geometry.multiplyAdds) {
+            backwardOnCurrentThreads(geometry, input: input, weight: weight, gradOutput: gradOutput,
+                                     gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
+        }
+    }
+
+    private static func backwardOnCurrentThreads(
+        _ geometry: Conv2DGeometry, input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
+        gradOutput: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+        gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?) {
         let plan = backwardPlans.primitive(for: PlanKey(geometry: geometry, hasBias: gradBias != nil)) {
             BackwardPlan(geometry, hasBias: gradBias != nil)
         }

@@ -49,10 +49,6 @@ struct GemmOperand {
 
 /// Single-precision matrix products through oneDNN or OpenBLAS (`GemmLibrary`).
 enum Gemm {
-    /// oneDNN products with fewer multiply-adds than this run on one thread: with passive OpenMP
-    /// waiting, waking a second thread costs more than it saves below about 4 M (`strata-microbench`
-    /// shows Tensor.matmul, which applies this, beside the direct two-thread call).
-    nonisolated(unsafe) static var parallelMultiplyAdds = 1 << 22
 
     /// C = alpha · op(A) · op(B) + beta · C, where op(A) is (M, K), op(B) is (K, N) and C is a dense (M, N).
     @inline(__always)
@@ -69,13 +65,9 @@ enum Gemm {
         switch GemmLibrary.current {
         case .oneDNN:
             // Waking the other OpenMP threads costs more than they save on a small product.
-            let threads = ThreadPolicy.threadCount
-            let oneThread = threads > 1 && m * n * k < Gemm.parallelMultiplyAdds
-            if oneThread { omp_set_num_threads(1) }
-            defer { if oneThread { omp_set_num_threads(Int32(threads)) } }
-            let status = dnnl_sgemm(CChar(UInt8(ascii: a.transposed ? "T" : "N")), CChar(UInt8(ascii: b.transposed ? "T" : "N")),
+            let status = ThreadPolicy.forOneDNN(multiplyAdds: m * n * k) { dnnl_sgemm(CChar(UInt8(ascii: a.transposed ? "T" : "N")), CChar(UInt8(ascii: b.transposed ? "T" : "N")),
                                     Int64(m), Int64(n), Int64(k), alpha, a.pointer, Int64(a.leadingDimension),
-                                    b.pointer, Int64(b.leadingDimension), beta, c, Int64(n))
+                                    b.pointer, Int64(b.leadingDimension), beta, c, Int64(n)) }
             precondition(status == dnnl_success, "dnnl_sgemm failed with status \(status.rawValue) for \(m)×\(k)·\(k)×\(n)")
         case .openBLAS:
             cblas_sgemm(CblasRowMajor,

@@ -6,7 +6,7 @@ enum MapKernel {
         let input = x.contiguousStorageView()
         let result = Tensor(uninitializedShape: x.shape)
         let source = input.pointer, out = result.pointer
-        ThreadPolicy.parallelFor(count: result.count, minimumPerThread: 1 << 14) { range in
+        ThreadPolicy.parallelFor(count: result.count, minimumPerThread: 1 << 16) { range in
             for i in range { out[i] = f(source[i]) }
         }
         return result
@@ -19,7 +19,7 @@ enum MapKernel {
         let denseA = a.contiguousStorageView(), denseB = b.contiguousStorageView()
         let result = Tensor(uninitializedShape: a.shape)
         let pa = denseA.pointer, pb = denseB.pointer, out = result.pointer
-        ThreadPolicy.parallelFor(count: result.count, minimumPerThread: 1 << 14) { range in
+        ThreadPolicy.parallelFor(count: result.count, minimumPerThread: 1 << 16) { range in
             for i in range { out[i] = f(pa[i], pb[i]) }
         }
         return result
