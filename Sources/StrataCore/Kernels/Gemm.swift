@@ -49,7 +49,6 @@ struct GemmOperand {
 
 /// Single-precision matrix products through oneDNN or OpenBLAS (`GemmLibrary`).
 enum Gemm {
-
     /// C = alpha · op(A) · op(B) + beta · C, where op(A) is (M, K), op(B) is (K, N) and C is a dense (M, N).
     @inline(__always)
     static func multiply(_ a: GemmOperand, _ b: GemmOperand, into c: UnsafeMutablePointer<Float>,
@@ -65,9 +64,11 @@ enum Gemm {
         switch GemmLibrary.current {
         case .oneDNN:
             // Waking the other OpenMP threads costs more than they save on a small product.
-            let status = ThreadPolicy.forOneDNN(multiplyAdds: m * n * k) { dnnl_sgemm(CChar(UInt8(ascii: a.transposed ? "T" : "N")), CChar(UInt8(ascii: b.transposed ? "T" : "N")),
-                                    Int64(m), Int64(n), Int64(k), alpha, a.pointer, Int64(a.leadingDimension),
-                                    b.pointer, Int64(b.leadingDimension), beta, c, Int64(n)) }
+            let transA = CChar(UInt8(ascii: a.transposed ? "T" : "N")), transB = CChar(UInt8(ascii: b.transposed ? "T" : "N"))
+            let status = ThreadPolicy.forOneDNN(multiplyAdds: m * n * k) {
+                dnnl_sgemm(transA, transB, Int64(m), Int64(n), Int64(k), alpha, a.pointer, Int64(a.leadingDimension),
+                           b.pointer, Int64(b.leadingDimension), beta, c, Int64(n))
+            }
             precondition(status == dnnl_success, "dnnl_sgemm failed with status \(status.rawValue) for \(m)×\(k)·\(k)×\(n)")
         case .openBLAS:
             cblas_sgemm(CblasRowMajor,
