@@ -4,7 +4,9 @@
 //
 // Prints sgemm GFLOP/s through `Tensor.matmul` and through a direct call of the same library
 // (oneDNN's dnnl_sgemm by default, OpenBLAS's cblas_sgemm with STRATA_GEMM=openblas) on the same
-// shapes, their ratio, the other library's speed, conv2d forward+backward throughput, and one
+// shapes, their ratio (below 4 M multiply-adds Tensor.matmul runs oneDNN on one thread, see
+// ThreadPolicy.parallelMultiplyAdds, so there the ratio shows that choice against the library's own
+// threading), the other library's speed, conv2d forward+backward throughput, and one
 // optimizer step with the vectorized C updates against the Swift reference updates.
 import CBLAS
 import CDNNL

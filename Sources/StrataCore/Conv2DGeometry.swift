@@ -80,8 +80,5 @@ struct Conv2DGeometry: Hashable, Sendable {
     var multiplyAdds: Int { batch * outChannels * outHeight * outWidth * groupInChannels * kernelHeight * kernelWidth }
 
     /// Multiply-adds × 2 of the forward pass (each backward pass costs the same).
-    var forwardFLOPs: Double {
-        2 * Double(batch) * Double(outChannels) * Double(outHeight * outWidth)
-            * Double(groupInChannels * kernelHeight * kernelWidth)
-    }
+    var forwardFLOPs: Double { 2 * Double(multiplyAdds) }
 }
