@@ -79,8 +79,11 @@ public enum RankNetExperiment {
         try options.validate()
         let order = try options.resolvedOrder(classCount: data.training.classCount)
         let split = data.training.validationSplit(fraction: options.validationSplit, seed: options.seed)
-        let (training, validation) = (split.training, split.validation)
-        guard Set(training.labels).count >= 2, Set(data.test.labels).count >= 2, validation.count >= 2 else {
+        // Deskewing is deterministic, so it is done once here rather than on every draw.
+        let (training, validation, test) = options.alignsImages
+            ? (split.training.deskewed(), split.validation.deskewed(), data.test.deskewed())
+            : (split.training, split.validation, data.test)
+        guard Set(training.labels).count >= 2, Set(test.labels).count >= 2, validation.count >= 2 else {
             throw ExperimentError("\(data.name): ranking needs at least two classes in the training and test sets "
                 + "and two validation images (--validation-split \(options.validationSplit))")
         }
@@ -127,8 +130,7 @@ public enum RankNetExperiment {
                 callbacks.forEach { $0.onBatchEnd(model: scorer, state: state, logs: logs) }
             }
             var logs = meter.logs(prefix: "")
-            let validationScores = try scores(scorer, of: validation, normalization: normalization,
-                                              augmentations: options.evaluationAugmentations)
+            let validationScores = try scores(scorer, of: validation, normalization: normalization)
             var validationMeter = PairMeter()
             validationMeter.add(pairs: validationPairs, scores: validationScores)
             for entry in validationMeter.logs(prefix: "val_").entries { logs[entry.name] = entry.value }
@@ -139,9 +141,8 @@ public enum RankNetExperiment {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
 
         // Test: every test image scored once; pairs, correlations and NDCG all read these scores.
-        let testScores = try scores(scorer, of: data.test, normalization: normalization,
-                                    augmentations: options.evaluationAugmentations)
-        var metrics = try measure(scores: testScores, test: data.test, order: order, options: options)
+        let testScores = try scores(scorer, of: test, normalization: normalization)
+        var metrics = try measure(scores: testScores, test: test, order: order, options: options)
         metrics.dataset = data.name
         metrics.validationLoss = history.last("val_loss")
         metrics.validationMSE = history.last("val_mse")
@@ -154,7 +155,7 @@ public enum RankNetExperiment {
         metrics.lines().forEach(log)
         if let folder {
             try writeFolder(folder, scorer: scorer, metrics: metrics, history: history, testScores: testScores,
-                            test: data.test, order: order)
+                            test: test, order: order)
             log("wrote \(folder.url.path)")
         }
         return RankNetRun(folder: folder, metrics: metrics, history: history, testScores: testScores)

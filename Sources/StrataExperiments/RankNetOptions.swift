@@ -98,15 +98,17 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
     /// The names `--augment` accepts.
     public static let augmentations = AugmentationChoice.allCases.map(\.rawValue) + ["align+affine"]
 
-    /// The augmentations of training images.
-    public var trainingAugmentations: [any ImageAugmentation] {
-        guard augment == "align+affine" else { return AugmentationChoice(rawValue: augment)?.trainingAugmentations ?? [] }
-        return [Deskew(), RandomAffine(rotationDegrees: 6, translation: 0.06, scale: 0.94...1.06, shearDegrees: 6)]
-    }
+    /// Whether every image (training, validation and test) is deskewed once, before training
+    /// (`align` and `align+affine`).
+    public var alignsImages: Bool { augment.hasPrefix("align") }
 
-    /// The augmentations of validation and test images (deskewing with `align` and `align+affine`).
-    public var evaluationAugmentations: [any ImageAugmentation] {
-        augment.hasPrefix("align") ? [Deskew()] : []
+    /// The random augmentations applied to training images on the fly, after any deskewing.
+    public var trainingAugmentations: [any ImageAugmentation] {
+        switch augment {
+        case "align": return []
+        case "align+affine": return [RandomAffine(rotationDegrees: 6, translation: 0.06, scale: 0.94...1.06, shearDegrees: 6)]
+        default: return AugmentationChoice(rawValue: augment)?.trainingAugmentations ?? []
+        }
     }
 
     /// Parses `--order`: class indices separated by commas (`9,8,7,6,5,4,3,2,1,0`).

@@ -134,6 +134,19 @@ final class RankNetExperimentTests: XCTestCase {
         XCTAssertThrowsError(try options.validate()) { XCTAssertTrue("\($0)".contains("--optimizer")) }
     }
 
+    /// `align` deskews every image once before training, so no augmentation is left to run per draw;
+    /// `align+affine` leaves only the random affine map; the other choices keep their augmentations.
+    func testAlignDeskewsOnceAndLeavesOnlyRandomAugmentations() {
+        var options = RankNetOptions()
+        for (augment, aligns, perDraw) in [("none", false, 0), ("affine", false, 1), ("align", true, 0),
+                                           ("align+affine", true, 1), ("elastic", false, 2)] {
+            options.augment = augment
+            XCTAssertEqual(options.alignsImages, aligns, augment)
+            XCTAssertEqual(options.trainingAugmentations.count, perDraw, augment)
+            XCTAssertFalse(options.trainingAugmentations.contains { $0 is Deskew }, augment)
+        }
+    }
+
     func testTestMetricsOfPerfectAndReversedScores() throws {
         let test = Self.toyData(perClass: 30, classes: 3, seed: 10).test
         var options = RankNetOptions()
