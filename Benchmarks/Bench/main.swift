@@ -1,12 +1,13 @@
 // strata-bench: training-step throughput of the models of the Strata experiments.
 //
-//   swift run -c release strata-bench [--quick] [--only name,name] [--json]
+//   swift run -c release strata-bench [--quick] [--only name,name] [--json] [--unfused]
 //
 // Times full training steps (forward, backward, optimizer step) on data already in memory, warm-up
 // excluded, with the thread count of STRATA_THREADS (default: all cores), and prints images per
 // second (pairs per second for RankNet), the convnets' GFLOP/s beside the machine's sgemm peak, and
 // the peak memory of tensors. The same models, built in PyTorch and Keras, are in bench/reference/;
 // `--json` prints one JSON object per row instead of the table, the form bench/compare reads.
+// `--unfused` runs BatchNormalization → ReLU as two ops instead of one fused op, to measure the fusion.
 import CBLAS
 import CDNNL
 import Foundation
@@ -22,6 +23,7 @@ let quick = arguments.contains("--quick")
 let json = arguments.contains("--json")
 let only: Set<String>? = arguments.firstIndex(of: "--only").map { Set(arguments[$0 + 1].split(separator: ",").map(String.init)) }
 let minimumSeconds = quick ? 1.0 : 5.0
+if arguments.contains("--unfused") { Sequential.fusesBatchNormReLU = false }
 
 /// One benchmark row.
 struct Row {

@@ -96,10 +96,10 @@ extension Tensor {
 
     /// max(x, 0) for each element.
     public func relu() -> Tensor {
-        let result = MapKernel.unary(self) { $0 > 0 ? $0 : 0 }
+        let result = MapKernel.unary(self, ReLUFunction.self)
         if Tensor.needsGrad(self) {
             let y = result.detached()
-            result.record("relu", [self]) { grad in [MapKernel.binary(grad, y, op: "relu backward") { g, y in y > 0 ? g : 0 }] }
+            result.record("relu", [self]) { grad in [MapKernel.binary(grad, y, op: "relu backward", ReLUGradientFunction.self)] }
         }
         return result
     }

@@ -54,11 +54,17 @@ public final class BatchNormalization: Layer {
 
     /// The normalized batch (batch statistics while training, moving statistics otherwise).
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        forward(input, training: training, relu: false)
+    }
+
+    /// The normalized batch, through max(·, 0) in the same pass with `relu` (what `Sequential` uses
+    /// for a `BatchNormalization` followed by a `ReLU`).
+    public func forward(_ input: Tensor, training: Bool, relu: Bool) -> Tensor {
         guard let gamma, let beta, let movingMean, let movingVariance else {
             preconditionFailure("BatchNormalization \(name): forward before build(inputShape:)")
         }
         return input.batchNorm2d(gamma: gamma, beta: beta, runningMean: movingMean, runningVar: movingVariance,
-                                 training: training, momentum: 1 - momentum, epsilon: epsilon)
+                                 training: training, momentum: 1 - momentum, epsilon: epsilon, relu: relu)
     }
 
     /// `gamma`, then `beta`.

@@ -61,10 +61,25 @@ public final class Sequential: Layer {
         return shape
     }
 
-    /// Each layer applied to the previous one's output.
+    /// Whether a `BatchNormalization` directly followed by a `ReLU` runs as one fused op (true; false
+    /// runs them one by one, for comparisons such as `strata-bench --unfused`).
+    public nonisolated(unsafe) static var fusesBatchNormReLU = true
+
+    /// Each layer applied to the previous one's output. A `BatchNormalization` directly followed by a
+    /// `ReLU` runs as one fused op (the same values and gradients, one pass fewer each way).
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         var x = input
-        for layer in layers { x = layer.forward(x, training: training) }
+        var index = 0
+        while index < layers.count {
+            if Sequential.fusesBatchNormReLU, let normalization = layers[index] as? BatchNormalization, index + 1 < layers.count,
+               layers[index + 1] is ReLU {
+                x = normalization.forward(x, training: training, relu: true)
+                index += 2
+            } else {
+                x = layers[index].forward(x, training: training)
+                index += 1
+            }
+        }
         return x
     }
 

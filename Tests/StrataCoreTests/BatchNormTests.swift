@@ -134,4 +134,49 @@ final class BatchNormTests: XCTestCase {
                              training: training, algorithm: algorithm)
         }
     }
+
+    /// `relu: true` gives what `.relu()` after the op gives: the same values and the same gradients.
+    func testFusedReLUMatchesBatchNormThenReLU() {
+        for algorithm in BatchNormAlgorithm.allCases {
+            for (index, shape) in ([[16, 3, 7, 7], [4, 8, 16, 16], [6, 5]] as [[Int]]).enumerated() {
+                for training in [true, false] {
+                    let seed = UInt64(200 + index * 10)
+                    let label = "shape \(shape) training \(training) \(algorithm)"
+                    let gradOutput = randomTensor(shape, seed: seed + 5)
+                    func run(fused: Bool) -> (output: Tensor, grads: [Tensor]) {
+                        let input = randomTensor(shape, seed: seed, mean: 0.2, scale: 2, requiresGrad: true)
+                        let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: seed + 1)
+                        let normalized = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean,
+                                                           runningVar: runningVar, training: training,
+                                                           relu: fused, algorithm: algorithm)
+                        let output = fused ? normalized : normalized.relu()
+                        output.backward(gradient: gradOutput)
+                        return (output, [input.grad!, gamma.grad!, beta.grad!])
+                    }
+                    let fused = run(fused: true), separate = run(fused: false)
+                    XCTAssertTrue(fused.output.scalars.contains(0) && fused.output.scalars.contains { $0 > 0 }, label)
+                    assertClose(fused.output, separate.output, rtol: 1e-6, atol: 1e-6, "\(label) forward")
+                    for (name, pair) in zip(["input", "gamma", "beta"], zip(fused.grads, separate.grads)) {
+                        assertClose(pair.0, pair.1, rtol: 1e-5, atol: 1e-5, "\(label) \(name) gradient")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Finite differences agree with the fused op's gradients (inputs kept away from ReLU's kink).
+    func testFusedReLUGradientCheck() {
+        for training in [true, false] {
+            let (gamma, beta, runningMean, runningVar) = parameters(3, seed: 60)
+            let input = randomTensor([2, 3, 4, 4], seed: 61, requiresGrad: true)
+            let output = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean.copy(),
+                                           runningVar: runningVar.copy(), training: training)
+            XCTAssertGreaterThan(output.scalars.map(abs).min()!, 0.005, "a value too close to the kink for the check")
+            checkGradients("batchNorm2d+relu training \(training)", inputs: [input, gamma, beta],
+                           epsilon: 1e-3, rtol: 2e-2, atol: 3e-3) { x in
+                x[0].batchNorm2d(gamma: x[1], beta: x[2], runningMean: runningMean, runningVar: runningVar,
+                                 training: training, momentum: 0, relu: true)
+            }
+        }
+    }
 }

@@ -130,4 +130,24 @@ final class KernelReferenceTests: XCTestCase {
         let dense = x.contiguous()
         for i in 0..<5 { for j in 0..<3 { for k in 0..<4 { XCTAssertEqual(dense[i, j, k], x[i, j, k]) } } }
     }
+
+    /// The vectorized ReLU and its backward against plain scalar loops: on one thread and split over
+    /// threads, with tails shorter than a SIMD vector, NaN, infinities and signed zeros.
+    func testReLUKernelsMatchScalarLoops() {
+        for count in [5, 1_003, 300_007] {
+            var values = random([count], seed: UInt64(count)).scalars
+            values[0] = .nan
+            values[1] = -.infinity
+            values[2] = .infinity
+            values[3] = -0.0
+            let x = Tensor(values)
+            let gradient = random([count], seed: UInt64(count) + 1)
+            let y = MapKernel.unary(x, ReLUFunction.self)
+            let expected = values.map { $0 > 0 ? $0 : 0 }
+            XCTAssertEqual(y.scalars.map(\.bitPattern), expected.map(\.bitPattern), "relu of \(count)")
+            let backward = MapKernel.binary(gradient, y, op: "relu backward", ReLUGradientFunction.self)
+            let expectedBackward = zip(gradient.scalars, expected).map { $1 > 0 ? $0 : 0 }
+            XCTAssertEqual(backward.scalars.map(\.bitPattern), expectedBackward.map(\.bitPattern), "relu backward of \(count)")
+        }
+    }
 }

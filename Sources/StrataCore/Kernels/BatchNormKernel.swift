@@ -15,8 +15,9 @@ enum BatchNormKernel {
         var perChannel: Int { batch * plane }
     }
 
-    /// Writes the batch's mean and biased variance per channel, then the normalized output.
-    static func forwardTraining(_ shape: Shape, epsilon: Float, input: UnsafePointer<Float>,
+    /// Writes the batch's mean and biased variance per channel, then the normalized output (through
+    /// max(·, 0) in the same pass with `relu`).
+    static func forwardTraining(_ shape: Shape, epsilon: Float, relu: Bool = false, input: UnsafePointer<Float>,
                                 gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                 mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
                                 output: UnsafeMutablePointer<Float>) {
@@ -33,32 +34,37 @@ enum BatchNormKernel {
             variance[c] = Float(squares / count)
             let scale = gamma[c] / (variance[c] + epsilon).squareRoot()
             let shift = beta[c] - average * scale
-            forEachPlane(shape, c) { offset in affine(input + offset, output + offset, shape.plane, scale, shift) }
+            forEachPlane(shape, c) { offset in affine(input + offset, output + offset, shape.plane, scale, shift, relu: relu) }
         }
     }
 
-    /// The normalized output with given per-channel statistics.
-    static func forwardInference(_ shape: Shape, epsilon: Float, input: UnsafePointer<Float>,
+    /// The normalized output with given per-channel statistics (through max(·, 0) with `relu`).
+    static func forwardInference(_ shape: Shape, epsilon: Float, relu: Bool = false, input: UnsafePointer<Float>,
                                  gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, mean: UnsafePointer<Float>,
                                  variance: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         forEachChannel(shape) { c in
             let scale = gamma[c] / (variance[c] + epsilon).squareRoot()
             let shift = beta[c] - mean[c] * scale
-            forEachPlane(shape, c) { offset in affine(input + offset, output + offset, shape.plane, scale, shift) }
+            forEachPlane(shape, c) { offset in affine(input + offset, output + offset, shape.plane, scale, shift, relu: relu) }
         }
     }
 
     /// The gradients with respect to the input, gamma and beta, given the statistics the forward pass
     /// used. With `throughStatistics` (training) they are functions of the input; otherwise constants.
+    /// With `reluOutput` (the output of a forward pass with `relu`), `gradOutput` is the gradient of
+    /// that output and is first masked where it is not positive, as ReLU's backward would.
     static func backward(_ shape: Shape, epsilon: Float, throughStatistics: Bool, input: UnsafePointer<Float>,
-                         gradOutput: UnsafePointer<Float>, gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+                         gradOutput: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+                         gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>,
                          variance: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
                          gradGamma: UnsafeMutablePointer<Float>, gradBeta: UnsafeMutablePointer<Float>) {
         forEachChannel(shape) { c in
             let inverse = 1 / (variance[c] + epsilon).squareRoot()
             var gradientSum = 0.0, weightedSum = 0.0  // Σ dy and Σ dy · (x − mean)
             forEachPlane(shape, c) { offset in
-                let (plain, weighted) = sums(gradOutput + offset, input + offset, shape.plane, mean: mean[c])
+                let (plain, weighted) = reluOutput.map {
+                    maskedSums(gradOutput + offset, $0 + offset, input + offset, shape.plane, mean: mean[c])
+                } ?? sums(gradOutput + offset, input + offset, shape.plane, mean: mean[c])
                 gradientSum += Double(plain)
                 weightedSum += Double(weighted)
             }
@@ -71,7 +77,8 @@ enum BatchNormKernel {
             let slope = throughStatistics ? Float(weightedSum) * inverse * inverse / count : 0
             forEachPlane(shape, c) { offset in
                 let dy = gradOutput + offset, x = input + offset, dx = gradInput + offset
-                for i in 0..<shape.plane { dx[i] = scale * (dy[i] - meanGradient - (x[i] - mean[c]) * slope) }
+                inputGradient(dy, reluOutput.map { $0 + offset }, x, dx, shape.plane, scale: scale,
+                              meanGradient: meanGradient, mean: mean[c], slope: slope)
             }
         }
     }
@@ -140,10 +147,73 @@ enum BatchNormKernel {
         return (plainTotal, weightedTotal)
     }
 
-    /// y = x · scale + shift over `count` values.
+    /// (Σ g, Σ g · (x − mean)) over `count` values, where g is dy where y > 0 and 0 elsewhere.
+    @inline(__always)
+    private static func maskedSums(_ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                                   _ count: Int, mean: Float) -> (Float, Float) {
+        var plain = SIMD8<Float>(), weighted = SIMD8<Float>()
+        let means = SIMD8<Float>(repeating: mean), zeros = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            let output = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
+            let gradient = zeros.replacing(with: UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self),
+                                           where: output .> zeros)
+            plain += gradient
+            weighted += gradient * (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - means)
+            i += 8
+        }
+        var plainTotal = plain.sum(), weightedTotal = weighted.sum()
+        while i < count {
+            let gradient = y[i] > 0 ? dy[i] : 0
+            plainTotal += gradient
+            weightedTotal += gradient * (x[i] - mean)
+            i += 1
+        }
+        return (plainTotal, weightedTotal)
+    }
+
+    /// dx = scale · (g − meanGradient − (x − mean) · slope) over `count` values, where g is dy, or with
+    /// `y` dy where y > 0 and 0 elsewhere.
+    @inline(__always)
+    private static func inputGradient(_ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ x: UnsafePointer<Float>,
+                                      _ dx: UnsafeMutablePointer<Float>, _ count: Int, scale: Float,
+                                      meanGradient: Float, mean: Float, slope: Float) {
+        let scales = SIMD8<Float>(repeating: scale), meanGradients = SIMD8<Float>(repeating: meanGradient)
+        let means = SIMD8<Float>(repeating: mean), slopes = SIMD8<Float>(repeating: slope), zeros = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            var gradient = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+            if let y {
+                gradient = zeros.replacing(with: gradient, where: UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self) .> zeros)
+            }
+            let deviation = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - means
+            UnsafeMutableRawPointer(dx + i).storeBytes(of: scales * (gradient - meanGradients - deviation * slopes),
+                                                       as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            let gradient = y.map { $0[i] > 0 ? dy[i] : 0 } ?? dy[i]
+            dx[i] = scale * (gradient - meanGradient - (x[i] - mean) * slope)
+            i += 1
+        }
+    }
+
+    /// y = x · scale + shift over `count` values, then max(y, 0) with `relu` (NaN becomes 0, as `relu()`).
     @inline(__always)
     private static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int,
-                               _ scale: Float, _ shift: Float) {
-        for i in 0..<count { y[i] = x[i] * scale + shift }
+                               _ scale: Float, _ shift: Float, relu: Bool) {
+        let scales = SIMD8<Float>(repeating: scale), shifts = SIMD8<Float>(repeating: shift), zeros = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            var value = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) * scales + shifts
+            if relu { value = zeros.replacing(with: value, where: value .> zeros) }
+            UnsafeMutableRawPointer(y + i).storeBytes(of: value, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            let value = x[i] * scale + shift
+            y[i] = relu ? (value > 0 ? value : 0) : value
+            i += 1
+        }
     }
 }
