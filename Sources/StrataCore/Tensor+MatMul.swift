@@ -56,8 +56,10 @@ extension Tensor {
     }
 
     /// The affine map of a dense layer on the last axis: `x·W + b` for x `(…, in)`, W `(in, out)`,
-    /// b `(out)`, computed as one GEMM that accumulates onto the broadcast bias.
-    public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
+    /// b `(out)`: one GEMM, then one pass that adds the bias. With `relu`, the result is
+    /// `max(x·W + b, 0)`, as `.relu()` after this op would give, in that same pass (and its backward
+    /// masks the gradient without a pass of its own).
+    public func linear(weight: Tensor, bias: Tensor?, relu: Bool = false) -> Tensor {
         precondition(weight.rank == 2 && rank >= 1 && shape[rank - 1] == weight.shape[0],
                      "linear: input \(shape) does not match weight \(weight.shape) (last axis must be \(weight.shape.first ?? 0))")
         let k = weight.shape[0], n = weight.shape[1]
@@ -67,20 +69,21 @@ extension Tensor {
         let rows = count / Swift.max(k, 1)
         let input = noGrad { contiguousStorageView().reshaped([rows, k]) }
         let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [n])
-        var beta: Float = 0
-        if let bias {
-            let b = bias.contiguousStorageView()
-            for r in 0..<rows { (result.pointer + r * n).update(from: b.pointer, count: n) }
-            beta = 1
+        Gemm.multiply(operand(input), operand(weight), into: result.pointer, m: rows, n: n, k: k)
+        if bias != nil || relu {
+            let b = bias?.contiguousStorageView()
+            Tensor.addBias(b?.pointer, relu: relu, to: result.pointer, rows: rows, columns: n)
+            withExtendedLifetime(b) {}
         }
-        Gemm.multiply(operand(input), operand(weight), into: result.pointer, m: rows, n: n, k: k, beta: beta)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         if Tensor.needsGrad(inputs) {
             let w = weight.detached()
             let inputShape = shape
             let needs = inputs.map(\.requiresGrad)
-            result.record("linear", inputs) { grad in
-                let g = grad.contiguousStorageView().reshaped([rows, n])
+            let output = relu ? result.detached().reshaped([rows, n]) : nil
+            result.record(relu ? "linear+relu" : "linear", inputs) { grad in
+                var g = grad.contiguousStorageView().reshaped([rows, n])
+                if let output { g = MapKernel.binary(g, output, op: "linear+relu backward", ReLUGradientFunction.self) }
                 var grads: [Tensor?] = [
                     needs[0] ? g.matmul(w.transposed()).reshaped(inputShape) : nil,
                     needs[1] ? input.transposed().matmul(g) : nil,
@@ -90,6 +93,29 @@ extension Tensor {
             }
         }
         return result
+    }
+
+    /// Adds `bias` (columns), when given, to every row of the dense (rows, columns) `matrix`, then
+    /// applies max(·, 0) with `relu` (NaN becomes 0, as `relu()`); one vectorized pass.
+    static func addBias(_ bias: UnsafePointer<Float>?, relu: Bool, to matrix: UnsafeMutablePointer<Float>,
+                        rows: Int, columns: Int) {
+        for r in 0..<rows {
+            let row = matrix + r * columns
+            var j = 0
+            while j + 8 <= columns {
+                var value = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+                if let bias { value += UnsafeRawPointer(bias + j).loadUnaligned(as: SIMD8<Float>.self) }
+                if relu { value = ReLUFunction.vector(value) }
+                UnsafeMutableRawPointer(row + j).storeBytes(of: value, as: SIMD8<Float>.self)
+                j += 8
+            }
+            while j < columns {
+                var value = row[j]
+                if let bias { value += bias[j] }
+                row[j] = relu ? ReLUFunction.scalar(value) : value
+                j += 1
+            }
+        }
     }
 
     /// The GEMM operand for the last two dimensions of a 2-D tensor, copying only if the layout needs it.

@@ -54,6 +54,7 @@ public final class Dense: Layer {
     /// activation(x·kernel + bias) on the last axis.
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard let kernel else { preconditionFailure("Dense \(name): forward before build(inputShape:)") }
+        if case .relu = activation { return input.linear(weight: kernel, bias: bias, relu: true) }
         return activation.apply(input.linear(weight: kernel, bias: bias))
     }
 

@@ -130,6 +130,7 @@ final class GradientCheckTests: XCTestCase {
         let weight = input([4, 5], seed: 8), bias = input([5], seed: 9)
         checkGradients("linear", inputs: [batchA, weight, bias]) { $0[0].linear(weight: $0[1], bias: $0[2]) }
         checkGradients("linear without bias", inputs: [a, weight]) { $0[0].linear(weight: $0[1], bias: nil) }
+        checkGradients("linear+relu", inputs: [batchA, weight, bias]) { $0[0].linear(weight: $0[1], bias: $0[2], relu: true) }
     }
 
     func testSoftmaxFamily() {
