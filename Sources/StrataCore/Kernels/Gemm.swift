@@ -49,16 +49,14 @@ struct GemmOperand {
 
 /// Single-precision matrix products through oneDNN or OpenBLAS (`GemmLibrary`).
 enum Gemm {
-    /// C = alpha · op(A) · op(B) + beta · C, where op(A) is (M, K), op(B) is (K, N) and C is a dense (M, N).
+    /// C = op(A) · op(B), where op(A) is (M, K), op(B) is (K, N) and C is a dense (M, N) that is overwritten.
     @inline(__always)
     static func multiply(_ a: GemmOperand, _ b: GemmOperand, into c: UnsafeMutablePointer<Float>,
-                         m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
+                         m: Int, n: Int, k: Int) {
         ThreadPolicy.ensureConfigured()
         if m == 0 || n == 0 { return }
         if k == 0 {
-            if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 {
-                for i in 0..<(m * n) { c[i] *= beta }
-            }
+            c.update(repeating: 0, count: m * n)
             return
         }
         switch GemmLibrary.current {
@@ -66,18 +64,18 @@ enum Gemm {
             // Waking the other OpenMP threads costs more than they save on a small product.
             let transA = CChar(UInt8(ascii: a.transposed ? "T" : "N")), transB = CChar(UInt8(ascii: b.transposed ? "T" : "N"))
             let status = ThreadPolicy.forOneDNN(multiplyAdds: m * n * k) {
-                dnnl_sgemm(transA, transB, Int64(m), Int64(n), Int64(k), alpha, a.pointer, Int64(a.leadingDimension),
-                           b.pointer, Int64(b.leadingDimension), beta, c, Int64(n))
+                dnnl_sgemm(transA, transB, Int64(m), Int64(n), Int64(k), 1, a.pointer, Int64(a.leadingDimension),
+                           b.pointer, Int64(b.leadingDimension), 0, c, Int64(n))
             }
             precondition(status == dnnl_success, "dnnl_sgemm failed with status \(status.rawValue) for \(m)×\(k)·\(k)×\(n)")
         case .openBLAS:
             cblas_sgemm(CblasRowMajor,
                         a.transposed ? CblasTrans : CblasNoTrans,
                         b.transposed ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), alpha,
+                        Int32(m), Int32(n), Int32(k), 1,
                         a.pointer, Int32(a.leadingDimension),
                         b.pointer, Int32(b.leadingDimension),
-                        beta, c, Int32(n))
+                        0, c, Int32(n))
         }
         withExtendedLifetime((a.owner, b.owner)) {}
     }
