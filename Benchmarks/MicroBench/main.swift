@@ -1,13 +1,14 @@
 // strata-microbench: kernel throughput of StrataCore against direct library calls.
 //
-//   swift run -c release strata-microbench [--quick] [--only gemm|conv|optimizers]
+//   swift run -c release strata-microbench [--quick] [--only gemm|conv|optimizers|maps]
 //
 // Prints sgemm GFLOP/s through `Tensor.matmul` and through a direct call of the same library
 // (oneDNN's dnnl_sgemm by default, OpenBLAS's cblas_sgemm with STRATA_GEMM=openblas) on the same
 // shapes, their ratio (below 4 M multiply-adds Tensor.matmul runs oneDNN on one thread, see
 // ThreadPolicy.parallelMultiplyAdds, so there the ratio shows that choice against the library's own
-// threading), the other library's speed, conv2d forward+backward throughput, and one
-// optimizer step with the vectorized C updates against the Swift reference updates.
+// threading), the other library's speed, conv2d forward+backward throughput, one
+// optimizer step with the vectorized C updates against the Swift reference updates, and the
+// elementwise maps (activations) forward and backward.
 import CBLAS
 import CDNNL
 import Foundation
@@ -17,7 +18,7 @@ WaitPolicy.relaunchIfNeeded()
 
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")
-/// The one section to run (`--only gemm|conv|optimizers`), or nil for all of them.
+/// The one section to run (`--only gemm|conv|optimizers|maps`), or nil for all of them.
 let only = arguments.firstIndex(of: "--only").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
 /// Whether the section `name` runs.
 func runs(_ name: String) -> Bool { only == nil || only == name }
@@ -104,3 +105,4 @@ for shape in convShapes {
 }
 
 if runs("optimizers") { benchmarkOptimizerUpdates(stopwatch: stopwatch) }
+if runs("maps") { benchmarkElementwiseMaps(stopwatch: stopwatch) }

@@ -2,7 +2,7 @@
 extension Tensor {
     /// Elementwise sum with broadcasting.
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let result = BinaryKernel.apply(AddFunction.self, lhs, rhs, op: "add")
+        let result = BinaryKernel.apply(AddFunction(), lhs, rhs, op: "add")
         if needsGrad(lhs, rhs) {
             let lhsShape = lhs.shape, rhsShape = rhs.shape
             result.record("add", [lhs, rhs]) { grad in
@@ -14,7 +14,7 @@ extension Tensor {
 
     /// Elementwise difference with broadcasting.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let result = BinaryKernel.apply(SubtractFunction.self, lhs, rhs, op: "subtract")
+        let result = BinaryKernel.apply(SubtractFunction(), lhs, rhs, op: "subtract")
         if needsGrad(lhs, rhs) {
             let lhsShape = lhs.shape, rhsShape = rhs.shape
             result.record("subtract", [lhs, rhs]) { grad in
@@ -26,7 +26,7 @@ extension Tensor {
 
     /// Elementwise product with broadcasting.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let result = BinaryKernel.apply(MultiplyFunction.self, lhs, rhs, op: "multiply")
+        let result = BinaryKernel.apply(MultiplyFunction(), lhs, rhs, op: "multiply")
         if needsGrad(lhs, rhs) {
             let a = lhs.detached(), b = rhs.detached()
             let lhsNeeds = lhs.requiresGrad, rhsNeeds = rhs.requiresGrad
@@ -40,7 +40,7 @@ extension Tensor {
 
     /// Elementwise quotient with broadcasting.
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let result = BinaryKernel.apply(DivideFunction.self, lhs, rhs, op: "divide")
+        let result = BinaryKernel.apply(DivideFunction(), lhs, rhs, op: "divide")
         if needsGrad(lhs, rhs) {
             let a = lhs.detached(), b = rhs.detached()
             let lhsNeeds = lhs.requiresGrad, rhsNeeds = rhs.requiresGrad
@@ -54,7 +54,7 @@ extension Tensor {
 
     /// The elementwise larger of two tensors (ties send the gradient to `lhs`).
     public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
-        let result = BinaryKernel.apply(MaximumFunction.self, lhs, rhs, op: "maximum")
+        let result = BinaryKernel.apply(MaximumFunction(), lhs, rhs, op: "maximum")
         if needsGrad(lhs, rhs) {
             let a = lhs.detached(), b = rhs.detached()
             result.record("maximum", [lhs, rhs]) { grad in
@@ -67,7 +67,7 @@ extension Tensor {
 
     /// The elementwise smaller of two tensors (ties send the gradient to `lhs`).
     public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
-        let result = BinaryKernel.apply(MinimumFunction.self, lhs, rhs, op: "minimum")
+        let result = BinaryKernel.apply(MinimumFunction(), lhs, rhs, op: "minimum")
         if needsGrad(lhs, rhs) {
             let a = lhs.detached(), b = rhs.detached()
             result.record("minimum", [lhs, rhs]) { grad in
@@ -103,7 +103,7 @@ extension Tensor {
         let a = pointer, b = source.pointer
         ThreadPolicy.parallelFor(count: count) { range in
             let start = range.lowerBound
-            BinaryKernel.vectorVector(AddFunction.self, a + start, b + start, a + start, range.count)
+            BinaryKernel.vectorVector(AddFunction(), a + start, b + start, a + start, range.count)
         }
     }
 
@@ -113,7 +113,7 @@ extension Tensor {
         let a = pointer
         ThreadPolicy.parallelFor(count: count) { range in
             let start = range.lowerBound
-            BinaryKernel.vectorScalar(MultiplyFunction.self, a + start, factor, a + start, range.count)
+            BinaryKernel.vectorScalar(MultiplyFunction(), a + start, factor, a + start, range.count)
         }
     }
 

@@ -1,17 +1,17 @@
 /// Comparisons (results are 0 or 1, not differentiable), selection with `where`, and clamping.
 extension Tensor {
     /// 1 where `self > other` (with broadcasting), else 0.
-    public func isGreater(_ other: Tensor) -> Tensor { BinaryKernel.apply(GreaterFunction.self, self, other, op: "isGreater") }
+    public func isGreater(_ other: Tensor) -> Tensor { BinaryKernel.apply(GreaterFunction(), self, other, op: "isGreater") }
     /// 1 where `self >= other` (with broadcasting), else 0.
     public func isGreaterOrEqual(_ other: Tensor) -> Tensor {
-        BinaryKernel.apply(GreaterOrEqualFunction.self, self, other, op: "isGreaterOrEqual")
+        BinaryKernel.apply(GreaterOrEqualFunction(), self, other, op: "isGreaterOrEqual")
     }
     /// 1 where `self < other` (with broadcasting), else 0.
     public func isLess(_ other: Tensor) -> Tensor { other.isGreater(self) }
     /// 1 where `self <= other` (with broadcasting), else 0.
     public func isLessOrEqual(_ other: Tensor) -> Tensor { other.isGreaterOrEqual(self) }
     /// 1 where `self == other` (with broadcasting), else 0.
-    public func isEqual(_ other: Tensor) -> Tensor { BinaryKernel.apply(EqualFunction.self, self, other, op: "isEqual") }
+    public func isEqual(_ other: Tensor) -> Tensor { BinaryKernel.apply(EqualFunction(), self, other, op: "isEqual") }
 
     /// 1 where `self > value`, else 0.
     public func isGreater(_ value: Float) -> Tensor { isGreater(Tensor(value)) }
@@ -47,34 +47,34 @@ extension Tensor {
     /// Each element limited to `[min, max]`; the gradient flows where the element was inside.
     public func clamped(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
         precondition(lower <= upper, "clamped: min \(lower) is above max \(upper)")
-        let result = MapKernel.unary(self) { Swift.min(Swift.max($0, lower), upper) }
+        let result = MapKernel.unary(self, ClampFunction(lower: lower, upper: upper))
         if Tensor.needsGrad(self) {
             let x = detached()
             result.record("clamp", [self]) { grad in
-                [MapKernel.binary(grad, x, op: "clamp backward") { g, x in x >= lower && x <= upper ? g : 0 }]
+                [MapKernel.binary(grad, x, op: "clamp backward", ClampGradientFunction(lower: lower, upper: upper))]
             }
         }
         return result
     }
 }
 
-enum GreaterFunction: BinaryFunction {
-    @inline(__always) static func scalar(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 }
-    @inline(__always) static func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+struct GreaterFunction: BinaryFunction {
+    @inline(__always) func scalar(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 }
+    @inline(__always) func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
         SIMD8<Float>(repeating: 0).replacing(with: 1, where: a .> b)
     }
 }
 
-enum GreaterOrEqualFunction: BinaryFunction {
-    @inline(__always) static func scalar(_ a: Float, _ b: Float) -> Float { a >= b ? 1 : 0 }
-    @inline(__always) static func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+struct GreaterOrEqualFunction: BinaryFunction {
+    @inline(__always) func scalar(_ a: Float, _ b: Float) -> Float { a >= b ? 1 : 0 }
+    @inline(__always) func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
         SIMD8<Float>(repeating: 0).replacing(with: 1, where: a .>= b)
     }
 }
 
-enum EqualFunction: BinaryFunction {
-    @inline(__always) static func scalar(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 }
-    @inline(__always) static func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+struct EqualFunction: BinaryFunction {
+    @inline(__always) func scalar(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 }
+    @inline(__always) func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
         SIMD8<Float>(repeating: 0).replacing(with: 1, where: a .== b)
     }
 }

@@ -82,9 +82,8 @@ extension Tensor {
             result.record("binaryCrossEntropy", [logits, targets]) { grad in
                 // d/dx = (σ(x) − t) / count ; d/dt = −x / count
                 let scale = grad.scalar / Float(Swift.max(count, 1))
-                let gradLogits = MapKernel.binary(x, t, op: "binaryCrossEntropy backward") { v, target in
-                    (Tensor.sigmoid(v) - target) * scale
-                }
+                let gradLogits = MapKernel.binary(x, t, op: "binaryCrossEntropy backward",
+                                                 SigmoidCrossEntropyGradientFunction(scale: scale))
                 return [gradLogits, targetsNeed ? x * (-scale) : nil]
             }
         }

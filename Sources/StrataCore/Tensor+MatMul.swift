@@ -83,7 +83,7 @@ extension Tensor {
             let output = relu ? result.detached().reshaped([rows, n]) : nil
             result.record(relu ? "linear+relu" : "linear", inputs) { grad in
                 var g = grad.contiguousStorageView().reshaped([rows, n])
-                if let output { g = MapKernel.binary(g, output, op: "linear+relu backward", ReLUGradientFunction.self) }
+                if let output { g = MapKernel.binary(g, output, op: "linear+relu backward", ReLUGradientFunction()) }
                 var grads: [Tensor?] = [
                     needs[0] ? g.matmul(w.transposed()).reshaped(inputShape) : nil,
                     needs[1] ? input.transposed().matmul(g) : nil,
@@ -105,14 +105,14 @@ extension Tensor {
             while j + 8 <= columns {
                 var value = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
                 if let bias { value += UnsafeRawPointer(bias + j).loadUnaligned(as: SIMD8<Float>.self) }
-                if relu { value = ReLUFunction.vector(value) }
+                if relu { value = ReLUFunction().vector(value) }
                 UnsafeMutableRawPointer(row + j).storeBytes(of: value, as: SIMD8<Float>.self)
                 j += 8
             }
             while j < columns {
                 var value = row[j]
                 if let bias { value += bias[j] }
-                row[j] = relu ? ReLUFunction.scalar(value) : value
+                row[j] = relu ? ReLUFunction().scalar(value) : value
                 j += 1
             }
         }

@@ -167,12 +167,34 @@ final class KernelReferenceTests: XCTestCase {
             values[3] = -0.0
             let x = Tensor(values)
             let gradient = random([count], seed: UInt64(count) + 1)
-            let y = MapKernel.unary(x, ReLUFunction.self)
+            let y = MapKernel.unary(x, ReLUFunction())
             let expected = values.map { $0 > 0 ? $0 : 0 }
             XCTAssertEqual(y.scalars.map(\.bitPattern), expected.map(\.bitPattern), "relu of \(count)")
-            let backward = MapKernel.binary(gradient, y, op: "relu backward", ReLUGradientFunction.self)
+            let backward = MapKernel.binary(gradient, y, op: "relu backward", ReLUGradientFunction())
             let expectedBackward = zip(gradient.scalars, expected).map { $1 > 0 ? $0 : 0 }
             XCTAssertEqual(backward.scalars.map(\.bitPattern), expectedBackward.map(\.bitPattern), "relu backward of \(count)")
+        }
+    }
+
+    /// NaN in either operand makes `maximum` and `minimum` NaN, and NaN anywhere in a reduced group
+    /// makes `max` and `min` NaN (as PyTorch), in the vectorized lanes and in the tails alike.
+    func testMaxAndMinPropagateNaN() {
+        for position in [0, 5, 17, 18] {  // in the first vector, and in the tail of 19 values
+            var values = random([19], seed: 40).scalars
+            values[position] = .nan
+            let x = Tensor(values), other = random([19], seed: 41)
+            for (name, result) in [("maximum", Tensor.maximum(x, other)), ("minimum", Tensor.minimum(x, other)),
+                                   ("maximum swapped", Tensor.maximum(other, x)),
+                                   ("minimum swapped", Tensor.minimum(other, x))] {
+                XCTAssertTrue(result.scalars[position].isNaN, "\(name) at \(position)")
+                XCTAssertEqual(result.scalars.filter(\.isNaN).count, 1, "\(name) at \(position)")
+            }
+            XCTAssertTrue(x.max().scalar.isNaN, "max with NaN at \(position)")
+            XCTAssertTrue(x.min().scalar.isNaN, "min with NaN at \(position)")
+            let rows = Tensor(shape: [2, 19], scalars: values + values.map { $0.isNaN ? 0 : $0 })
+            let rowMaxima = rows.max(alongAxes: [1]).scalars, columnMinima = rows.min(alongAxes: [0]).scalars
+            XCTAssertTrue(rowMaxima[0].isNaN && !rowMaxima[1].isNaN, "row maxima \(rowMaxima)")
+            XCTAssertEqual(columnMinima.indices.filter { columnMinima[$0].isNaN }, [position])
         }
     }
 }

@@ -1,47 +1,62 @@
-/// An elementwise function of two floats, in scalar and 8-lane SIMD form.
+/// An elementwise function of two floats, in scalar and 8-lane SIMD form; like `UnaryFunction`, a
+/// small struct holding the function's parameters, whose SIMD form gives the scalar form's bits.
 protocol BinaryFunction {
-    static func scalar(_ a: Float, _ b: Float) -> Float
-    static func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
+    /// The function of one pair of values.
+    func scalar(_ a: Float, _ b: Float) -> Float
+    /// The function of eight pairs; by default `scalar` lane by lane.
+    func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
 }
 
-enum AddFunction: BinaryFunction {
-    @inline(__always) static func scalar(_ a: Float, _ b: Float) -> Float { a + b }
-    @inline(__always) static func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a + b }
-}
-
-enum SubtractFunction: BinaryFunction {
-    @inline(__always) static func scalar(_ a: Float, _ b: Float) -> Float { a - b }
-    @inline(__always) static func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a - b }
-}
-
-enum MultiplyFunction: BinaryFunction {
-    @inline(__always) static func scalar(_ a: Float, _ b: Float) -> Float { a * b }
-    @inline(__always) static func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a * b }
-}
-
-enum DivideFunction: BinaryFunction {
-    @inline(__always) static func scalar(_ a: Float, _ b: Float) -> Float { a / b }
-    @inline(__always) static func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a / b }
-}
-
-enum MaximumFunction: BinaryFunction {
-    @inline(__always) static func scalar(_ a: Float, _ b: Float) -> Float { a >= b ? a : b }
-    @inline(__always) static func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-        a.replacing(with: b, where: b .> a)
+extension BinaryFunction {
+    /// `scalar` lane by lane, for functions without a SIMD form.
+    @inline(__always)
+    func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        var result = SIMD8<Float>()
+        for lane in 0..<8 { result[lane] = scalar(a[lane], b[lane]) }
+        return result
     }
 }
 
-enum MinimumFunction: BinaryFunction {
-    @inline(__always) static func scalar(_ a: Float, _ b: Float) -> Float { a <= b ? a : b }
-    @inline(__always) static func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-        a.replacing(with: b, where: b .< a)
+struct AddFunction: BinaryFunction {
+    @inline(__always) func scalar(_ a: Float, _ b: Float) -> Float { a + b }
+    @inline(__always) func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a + b }
+}
+
+struct SubtractFunction: BinaryFunction {
+    @inline(__always) func scalar(_ a: Float, _ b: Float) -> Float { a - b }
+    @inline(__always) func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a - b }
+}
+
+struct MultiplyFunction: BinaryFunction {
+    @inline(__always) func scalar(_ a: Float, _ b: Float) -> Float { a * b }
+    @inline(__always) func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a * b }
+}
+
+struct DivideFunction: BinaryFunction {
+    @inline(__always) func scalar(_ a: Float, _ b: Float) -> Float { a / b }
+    @inline(__always) func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a / b }
+}
+
+/// The larger of a and b; NaN when either is NaN (as PyTorch's `maximum`).
+struct MaximumFunction: BinaryFunction {
+    @inline(__always) func scalar(_ a: Float, _ b: Float) -> Float { a >= b || a.isNaN ? a : b }
+    @inline(__always) func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        b.replacing(with: a, where: (a .>= b) .| (a .!= a))
+    }
+}
+
+/// The smaller of a and b; NaN when either is NaN (as PyTorch's `minimum`).
+struct MinimumFunction: BinaryFunction {
+    @inline(__always) func scalar(_ a: Float, _ b: Float) -> Float { a <= b || a.isNaN ? a : b }
+    @inline(__always) func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        b.replacing(with: a, where: (a .<= b) .| (a .!= a))
     }
 }
 
 /// Runs a `BinaryFunction` over two tensors with broadcasting into a new dense tensor.
 enum BinaryKernel {
     /// `f(a, b)` elementwise with broadcasting; `op` names the operation in shape errors.
-    static func apply<F: BinaryFunction>(_ f: F.Type, _ a: Tensor, _ b: Tensor, op: StaticString) -> Tensor {
+    static func apply<F: BinaryFunction>(_ f: F, _ a: Tensor, _ b: Tensor, op: StaticString) -> Tensor {
         let outShape = Broadcast.shape(a.shape, b.shape, op: op)
         let result = Tensor(uninitializedShape: outShape)
         let out = result.pointer
@@ -77,7 +92,7 @@ enum BinaryKernel {
 
     /// The general case: an odometer over the outer dimensions and a vectorized innermost loop.
     private static func strided<F: BinaryFunction>(
-        _ f: F.Type, _ shape: [Int], _ sa: [Int], _ sb: [Int],
+        _ f: F, _ shape: [Int], _ sa: [Int], _ sb: [Int],
         _ pa: UnsafeMutablePointer<Float>, _ pb: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>
     ) {
         let rank = shape.count
@@ -95,7 +110,7 @@ enum BinaryKernel {
             } else if ia == 0 && ib == 1 {
                 scalarVector(f, rowA[0], rowB, o, inner)
             } else {
-                for j in 0..<inner { o[j] = F.scalar(rowA[j * ia], rowB[j * ib]) }
+                for j in 0..<inner { o[j] = f.scalar(rowA[j * ia], rowB[j * ib]) }
             }
             o += inner
             var axis = rank - 2
@@ -113,44 +128,44 @@ enum BinaryKernel {
     }
 
     @inline(__always)
-    static func vectorVector<F: BinaryFunction>(_ f: F.Type, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    static func vectorVector<F: BinaryFunction>(_ f: F, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                                 _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
         let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b), rawOut = UnsafeMutableRawPointer(out)
         while i + 8 <= n {
             let va = rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             let vb = rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            rawOut.storeBytes(of: F.vector(va, vb), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            rawOut.storeBytes(of: f.vector(va, vb), toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < n { out[i] = F.scalar(a[i], b[i]); i += 1 }
+        while i < n { out[i] = f.scalar(a[i], b[i]); i += 1 }
     }
 
     @inline(__always)
-    static func vectorScalar<F: BinaryFunction>(_ f: F.Type, _ a: UnsafePointer<Float>, _ s: Float,
+    static func vectorScalar<F: BinaryFunction>(_ f: F, _ a: UnsafePointer<Float>, _ s: Float,
                                                 _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
         let vs = SIMD8<Float>(repeating: s)
         let rawA = UnsafeRawPointer(a), rawOut = UnsafeMutableRawPointer(out)
         while i + 8 <= n {
             let va = rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            rawOut.storeBytes(of: F.vector(va, vs), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            rawOut.storeBytes(of: f.vector(va, vs), toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < n { out[i] = F.scalar(a[i], s); i += 1 }
+        while i < n { out[i] = f.scalar(a[i], s); i += 1 }
     }
 
     @inline(__always)
-    static func scalarVector<F: BinaryFunction>(_ f: F.Type, _ s: Float, _ b: UnsafePointer<Float>,
+    static func scalarVector<F: BinaryFunction>(_ f: F, _ s: Float, _ b: UnsafePointer<Float>,
                                                 _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
         let vs = SIMD8<Float>(repeating: s)
         let rawB = UnsafeRawPointer(b), rawOut = UnsafeMutableRawPointer(out)
         while i + 8 <= n {
             let vb = rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            rawOut.storeBytes(of: F.vector(vs, vb), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            rawOut.storeBytes(of: f.vector(vs, vb), toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < n { out[i] = F.scalar(s, b[i]); i += 1 }
+        while i < n { out[i] = f.scalar(s, b[i]); i += 1 }
     }
 }

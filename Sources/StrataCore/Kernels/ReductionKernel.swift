@@ -72,8 +72,8 @@ enum ReductionKernel {
     private static func combine(_ a: Float, _ b: Float, _ kind: ReductionKind) -> Float {
         switch kind {
         case .sum: return a + b
-        case .max: return a >= b ? a : b
-        case .min: return a <= b ? a : b
+        case .max: return MaximumFunction().scalar(a, b)
+        case .min: return MinimumFunction().scalar(a, b)
         }
     }
 
@@ -88,23 +88,30 @@ enum ReductionKernel {
             var total = accumulator.sum()
             while i < n { total += p[i]; i += 1 }
             return total
+        // For max and min, NaN anywhere makes the result NaN (as PyTorch's); the lanes only note it.
         case .max:
+            var sawNaN = SIMDMask<SIMD8<Int32>>(repeating: false)
             while i + 8 <= n {
                 let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                sawNaN = sawNaN .| (v .!= v)
                 accumulator = accumulator.replacing(with: v, where: v .> accumulator)
                 i += 8
             }
+            if any(sawNaN) { return .nan }
             var best = accumulator.max()
-            while i < n { if p[i] > best { best = p[i] }; i += 1 }
+            while i < n { best = combine(best, p[i], .max); i += 1 }
             return best
         case .min:
+            var sawNaN = SIMDMask<SIMD8<Int32>>(repeating: false)
             while i + 8 <= n {
                 let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                sawNaN = sawNaN .| (v .!= v)
                 accumulator = accumulator.replacing(with: v, where: v .< accumulator)
                 i += 8
             }
+            if any(sawNaN) { return .nan }
             var best = accumulator.min()
-            while i < n { if p[i] < best { best = p[i] }; i += 1 }
+            while i < n { best = combine(best, p[i], .min); i += 1 }
             return best
         }
     }
@@ -114,9 +121,9 @@ enum ReductionKernel {
     private static func combineRow(_ destination: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>,
                                    _ n: Int, _ kind: ReductionKind) {
         switch kind {
-        case .sum: BinaryKernel.vectorVector(AddFunction.self, destination, source, destination, n)
-        case .max: BinaryKernel.vectorVector(MaximumFunction.self, destination, source, destination, n)
-        case .min: BinaryKernel.vectorVector(MinimumFunction.self, destination, source, destination, n)
+        case .sum: BinaryKernel.vectorVector(AddFunction(), destination, source, destination, n)
+        case .max: BinaryKernel.vectorVector(MaximumFunction(), destination, source, destination, n)
+        case .min: BinaryKernel.vectorVector(MinimumFunction(), destination, source, destination, n)
         }
     }
 }
