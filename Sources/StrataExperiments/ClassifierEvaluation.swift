@@ -22,8 +22,7 @@ public struct ClassifierEvaluation: Sendable {
     /// model was trained on deskewed images).
     public static func run(_ model: Model, on dataset: Dataset, augmentation: AugmentationChoice,
                            batchSize: Int = 500) throws -> ClassifierEvaluation {
-        let loader = DataLoader(dataset, batchSize: batchSize, shuffle: false,
-                                augmentations: augmentation.evaluationAugmentations)
+        let loader = DataLoader(augmentation.prepared(dataset), batchSize: batchSize, shuffle: false)
         let batches = try DataLoaderBatches(loader, inputShape: model.inputShape)
         let classes = dataset.classCount
         var probabilities: [Float] = []

@@ -67,6 +67,7 @@ public enum ClassifierTraining {
 
     static func train(_ options: TrainingOptions, data: ExperimentData, folder: RunFolder, resumeFrom checkpoint: Checkpoint?,
                       extraCallbacks: [any Callback] = [], log: (String) -> Void) throws -> TrainingRun {
+        let augmentation = AugmentationChoice(rawValue: options.augment) ?? .none
         var trainingSet = data.training
         var validationSet: Dataset?
         if options.validationSplit > 0 {
@@ -75,6 +76,8 @@ public enum ClassifierTraining {
             trainingSet = split.training
             validationSet = split.validation
         }
+        trainingSet = augmentation.prepared(trainingSet)
+        validationSet = validationSet.map(augmentation.prepared)
         guard options.batchSize <= trainingSet.count else {
             throw ExperimentError("--batch-size \(options.batchSize) is larger than the \(trainingSet.count) training examples")
         }
@@ -92,14 +95,11 @@ public enum ClassifierTraining {
             initialEpoch = checkpoint.progress.epochsCompleted
             priorHistory = checkpoint.progress.history
         }
-        let augmentation = AugmentationChoice(rawValue: options.augment) ?? .none
         let loader = DataLoader(trainingSet, batchSize: options.batchSize, shuffle: true, seed: options.seed,
                                 augmentations: augmentation.trainingAugmentations, threads: ThreadPolicy.threadCount)
         let source = try DataLoaderBatches(loader, inputShape: model.inputShape)
         let validation = try validationSet.map {
-            try DataLoaderBatches(DataLoader($0, batchSize: 500, shuffle: false,
-                                             augmentations: augmentation.evaluationAugmentations),
-                                  inputShape: model.inputShape)
+            try DataLoaderBatches(DataLoader($0, batchSize: 500, shuffle: false), inputShape: model.inputShape)
         }
         log(model.summary())
         log("training on \(trainingSet.count) images, validating on \(validationSet?.count ?? 0), testing on \(data.test.count)")

@@ -99,26 +99,27 @@ public enum AugmentationChoice: String, CaseIterable, Sendable {
     case none
     /// Random rotation (±10°), translation (±10%), scale (0.9–1.1) and shear (±10°), bilinear.
     case affine
-    /// Deskewing by image moments ("align"), applied to every image, training and test alike.
+    /// Deskewing by image moments ("align"), applied once to every image, training and test alike.
     case align
     /// Elastic distortion (Simard et al., α 34, σ 4) after a milder random affine.
     case elastic
 
-    /// The augmentations applied to training images.
+    /// The random augmentations applied to training images on the fly (none for `align`, whose
+    /// deskewing `prepared(_:)` does once, before training).
     public var trainingAugmentations: [any ImageAugmentation] {
         switch self {
-        case .none: return []
+        case .none, .align: return []
         case .affine:
             return [RandomAffine(rotationDegrees: 10, translation: 0.1, scale: 0.9...1.1, shearDegrees: 10)]
-        case .align: return [Deskew()]
         case .elastic:
             return [RandomAffine(rotationDegrees: 8, translation: 0.08, scale: 0.92...1.08, shearDegrees: 8),
                     ElasticDistortion(alpha: 34, sigma: 4)]
         }
     }
 
-    /// The augmentations applied to validation and test images (deskewing only).
-    public var evaluationAugmentations: [any ImageAugmentation] {
-        self == .align ? [Deskew()] : []
+    /// `dataset` as the model sees it: every image deskewed once (`align`), else unchanged. Training,
+    /// validation and test images all go through it, so they are deskewed (and stored as bytes) alike.
+    public func prepared(_ dataset: Dataset) -> Dataset {
+        self == .align ? dataset.deskewed() : dataset
     }
 }

@@ -110,6 +110,28 @@ final class ClassifierTrainingTests: XCTestCase {
         XCTAssertNoThrow(try ClassifierTraining.start(quick, output: output, overwrite: true, log: { _ in }))
     }
 
+    /// `align` deskews images once, before training and before evaluation (the bytes of
+    /// `Dataset.deskewed()`), leaving no augmentation to run per draw; a run with it resumes exactly.
+    func testAlignDeskewsOnceBeforeTrainingAndResumesExactly() throws {
+        let url = try writeToyDataset()
+        let dataset = try CSVDataset.load(from: url)
+        XCTAssertEqual(AugmentationChoice.align.prepared(dataset).images, dataset.deskewed().images)
+        XCTAssertNotEqual(dataset.deskewed().images, dataset.images, "deskewing must change the toy images")
+        for choice in AugmentationChoice.allCases where choice != .align {
+            XCTAssertEqual(choice.prepared(dataset).images, dataset.images, "\(choice)")
+        }
+        XCTAssertTrue(AugmentationChoice.align.trainingAugmentations.isEmpty)
+        var aligned = options(dataset: url)
+        aligned.augment = "align"
+        let straight = try ClassifierTraining.start(aligned, output: folder.appendingPathComponent("a").path, log: { _ in })
+        let interrupted = folder.appendingPathComponent("b").path
+        _ = try ClassifierTraining.start(aligned, output: interrupted, extraCallbacks: [InterruptAfter(epochs: 1)], log: { _ in })
+        let resumed = try ClassifierTraining.resume(interrupted, log: { _ in })
+        XCTAssertEqual(resumed.history.csv(), straight.history.csv())
+        XCTAssertEqual(try weights(resumed), try weights(straight))
+        XCTAssertGreaterThan(straight.metrics.testAccuracy ?? 0, 0.6)
+    }
+
     func testBatchLargerThanTheDataIsRefused() throws {
         let data = try writeToyDataset()
         var big = options(dataset: data)
