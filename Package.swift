@@ -27,11 +27,12 @@ let package = Package(
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
-        // Vectorized C kernels (optimizer updates), compiled for AVX-512, AVX2 and baseline x86-64.
-        .target(name: "CStrataKernels"),
+        // Vectorized C kernels (optimizer updates, compiled for AVX-512, AVX2 and baseline x86-64;
+        // exp, tanh and erf through glibc's libmvec, part of libc6).
+        .target(name: "CStrataKernels", linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
 
         // Libraries.
-        .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL"], swiftSettings: swiftSettings),
+        .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
         .target(name: "StrataNN", dependencies: ["StrataCore", "CStrataKernels"], swiftSettings: swiftSettings),
         .target(name: "StrataData", dependencies: ["StrataCore", "CZlib", "CCairo"], swiftSettings: swiftSettings),
         .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN", "StrataData"], swiftSettings: swiftSettings),

@@ -1,8 +1,13 @@
-// Elementwise optimizer updates in C, so that their square roots vectorize: Swift's
+// Kernels in C, for what Swift cannot vectorize itself.
+//
+// Elementwise optimizer updates, so that their square roots vectorize: Swift's
 // Float.squareRoot() keeps errno semantics on Linux and runs lane by lane. Each function updates
 // elements [start, end) and is compiled for AVX-512, AVX2 and baseline x86-64 (picked at load time).
 // The arithmetic is the same, operation for operation and without fused multiply-adds, as the Swift
 // updates in StrataNN that they replace, so results do not depend on which variant runs.
+//
+// exp, tanh and erf over arrays through glibc's vector math library (libmvec), for the activations:
+// scalar libm calls cost 10-40 times as much per value.
 #ifndef STRATA_KERNELS_H
 #define STRATA_KERNELS_H
 
@@ -44,5 +49,21 @@ void strata_rmsprop_update(float *p, const float *g, float *square, float *buffe
 /// `lr` (already decayed), L2 penalty `wd` and `epsilon` added to the root.
 void strata_adagrad_update(float *p, const float *g, float *sum, ptrdiff_t start, ptrdiff_t end,
                            float lr, float wd, float epsilon);
+
+/// Which vector math runs: 2 = libmvec's AVX-512 functions, 1 = its AVX2 functions, 0 = scalar libm
+/// (no AVX2, not x86_64, or the environment variable STRATA_VECTOR_MATH=scalar; =avx2 keeps to the
+/// AVX2 functions). Fixed per process.
+int strata_vector_math_level(void);
+
+/// y[i] = e^x[i] for i in [0, n), through glibc's vector math library (libmvec, within 4 ulp; every
+/// element, the tail included, goes through the same vector function, so a value's result does not
+/// depend on where it sits). `x` and `y` may be the same array.
+void strata_exp(const float *x, float *y, ptrdiff_t n);
+
+/// y[i] = tanh(x[i]), as `strata_exp`.
+void strata_tanh(const float *x, float *y, ptrdiff_t n);
+
+/// y[i] = erf(x[i]), as `strata_exp`.
+void strata_erf(const float *x, float *y, ptrdiff_t n);
 
 #endif

@@ -38,12 +38,23 @@ struct LeakyReLUGradientFunction: BinaryFunction {
     }
 }
 
-/// x where x > 0, else α·(e^x − 1).
+/// x where x > 0, else α·(e^x − 1); e^x from `VectorMath`, computed for every x and then selected.
 struct ELUFunction: UnaryFunction {
     let alpha: Float
-    @inline(__always) func scalar(_ x: Float) -> Float {
-        let negative = alpha * (Foundation.exp(x) - 1)  // computed for every x, so the loop does not branch
-        return x > 0 ? x : negative
+    @inline(__always) func scalar(_ x: Float) -> Float { scalarThroughApply(x) }
+    @inline(__always) func vector(_ x: SIMD8<Float>) -> SIMD8<Float> { vectorThroughApply(x) }
+    @inline(__always) func apply(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.chunks(count: count) { start, n, exponentials, _ in
+            let x = source + start, y = out + start
+            VectorMath.exp(x, exponentials, count: n)
+            VectorMath.forEach(n, vector: { j in
+                let value = VectorMath.load(x + j), negative = alpha * (VectorMath.load(exponentials + j) - 1)
+                VectorMath.store(negative.replacing(with: value, where: value .> 0), y + j)
+            }, scalar: { j in
+                let negative = alpha * (exponentials[j] - 1)
+                y[j] = x[j] > 0 ? x[j] : negative
+            })
+        }
     }
 }
 
@@ -56,23 +67,65 @@ struct ELUSlopeFunction: BinaryFunction {
     }
 }
 
-/// The exact GELU x·Φ(x) = x·(1 + erf(x/√2))/2.
-struct GELUFunction: UnaryFunction {
-    @inline(__always) func scalar(_ x: Float) -> Float { 0.5 * x * (1 + Foundation.erf(x * Float(0.5).squareRoot())) }
-}
+/// 1/√2, for Φ(x) = (1 + erf(x/√2))/2.
+private let inverseSquareRootOfTwo = Float(0.5).squareRoot()
+/// √(2π), for φ(x) = e^(−x²/2)/√(2π).
+private let squareRootOfTwoPi = Float(2 * Float.pi).squareRoot()
 
-/// GELU's backward from its input: g·(Φ(x) + x·φ(x)).
-struct GELUGradientFunction: BinaryFunction {
-    @inline(__always) func scalar(_ g: Float, _ x: Float) -> Float {
-        let cdf = 0.5 * (1 + Foundation.erf(x * Float(0.5).squareRoot()))
-        let pdf = Foundation.exp(-0.5 * x * x) / Float(2 * Float.pi).squareRoot()
-        return g * (cdf + x * pdf)
+/// The exact GELU x·Φ(x) = x·(1 + erf(x/√2))/2, with erf from `VectorMath`.
+struct GELUFunction: UnaryFunction {
+    @inline(__always) func scalar(_ x: Float) -> Float { scalarThroughApply(x) }
+    @inline(__always) func vector(_ x: SIMD8<Float>) -> SIMD8<Float> { vectorThroughApply(x) }
+    @inline(__always) func apply(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.chunks(count: count) { start, n, errors, _ in
+            let x = source + start, y = out + start
+            VectorMath.forEach(n, vector: { j in
+                VectorMath.store(VectorMath.load(x + j) * inverseSquareRootOfTwo, errors + j)
+            }, scalar: { j in errors[j] = x[j] * inverseSquareRootOfTwo })
+            VectorMath.erf(errors, errors, count: n)
+            VectorMath.forEach(n, vector: { j in
+                VectorMath.store(0.5 * VectorMath.load(x + j) * (1 + VectorMath.load(errors + j)), y + j)
+            }, scalar: { j in y[j] = 0.5 * x[j] * (1 + errors[j]) })
+        }
     }
 }
 
-/// The hyperbolic tangent.
+/// GELU's backward from its input: g·(Φ(x) + x·φ(x)), with erf and exp from `VectorMath`.
+struct GELUGradientFunction: BinaryFunction {
+    @inline(__always) func scalar(_ g: Float, _ x: Float) -> Float { scalarThroughApply(g, x) }
+    @inline(__always) func vector(_ g: SIMD8<Float>, _ x: SIMD8<Float>) -> SIMD8<Float> { vectorThroughApply(g, x) }
+    @inline(__always) func apply(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                 count: Int) {
+        VectorMath.chunks(count: count) { start, n, errors, exponentials in
+            let g = g + start, x = x + start, y = out + start
+            VectorMath.forEach(n, vector: { j in
+                let value = VectorMath.load(x + j)
+                VectorMath.store(value * inverseSquareRootOfTwo, errors + j)
+                VectorMath.store(-0.5 * value * value, exponentials + j)
+            }, scalar: { j in
+                errors[j] = x[j] * inverseSquareRootOfTwo
+                exponentials[j] = -0.5 * x[j] * x[j]
+            })
+            VectorMath.erf(errors, errors, count: n)
+            VectorMath.exp(exponentials, exponentials, count: n)
+            VectorMath.forEach(n, vector: { j in
+                let cdf = 0.5 * (1 + VectorMath.load(errors + j)), pdf = VectorMath.load(exponentials + j) / squareRootOfTwoPi
+                VectorMath.store(VectorMath.load(g + j) * (cdf + VectorMath.load(x + j) * pdf), y + j)
+            }, scalar: { j in
+                let cdf = 0.5 * (1 + errors[j]), pdf = exponentials[j] / squareRootOfTwoPi
+                y[j] = g[j] * (cdf + x[j] * pdf)
+            })
+        }
+    }
+}
+
+/// The hyperbolic tangent, from `VectorMath`.
 struct TanhFunction: UnaryFunction {
-    @inline(__always) func scalar(_ x: Float) -> Float { Foundation.tanh(x) }
+    @inline(__always) func scalar(_ x: Float) -> Float { scalarThroughApply(x) }
+    @inline(__always) func vector(_ x: SIMD8<Float>) -> SIMD8<Float> { vectorThroughApply(x) }
+    @inline(__always) func apply(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.tanh(source, out, count: count)
+    }
 }
 
 /// tanh's backward from its output: g·(1 − y²).
@@ -81,9 +134,27 @@ struct TanhGradientFunction: BinaryFunction {
     @inline(__always) func vector(_ g: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> { g * (1 - y * y) }
 }
 
-/// The numerically stable logistic function 1 / (1 + e^−x).
+/// The numerically stable logistic function: with e = e^−|x| from `VectorMath`, 1 / (1 + e) for
+/// x ≥ 0 and e / (1 + e) otherwise (both computed, one selected).
 struct SigmoidFunction: UnaryFunction {
-    @inline(__always) func scalar(_ x: Float) -> Float { Tensor.sigmoid(x) }
+    @inline(__always) func scalar(_ x: Float) -> Float { scalarThroughApply(x) }
+    @inline(__always) func vector(_ x: SIMD8<Float>) -> SIMD8<Float> { vectorThroughApply(x) }
+    @inline(__always) func apply(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.chunks(count: count) { start, n, exponentials, _ in
+            let x = source + start, y = out + start
+            VectorMath.forEach(n, vector: { j in
+                VectorMath.store(AbsoluteFunction().vector(VectorMath.load(x + j)).signFlipped, exponentials + j)
+            }, scalar: { j in exponentials[j] = -Swift.abs(x[j]) })
+            VectorMath.exp(exponentials, exponentials, count: n)
+            VectorMath.forEach(n, vector: { j in
+                let e = VectorMath.load(exponentials + j), denominator = 1 + e
+                VectorMath.store((e / denominator).replacing(with: 1 / denominator, where: VectorMath.load(x + j) .>= 0), y + j)
+            }, scalar: { j in
+                let e = exponentials[j], denominator = 1 + e
+                y[j] = x[j] >= 0 ? 1 / denominator : e / denominator
+            })
+        }
+    }
 }
 
 /// The sigmoid's backward from its output: g·y·(1 − y).

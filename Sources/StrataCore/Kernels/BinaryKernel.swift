@@ -5,6 +5,9 @@ protocol BinaryFunction {
     func scalar(_ a: Float, _ b: Float) -> Float
     /// The function of eight pairs; by default `scalar` lane by lane.
     func vector(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
+    /// The function of `count` pairs from `a` and `b` into `out` (which may be `a` or `b`); by
+    /// default `vector` eight at a time, then `scalar` for the tail.
+    func apply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
 }
 
 extension BinaryFunction {
@@ -14,6 +17,45 @@ extension BinaryFunction {
         var result = SIMD8<Float>()
         for lane in 0..<8 { result[lane] = scalar(a[lane], b[lane]) }
         return result
+    }
+
+    @inline(__always)
+    func apply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b), rawOut = UnsafeMutableRawPointer(out)
+        while i + 8 <= count {
+            let va = rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let vb = rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            rawOut.storeBytes(of: vector(va, vb), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { out[i] = scalar(a[i], b[i]); i += 1 }
+    }
+
+    /// `apply` over one pair: the scalar form of a function computed an array at a time.
+    @inline(__always)
+    func scalarThroughApply(_ a: Float, _ b: Float) -> Float {
+        var first = a, second = b, output: Float = 0
+        apply(&first, &second, &output, count: 1)
+        return output
+    }
+
+    /// `apply` over eight pairs: the SIMD form of a function computed an array at a time.
+    @inline(__always)
+    func vectorThroughApply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        var first = a, second = b, output = SIMD8<Float>()
+        withUnsafePointer(to: &first) { firstLanes in
+            withUnsafePointer(to: &second) { secondLanes in
+                withUnsafeMutablePointer(to: &output) { outputLanes in
+                    firstLanes.withMemoryRebound(to: Float.self, capacity: 8) { a in
+                        secondLanes.withMemoryRebound(to: Float.self, capacity: 8) { b in
+                            outputLanes.withMemoryRebound(to: Float.self, capacity: 8) { apply(a, b, $0, count: 8) }
+                        }
+                    }
+                }
+            }
+        }
+        return output
     }
 }
 
@@ -130,15 +172,7 @@ enum BinaryKernel {
     @inline(__always)
     static func vectorVector<F: BinaryFunction>(_ f: F, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                                 _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-        var i = 0
-        let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b), rawOut = UnsafeMutableRawPointer(out)
-        while i + 8 <= n {
-            let va = rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            let vb = rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            rawOut.storeBytes(of: f.vector(va, vb), toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < n { out[i] = f.scalar(a[i], b[i]); i += 1 }
+        f.apply(a, b, out, count: n)
     }
 
     @inline(__always)

@@ -9,15 +9,54 @@ protocol UnaryFunction {
     func scalar(_ x: Float) -> Float
     /// The function of eight values; by default `scalar` lane by lane.
     func vector(_ x: SIMD8<Float>) -> SIMD8<Float>
+    /// The function of `count` values from `source` into `out` (which may be `source`); by default
+    /// `vector` eight at a time, then `scalar` for the tail.
+    func apply(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
 }
 
 extension UnaryFunction {
-    /// `scalar` lane by lane, for functions without a SIMD form (the libm calls exp, log, tanh, erf).
+    /// `scalar` lane by lane, for functions without a SIMD form (the libm calls exp and log).
     @inline(__always)
     func vector(_ x: SIMD8<Float>) -> SIMD8<Float> {
         var result = SIMD8<Float>()
         for lane in 0..<8 { result[lane] = scalar(x[lane]) }
         return result
+    }
+
+    @inline(__always)
+    func apply(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let value = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: vector(value), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            out[i] = scalar(source[i])
+            i += 1
+        }
+    }
+
+    /// `apply` over one value: the scalar form of a function computed an array at a time.
+    @inline(__always)
+    func scalarThroughApply(_ x: Float) -> Float {
+        var input = x, output: Float = 0
+        apply(&input, &output, count: 1)
+        return output
+    }
+
+    /// `apply` over eight values: the SIMD form of a function computed an array at a time.
+    @inline(__always)
+    func vectorThroughApply(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        var input = x, output = SIMD8<Float>()
+        withUnsafePointer(to: &input) { inputLanes in
+            withUnsafeMutablePointer(to: &output) { outputLanes in
+                inputLanes.withMemoryRebound(to: Float.self, capacity: 8) { source in
+                    outputLanes.withMemoryRebound(to: Float.self, capacity: 8) { apply(source, $0, count: 8) }
+                }
+            }
+        }
+        return output
     }
 }
 
@@ -31,16 +70,7 @@ enum MapKernel {
         let result = Tensor(uninitializedShape: x.shape)
         let source = input.pointer, out = result.pointer
         ThreadPolicy.parallelFor(count: result.count, minimumPerThread: 1 << 16) { range in
-            var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                let value = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(out + i).storeBytes(of: f.vector(value), as: SIMD8<Float>.self)
-                i += 8
-            }
-            while i < range.upperBound {
-                out[i] = f.scalar(source[i])
-                i += 1
-            }
+            f.apply(source + range.lowerBound, out + range.lowerBound, count: range.count)
         }
         return result
     }
