@@ -2,7 +2,7 @@ import Foundation
 
 // The activations and their backward maps as `UnaryFunction` / `BinaryFunction` types, so
 // `MapKernel` runs each one specialized (see MapKernel.swift). Every scalar form is the formula the
-// op documents; every SIMD form gives the same bits (KernelReferenceTests).
+// op documents; every SIMD form gives the same bits (ElementwiseFunctionTests).
 
 /// max(x, 0), with NaN mapped to 0.
 struct ReLUFunction: UnaryFunction {

@@ -1,7 +1,7 @@
 import Foundation
 
 // The elementwise math functions and their backward maps as `UnaryFunction` / `BinaryFunction`
-// types for `MapKernel`; every SIMD form gives the scalar form's bits (KernelReferenceTests).
+// types for `MapKernel`; every SIMD form gives the scalar form's bits (ElementwiseFunctionTests).
 
 /// −x.
 struct NegateFunction: UnaryFunction {
