@@ -20,6 +20,21 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The whole state, to save and continue later with `init(state:)`: the four xoshiro words, then a
+    /// fifth holding the pending normal value of a Box–Muller pair (2^32 + its bits), or 0 when none.
+    public var state: [UInt64] {
+        [s0, s1, s2, s3, spareNormal.map { 1 << 32 | UInt64($0.bitPattern) } ?? 0]
+    }
+
+    /// A generator that continues exactly where the one whose `state` this is stood; nil when `state`
+    /// is not five words of that form (or its four xoshiro words are all zero, a state it never has).
+    public init?(state: [UInt64]) {
+        guard state.count == 5, state[0..<4].contains(where: { $0 != 0 }), state[4] >> 32 <= 1,
+              state[4] >> 32 == 1 || state[4] == 0 else { return nil }
+        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
+        spareNormal = state[4] >> 32 == 1 ? Float(bitPattern: UInt32(truncatingIfNeeded: state[4])) : nil
+    }
+
     /// The next 64 random bits.
     @inline(__always)
     public mutating func next() -> UInt64 {

@@ -118,18 +118,47 @@ public enum ArgmaxExperiment {
         }
     }
 
-    /// Starts a run in a new run folder (`output`, or a dated one under `runs/`).
+    /// Starts a run in a new run folder (`output`, or a dated one under `runs/`); `stopAfter` as in `run`.
     public static func start(_ options: ArgmaxOptions, output: String? = nil, overwrite: Bool = false,
-                             log: (String) -> Void) throws -> ArgmaxRun {
+                             stopAfter: Int? = nil, log: (String) -> Void) throws -> ArgmaxRun {
         try options.validate()
         let folder = try RunFolder.create(output: output, name: "argmax-\(options.head.rawValue)", overwrite: overwrite)
         try AtomicFile.write(try RunReport.jsonEncoder.encode(options), to: folder.options)
         log("run folder: \(folder.url.path)")
-        return try run(options, folder: folder, log: log)
+        return try run(options, folder: folder, stopAfter: stopAfter, log: log)
     }
 
-    /// Trains and tests, writing into `folder` when one is given.
-    public static func run(_ options: ArgmaxOptions, folder: RunFolder?, log: (String) -> Void) throws -> ArgmaxRun {
+    /// Continues the interrupted run in the folder at `path` from its last checkpoint, with its saved
+    /// options (`threads` replaces their thread count when given); the result is the same, bit for bit,
+    /// as the run's own would have been.
+    public static func resume(_ path: String, threads: Int? = nil, log: (String) -> Void) throws -> ArgmaxRun {
+        let url = URL(fileURLWithPath: path), manager = FileManager.default
+        if manager.fileExists(atPath: url.appendingPathComponent("options.json").path),
+           !manager.fileExists(atPath: url.appendingPathComponent("checkpoint.safetensors").path) {
+            throw ExperimentError("run folder \(path) has no checkpoint.safetensors: the run stopped before its first "
+                                  + "checkpoint (saved after the first episode that ends 30 s or more into the run); start it again")
+        }
+        let folder = try RunFolder(existing: path)
+        var options: ArgmaxOptions
+        do {
+            options = try JSONDecoder().decode(ArgmaxOptions.self, from: Data(contentsOf: folder.options))
+        } catch {
+            throw ExperimentError("\(folder.options.path): not readable argmax options: \(error)")
+        }
+        if let threads { options.threads = threads }
+        let checkpoint = try Checkpoint.load(from: folder.checkpoint)
+        log("resuming \(folder.url.path) after episode \(checkpoint.progress.epochsCompleted) of \(options.episodes)")
+        return try run(options, folder: folder, resumeFrom: checkpoint, log: log)
+    }
+
+    /// Trains and tests, writing into `folder` when one is given: a checkpoint (weights, optimizer
+    /// state, random state, history) after the first episode that ends `checkpointSeconds` or more
+    /// after the last one saved, and after the last episode. With `resumeFrom`, training continues
+    /// after the checkpoint's episode; `stopAfter` ends training after that many episodes without
+    /// testing, as an interruption would.
+    public static func run(_ options: ArgmaxOptions, folder: RunFolder?, resumeFrom checkpoint: Checkpoint? = nil,
+                           stopAfter: Int? = nil, checkpointSeconds: Double = 30,
+                           log: (String) -> Void) throws -> ArgmaxRun {
         try options.validate()
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
         let model = try makeNetwork(options)
@@ -142,8 +171,26 @@ public enum ArgmaxExperiment {
             + "\(options.optimizer), learning rate \(initialRate) ×\(options.decay) per episode, \(options.head.rawValue) head")
         var generator = RandomGenerator(seed: options.seed &+ 1)
         var history = History()
+        var firstEpisode = 0
+        if let checkpoint {
+            try checkpoint.restore(into: parameters, optimizer: optimizer)
+            let path = checkpoint.source?.path ?? "(in memory)"
+            guard let state = checkpoint.progress.randomState, let restored = RandomGenerator(state: state) else {
+                throw ExperimentError("\(path): no valid random_state to continue the training vectors from")
+            }
+            generator = restored
+            history = checkpoint.progress.history
+            firstEpisode = checkpoint.progress.epochsCompleted
+            guard firstEpisode <= options.episodes, history.epochs.count == firstEpisode else {
+                throw ExperimentError("\(path): \(firstEpisode) episodes saved with \(history.epochs.count) in the history, "
+                                      + "for a run of \(options.episodes)")
+            }
+        }
+        let priorSeconds = history["seconds"].reduce(0, +)
         let start = DispatchTime.now()
-        for episode in 0..<options.episodes {
+        var lastSave = start
+        let lastEpisode = Swift.min(options.episodes, stopAfter ?? options.episodes)
+        for episode in firstEpisode..<Swift.max(firstEpisode, lastEpisode) {
             optimizer.learningRate = schedule.learningRate(epoch: episode, step: 0, stepsPerEpoch: options.batchesPerEpisode)
             let episodeStart = DispatchTime.now()
             var lossTotal = 0.0, errors = 0
@@ -168,12 +215,23 @@ public enum ArgmaxExperiment {
                                                       ("lr", Double(optimizer.learningRate)), ("seconds", seconds)])
             log(String(format: "Episode %d/%d - loss: %.5f - error: %.3f%% - %.2fs - lr: %.4e", episode + 1,
                        options.episodes, meanLoss, error * 100, seconds, Double(optimizer.learningRate)))
+            if let folder, episode + 1 == lastEpisode || elapsed(since: lastSave) >= checkpointSeconds {
+                let progress = TrainingProgress(epochsCompleted: episode + 1, globalStep: (episode + 1) * options.batchesPerEpisode,
+                                                seed: options.seed, randomState: generator.state, history: history,
+                                                options: options.describedValues())
+                try Checkpoint.save(parameters: parameters, optimizer: optimizer, progress: progress, to: folder.checkpoint)
+                lastSave = DispatchTime.now()
+            }
+        }
+        if lastEpisode < options.episodes {
+            log("stopped after episode \(lastEpisode) of \(options.episodes); continue with --resume")
+            return ArgmaxRun(folder: folder, metrics: ArgmaxMetrics(), history: history)
         }
         var metrics = ArgmaxMetrics()
-        metrics.trainingSeconds = elapsed(since: start)
+        metrics.trainingSeconds = priorSeconds + elapsed(since: start)
         metrics.trainingLoss = history.last("loss") ?? .nan
         metrics.trainingError = history.last("error") ?? .nan
-        metrics.finalLearningRate = Double(optimizer.learningRate)
+        metrics.finalLearningRate = history.last("lr") ?? Double(initialRate)
         try test(model, options: options, into: &metrics)
         metrics.episodes = options.episodes
         metrics.parameters = parameters.scalarCount

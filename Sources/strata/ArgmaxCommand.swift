@@ -14,7 +14,9 @@ struct ArgmaxCommand: ParsableCommand {
         episode of batches of fresh vectors. --head classification puts a softmax over the positions instead. \
         Each episode prints loss, error rate, time and learning rate; the test then runs --test-batches \
         batches of fresh vectors and reports loss, error rate and time per instance. Results go to \
-        runs/argmax-<head>-<date>-<time> unless --out names a folder.
+        runs/argmax-<head>-<date>-<time> unless --out names a folder. A checkpoint is saved after an \
+        episode at most every 30 seconds and after the last one; --resume <run folder> continues an \
+        interrupted run to the same result, bit for bit.
         """)
 
     @Option(help: "The number of residual blocks.")
@@ -59,9 +61,16 @@ struct ArgmaxCommand: ParsableCommand {
     @Flag(help: "Replace an existing run folder.")
     var overwrite = false
 
+    @Option(help: "Continue the interrupted run in this folder (its saved options are used; --threads may change).")
+    var resume: String?
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
+        if let resume {
+            _ = try ArgmaxExperiment.resume(resume, threads: common.threads, log: say)
+            return
+        }
         guard let chosenHead = ArgmaxOptions.Head(rawValue: head) else {
             throw ValidationError("--head must be one of \(ArgmaxOptions.Head.allCases.map(\.rawValue).joined(separator: ", ")), got '\(head)'")
         }

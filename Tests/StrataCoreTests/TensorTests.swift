@@ -26,6 +26,23 @@ final class TensorTests: XCTestCase {
         XCTAssertNotEqual(Tensor.randomNormal([5], seed: 1).scalars, Tensor.randomNormal([5], seed: 2).scalars)
     }
 
+    /// A generator rebuilt from `state` continues the same sequence, a pending Box–Muller normal
+    /// included; malformed states are refused.
+    func testGeneratorStateRoundTripsMidSequence() {
+        var generator = RandomGenerator(seed: 9)
+        _ = generator.nextUniform()
+        _ = generator.nextNormal()   // leaves the pair's second value pending
+        var copy = RandomGenerator(state: generator.state)!
+        XCTAssertEqual(generator.state[4] >> 32, 1, "a normal value is pending")
+        for _ in 0..<5 {
+            XCTAssertEqual(copy.nextNormal().bitPattern, generator.nextNormal().bitPattern)
+            XCTAssertEqual(copy.next(), generator.next())
+        }
+        XCTAssertNil(RandomGenerator(state: [1, 2, 3]))
+        XCTAssertNil(RandomGenerator(state: [0, 0, 0, 0, 0]))
+        XCTAssertNil(RandomGenerator(state: [1, 2, 3, 4, 5]), "a fifth word must be 0 or 2^32 + bits")
+    }
+
     func testInitializersUseKerasLimits() {
         var generator = RandomGenerator(seed: 3)
         let glorot = Tensor.glorotUniform([784, 128], generator: &generator)

@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 @testable import StrataExperiments
+import StrataTrain
 import XCTest
 
 /// `strata argmax`: the network, the data, the predictions, the options and a short run.
@@ -91,6 +92,42 @@ final class ArgmaxExperimentTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("Episode 2/4 - loss: ") && $0.contains(" - error: ") && $0.contains(" - lr: ") })
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: folder.url.path))
         XCTAssertEqual(files, ["history.csv", "history.json", "metrics.json", "summary.txt", "loss.png", "error.png",
-                               "model.safetensors"])
+                               "model.safetensors", "checkpoint.safetensors"])
+    }
+
+    /// A run stopped after two episodes and resumed from its folder ends with the same history (but
+    /// the timings), weights and test numbers as the run straight through: the momentum buffers and
+    /// the stream of training vectors come back from the checkpoint.
+    func testAnInterruptedRunResumesToTheSameResult() throws {
+        var options = ArgmaxOptions()   // the original recipe's model and optimizer (SGD with momentum)
+        options.learningRate = 2e-3
+        options.episodes = 4
+        options.batchesPerEpisode = 30
+        options.batchSize = 64
+        options.testBatches = 2
+        options.testBatchSize = 100
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-argmax-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let straight = try ArgmaxExperiment.start(options, output: root.appendingPathComponent("a").path) { _ in }
+        let interrupted = root.appendingPathComponent("b").path
+        let partial = try ArgmaxExperiment.start(options, output: interrupted, stopAfter: 2) { _ in }
+        XCTAssertEqual(partial.history.epochs, [1, 2])
+        XCTAssertThrowsError(try Data(contentsOf: URL(fileURLWithPath: interrupted).appendingPathComponent("metrics.json")),
+                             "a stopped run is not tested")
+        var lines: [String] = []
+        let resumed = try ArgmaxExperiment.resume(interrupted) { lines.append($0) }
+        XCTAssertTrue(lines.contains { $0.contains("after episode 2 of 4") }, lines.joined(separator: "\n"))
+        XCTAssertEqual(lines.filter { $0.hasPrefix("Episode ") }.count, 2)
+        XCTAssertEqual(resumed.history.epochs, [1, 2, 3, 4])
+        for name in ["loss", "error", "lr"] { XCTAssertEqual(resumed.history[name], straight.history[name], name) }
+        XCTAssertEqual(resumed.metrics.testLoss, straight.metrics.testLoss)
+        XCTAssertEqual(resumed.metrics.testError, straight.metrics.testError)
+        func weights(_ run: ArgmaxRun) throws -> [String: [Float]] {
+            try Checkpoint.load(from: run.folder!.url.appendingPathComponent("model.safetensors")).model.mapValues(\.scalars)
+        }
+        XCTAssertEqual(try weights(resumed), try weights(straight), "the same weights, bit for bit")
+        XCTAssertThrowsError(try ArgmaxExperiment.resume(root.appendingPathComponent("none").path) { _ in }) {
+            XCTAssertTrue("\($0)".contains("does not exist"), "\($0)")
+        }
     }
 }
