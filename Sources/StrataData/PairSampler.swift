@@ -62,6 +62,17 @@ public struct PairSampler: Sendable {
         return ra < rb ? 1 : (ra > rb ? 0 : 0.5)
     }
 
+    /// The state of the pair stream, to continue it later with `restore(generatorState:)`.
+    public var generatorState: [UInt64] { generator.state }
+
+    /// Continues the pair stream from a saved `generatorState`; false, with nothing changed, when it is
+    /// not a generator state.
+    public mutating func restore(generatorState state: [UInt64]) -> Bool {
+        guard let restored = RandomGenerator(state: state) else { return false }
+        generator = restored
+        return true
+    }
+
     /// The next random pair (two different images).
     public mutating func next() -> RankedPair {
         let first = generator.nextInt(below: labels.count)

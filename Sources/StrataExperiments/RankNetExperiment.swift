@@ -72,10 +72,41 @@ public enum RankNetExperiment {
         return try train(resolved, data: data, folder: folder, verbose: verbose, log: log)
     }
 
+    /// Continues the interrupted run in the folder at `path` from its last checkpoint, with its saved
+    /// options (`threads` replaces their thread count when given), to the result the run would have had.
+    public static func resume(_ path: String, threads: Int? = nil, verbose: Bool = true,
+                              log: (String) -> Void) throws -> RankNetRun {
+        let url = URL(fileURLWithPath: path), manager = FileManager.default
+        if manager.fileExists(atPath: url.appendingPathComponent("options.json").path),
+           !manager.fileExists(atPath: url.appendingPathComponent("checkpoint.safetensors").path) {
+            throw ExperimentError("run folder \(path) has no checkpoint.safetensors: the run stopped before its first "
+                                  + "checkpoint (saved after the first epoch that ends 30 s or more into the run); start it again")
+        }
+        let folder = try RunFolder(existing: path)
+        var options: RankNetOptions
+        do {
+            options = try JSONDecoder().decode(RankNetOptions.self, from: Data(contentsOf: folder.options))
+        } catch {
+            throw ExperimentError("\(folder.options.path): not readable rank options: \(error)")
+        }
+        if let threads { options.threads = threads }
+        if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
+        let data = try ExperimentData.load(options.dataset, dataDirectory: options.dataDirectory, seed: options.seed)
+        let checkpoint = try Checkpoint.load(from: folder.checkpoint)
+        log("resuming \(folder.url.path) after epoch \(checkpoint.progress.epochsCompleted) of \(options.epochs)")
+        return try train(options, data: data, folder: folder, resumeFrom: checkpoint, verbose: verbose, log: log)
+    }
+
     /// Trains and tests on `data`, writing into `folder` when one is given; `verbose` shows Keras's
-    /// per-epoch progress line on standard output.
+    /// per-epoch progress line on standard output. With a folder, a checkpoint (weights, optimizer
+    /// state, the pair stream's random state, history) is saved after the first epoch that ends
+    /// `checkpointSeconds` or more after the last save, and after the last epoch. With `resumeFrom`,
+    /// training continues after the checkpoint's epoch; `stopAfter` ends training after that many
+    /// epochs without testing, as an interruption would.
     public static func train(_ options: RankNetOptions, data: ExperimentData, folder: RunFolder?,
-                             verbose: Bool = true, log: (String) -> Void) throws -> RankNetRun {
+                             resumeFrom checkpoint: Checkpoint? = nil, stopAfter: Int? = nil,
+                             checkpointSeconds: Double = 30, verbose: Bool = true,
+                             log: (String) -> Void) throws -> RankNetRun {
         try options.validate()
         let order = try options.resolvedOrder(classCount: data.training.classCount)
         let split = data.training.validationSplit(fraction: options.validationSplit, seed: options.seed)
@@ -101,14 +132,34 @@ public enum RankNetExperiment {
         log("training on pairs of \(training.count) images, validating on \(validationPairs.count) pairs of "
             + "\(validation.count) images; order \(order.map { data.training.classNames[$0] }.joined(separator: " > "))")
 
-        let callbacks: [any Callback] = (verbose ? [ProgressBar()] : []) + (folder.map { [CSVLogger(url: $0.history)] } ?? [])
         var state = TrainingState(epochs: options.epochs, stepsPerEpoch: options.stepsPerEpoch,
                                   sampleCount: options.stepsPerEpoch * options.batchSize)
         var history = History()
         let parameters = scorer.parameters
+        var firstEpoch = 0, priorSeconds = 0.0
+        if let checkpoint {
+            let path = checkpoint.source?.path ?? "(in memory)"
+            try checkpoint.restore(into: parameters, optimizer: optimizer)
+            guard let randomState = checkpoint.progress.randomState, sampler.restore(generatorState: randomState) else {
+                throw ExperimentError("\(path): no valid random_state to continue the training pairs from")
+            }
+            history = checkpoint.progress.history
+            firstEpoch = checkpoint.progress.epochsCompleted
+            state.globalStep = checkpoint.progress.globalStep
+            priorSeconds = Double(checkpoint.progress.extra["training_seconds"] ?? "") ?? 0
+            guard firstEpoch <= options.epochs, history.epochs.count == firstEpoch,
+                  state.globalStep == firstEpoch * options.stepsPerEpoch else {
+                throw ExperimentError("\(path): \(firstEpoch) epochs and \(state.globalStep) steps saved with "
+                                      + "\(history.epochs.count) epochs in the history, for a run of \(options.epochs)")
+            }
+        }
+        let callbacks: [any Callback] = (verbose ? [ProgressBar()] : [])
+            + (folder.map { [CSVLogger(url: $0.history, append: firstEpoch > 0)] } ?? [])
         let start = DispatchTime.now()
+        var lastSave = start
+        let lastEpoch = Swift.min(options.epochs, stopAfter ?? options.epochs)
         callbacks.forEach { $0.onTrainBegin(model: scorer, state: state) }
-        for epoch in 0..<options.epochs {
+        for epoch in firstEpoch..<Swift.max(firstEpoch, lastEpoch) {
             state.epoch = epoch
             optimizer.learningRate = schedule.learningRate(epoch: epoch, step: state.globalStep,
                                                            stepsPerEpoch: options.stepsPerEpoch)
@@ -136,9 +187,22 @@ public enum RankNetExperiment {
             for entry in validationMeter.logs(prefix: "val_").entries { logs[entry.name] = entry.value }
             history.record(epoch: epoch + 1, logs: logs.entries)
             callbacks.forEach { $0.onEpochEnd(model: scorer, state: state, logs: logs) }
+            if let folder, epoch + 1 == lastEpoch || secondsSince(lastSave) >= checkpointSeconds {
+                let progress = TrainingProgress(epochsCompleted: epoch + 1, globalStep: state.globalStep, seed: options.seed,
+                                                randomState: sampler.generatorState, history: history,
+                                                options: options.describedValues(),
+                                                extra: ["training_seconds": String(priorSeconds + secondsSince(start))])
+                try Checkpoint.save(parameters: parameters, optimizer: optimizer, progress: progress, to: folder.checkpoint)
+                lastSave = DispatchTime.now()
+            }
         }
         callbacks.forEach { $0.onTrainEnd(model: scorer, state: state, logs: Logs()) }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let seconds = priorSeconds + secondsSince(start)
+        if lastEpoch < options.epochs {
+            log("stopped after epoch \(lastEpoch) of \(options.epochs); continue with --resume")
+            let metrics = RankNetMetrics(dataset: data.name, order: order, orderNames: order.map { data.training.classNames[$0] })
+            return RankNetRun(folder: folder, metrics: metrics, history: history, testScores: [])
+        }
 
         // Test: every test image scored once; pairs, correlations and NDCG all read these scores.
         let testScores = try scores(scorer, of: test, normalization: normalization)
@@ -261,6 +325,11 @@ public enum RankNetExperiment {
                                                        options: metrics.options),
                             to: url("model.safetensors"))
     }
+}
+
+/// Seconds since `start`.
+private func secondsSince(_ start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
 }
 
 /// Running means of the RankNet loss, the MSE of the predicted probability and the pairwise accuracy

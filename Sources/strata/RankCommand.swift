@@ -15,7 +15,8 @@ struct RankCommand: ParsableCommand {
         of different classes, Kendall's tau-b and Spearman's rho between the test scores and the class \
         relevance (K − 1 for the first class of --order down to 0 for the last), NDCG@k with gain 2^rel − 1, \
         and scores.png, the test scores per class. Results go to runs/<dataset>-ranknet-<date>-<time> unless \
-        --out names a folder.
+        --out names a folder. A checkpoint is saved after an epoch at most every 30 seconds and after the \
+        last one; --resume <run folder> continues an interrupted run to the same result.
         """)
 
     @Option(help: "mnist, fashion-mnist, default (MNIST if found, else Fashion-MNIST), a folder of PNGs (one subfolder per class) or a CSV file.")
@@ -72,9 +73,16 @@ struct RankCommand: ParsableCommand {
     @Flag(help: "Replace an existing run folder.")
     var overwrite = false
 
+    @Option(help: "Continue the interrupted run in this folder (its saved options are used; --threads may change).")
+    var resume: String?
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
+        if let resume {
+            _ = try RankNetExperiment.resume(resume, threads: common.threads, log: say)
+            return
+        }
         var options = RankNetOptions()
         options.dataset = dataset
         options.dataDirectory = common.dataDirectory

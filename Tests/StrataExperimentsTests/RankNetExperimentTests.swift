@@ -4,6 +4,7 @@ import StrataData
 @testable import StrataExperiments
 import StrataNN
 import StrataTestSupport
+import StrataTrain
 import XCTest
 
 /// `strata rank`: the scorer, the shared-weight gradient, the pairs, the options and a tiny run.
@@ -192,7 +193,7 @@ final class RankNetExperimentTests: XCTestCase {
         XCTAssertEqual(run.testScores.count, data.test.count)
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: folder.url.path))
         XCTAssertEqual(files, ["history.csv", "history.json", "metrics.json", "summary.txt", "scores.png", "scores.csv", "loss.png",
-                               "mse.png", "accuracy.png", "model.safetensors"])
+                               "mse.png", "accuracy.png", "model.safetensors", "checkpoint.safetensors"])
         let metrics = try JSONDecoder().decode(RankNetMetrics.self, from: Data(contentsOf: folder.url.appendingPathComponent("metrics.json")))
         XCTAssertEqual(metrics.order, [2, 1, 0])
         XCTAssertEqual(metrics.parameters, 6_005)
@@ -200,6 +201,46 @@ final class RankNetExperimentTests: XCTestCase {
     }
 
     /// Images 28×28 whose brightness grows with the class (plus noise); a training and a test set.
+    /// A run stopped after two epochs and continued from its checkpoint ends with the straight run's
+    /// history, history.csv, weights and test scores, bit for bit: the optimizer state, the pair stream
+    /// and the step counter (which numbers the augmentation draws) come back from the checkpoint.
+    func testAnInterruptedRunResumesToTheSameResult() throws {
+        let data = Self.toyData(perClass: 30, classes: 3, seed: 12)
+        var options = RankNetOptions()
+        options.epochs = 4
+        options.stepsPerEpoch = 10
+        options.batchSize = 16
+        options.learningRate = 0.01
+        options.validationPairs = 50
+        options.testPairs = 200
+        options.order = [2, 1, 0]
+        options.augment = "affine"
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-rank-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        func folder(_ name: String) throws -> RunFolder {
+            try RunFolder.create(output: root.appendingPathComponent(name).path, name: "toy", overwrite: false)
+        }
+        let straightFolder = try folder("a"), interruptedFolder = try folder("b")
+        let straight = try RankNetExperiment.train(options, data: data, folder: straightFolder, verbose: false) { _ in }
+        let partial = try RankNetExperiment.train(options, data: data, folder: interruptedFolder, stopAfter: 2,
+                                                  verbose: false) { _ in }
+        XCTAssertEqual(partial.history.epochs, [1, 2])
+        XCTAssertTrue(partial.testScores.isEmpty, "a stopped run is not tested")
+        let checkpoint = try Checkpoint.load(from: interruptedFolder.checkpoint)
+        XCTAssertEqual(checkpoint.progress.globalStep, 20)
+        let resumed = try RankNetExperiment.train(options, data: data, folder: interruptedFolder, resumeFrom: checkpoint,
+                                                  verbose: false) { _ in }
+        XCTAssertEqual(resumed.history.csv(), straight.history.csv())
+        XCTAssertEqual(try String(contentsOf: interruptedFolder.history, encoding: .utf8),
+                       try String(contentsOf: straightFolder.history, encoding: .utf8))
+        XCTAssertEqual(resumed.testScores, straight.testScores)
+        XCTAssertEqual(resumed.metrics.kendallTau, straight.metrics.kendallTau)
+        func weights(_ folder: RunFolder) throws -> [String: [Float]] {
+            try Checkpoint.load(from: folder.url.appendingPathComponent("model.safetensors")).model.mapValues(\.scalars)
+        }
+        XCTAssertEqual(try weights(interruptedFolder), try weights(straightFolder))
+    }
+
     static func toyData(perClass: Int, classes: Int, seed: UInt64) -> ExperimentData {
         var generator = RandomGenerator(seed: seed)
         func make(_ name: String) -> Dataset {
