@@ -142,4 +142,25 @@ final class AugmentationTests: XCTestCase {
         XCTAssertEqual(Array(copy.pixels[0..<81]), Array(copy.pixels[81..<162]))
         XCTAssertEqual(Array(copy.pixels[0..<81]), Array(copy.pixels[162..<243]))
     }
+
+    /// The fast bilinear sampling gives the reference's bits everywhere: inside, on every border and
+    /// corner, at whole-number and negative-zero positions, just outside, far outside and at NaN.
+    func testBilinearEqualsTheReferenceBitForBit() {
+        var generator = RandomGenerator(seed: 21)
+        let (height, width) = (7, 11)
+        let plane = (0..<(height * width)).map { _ in generator.nextUniform() }
+        var positions: [(Float, Float)] = []
+        for _ in 0..<20_000 {
+            positions.append((generator.nextUniform() * 14 - 2, generator.nextUniform() * 10 - 2))
+        }
+        let edges: [Float] = [-1, -0.999_999, -0.5, -0.0, 0, 0.25, 1, 5.5, 6, 6.000_001, 6.5, 7, 9.75, 10, 10.5, 11, 12, .nan, .infinity]
+        for x in edges { for y in edges { positions.append((x, y)) } }
+        plane.withUnsafeBufferPointer { pixels in
+            for (x, y) in positions {
+                let fast = FloatImage.bilinear(pixels.baseAddress!, height: height, width: width, x: x, y: y)
+                let reference = FloatImage.referenceBilinear(pixels.baseAddress!, height: height, width: width, x: x, y: y)
+                XCTAssertEqual(fast.bitPattern, reference.bitPattern, "at (\(x), \(y))")
+            }
+        }
+    }
 }
