@@ -129,8 +129,8 @@ public enum ArgmaxExperiment {
     }
 
     /// Continues the interrupted run in the folder at `path` from its last checkpoint, with its saved
-    /// options (`threads` replaces their thread count when given); the result is the same, bit for bit,
-    /// as the run's own would have been.
+    /// options; the result is the same, bit for bit, as the run's own would have been. `threads`
+    /// replaces the saved thread count when given (then sums may round differently).
     public static func resume(_ path: String, threads: Int? = nil, log: (String) -> Void) throws -> ArgmaxRun {
         let url = URL(fileURLWithPath: path), manager = FileManager.default
         if manager.fileExists(atPath: url.appendingPathComponent("options.json").path),

@@ -73,7 +73,8 @@ public enum RankNetExperiment {
     }
 
     /// Continues the interrupted run in the folder at `path` from its last checkpoint, with its saved
-    /// options (`threads` replaces their thread count when given), to the result the run would have had.
+    /// options, to the result the run would have had, bit for bit. `threads` replaces the saved thread
+    /// count when given (then sums may round differently).
     public static func resume(_ path: String, threads: Int? = nil, verbose: Bool = true,
                               log: (String) -> Void) throws -> RankNetRun {
         let url = URL(fileURLWithPath: path), manager = FileManager.default

@@ -61,7 +61,7 @@ struct ArgmaxCommand: ParsableCommand {
     @Flag(help: "Replace an existing run folder.")
     var overwrite = false
 
-    @Option(help: "Continue the interrupted run in this folder (its saved options are used; --threads may change).")
+    @Option(help: "Continue the interrupted run in this folder with its saved options (--threads may change them, at the cost of bit-for-bit equality).")
     var resume: String?
 
     @OptionGroup var common: CommonOptions
