@@ -87,3 +87,90 @@ int strata_vector_math_level(void) {
 STRATA_DISPATCH(strata_exp, exp16, exp8, expf)
 STRATA_DISPATCH(strata_tanh, tanh16, tanh8, tanhf)
 STRATA_DISPATCH(strata_erf, erf16, erf8, erff)
+
+// The activations built on exp and erf, a chunk at a time: the libmvec call, then the arithmetic
+// around it, vectorized for AVX-512, AVX2 or baseline x86-64 (picked at load time). No fused
+// multiply-adds, so every variant gives the bits of the scalar formulas in the comments.
+#pragma clang fp contract(off)
+
+#if defined(__x86_64__) && defined(__clang__)
+#define STRATA_MATH_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define STRATA_MATH_CLONES
+#endif
+
+/// Values per chunk; the temporaries live on the stack.
+#define STRATA_CHUNK 256
+
+STRATA_MATH_CLONES
+void strata_sigmoid(const float *x, float *y, ptrdiff_t n) {
+    float e[STRATA_CHUNK];
+    for (ptrdiff_t start = 0; start < n; start += STRATA_CHUNK) {
+        const ptrdiff_t m = n - start < STRATA_CHUNK ? n - start : STRATA_CHUNK;
+        const float *xs = x + start;
+        float *ys = y + start;
+        for (ptrdiff_t j = 0; j < m; j++) e[j] = -fabsf(xs[j]);
+        strata_exp(e, e, m);
+        // 1 / (1 + e) for x >= 0, e / (1 + e) otherwise, with e = exp(-|x|).
+        for (ptrdiff_t j = 0; j < m; j++) {
+            const float d = 1 + e[j], positive = 1 / d, negative = e[j] / d;
+            ys[j] = xs[j] >= 0 ? positive : negative;
+        }
+    }
+}
+
+STRATA_MATH_CLONES
+void strata_elu(const float *x, float *y, ptrdiff_t n, float alpha) {
+    float e[STRATA_CHUNK];
+    for (ptrdiff_t start = 0; start < n; start += STRATA_CHUNK) {
+        const ptrdiff_t m = n - start < STRATA_CHUNK ? n - start : STRATA_CHUNK;
+        const float *xs = x + start;
+        float *ys = y + start;
+        strata_exp(xs, e, m);
+        // x for x > 0, alpha * (exp(x) - 1) otherwise.
+        for (ptrdiff_t j = 0; j < m; j++) {
+            const float negative = alpha * (e[j] - 1);
+            ys[j] = xs[j] > 0 ? xs[j] : negative;
+        }
+    }
+}
+
+/// 1/√2 and √(2π) as floats (the bits of Swift's Float(0.5).squareRoot() and Float(2 * .pi).squareRoot()).
+static const float inverse_sqrt2 = 0.70710678118654752f;
+#define STRATA_SQRT_2PI sqrtf(2.0f * (float)M_PI)
+
+STRATA_MATH_CLONES
+void strata_gelu(const float *x, float *y, ptrdiff_t n) {
+    float t[STRATA_CHUNK];
+    for (ptrdiff_t start = 0; start < n; start += STRATA_CHUNK) {
+        const ptrdiff_t m = n - start < STRATA_CHUNK ? n - start : STRATA_CHUNK;
+        const float *xs = x + start;
+        float *ys = y + start;
+        for (ptrdiff_t j = 0; j < m; j++) t[j] = xs[j] * inverse_sqrt2;
+        strata_erf(t, t, m);
+        // 0.5 * x * (1 + erf(x / sqrt(2)))
+        for (ptrdiff_t j = 0; j < m; j++) ys[j] = 0.5f * xs[j] * (1 + t[j]);
+    }
+}
+
+STRATA_MATH_CLONES
+void strata_gelu_backward(const float *g, const float *x, float *y, ptrdiff_t n) {
+    float t[STRATA_CHUNK], e[STRATA_CHUNK];
+    const float sqrt_2pi = STRATA_SQRT_2PI;
+    for (ptrdiff_t start = 0; start < n; start += STRATA_CHUNK) {
+        const ptrdiff_t m = n - start < STRATA_CHUNK ? n - start : STRATA_CHUNK;
+        const float *gs = g + start, *xs = x + start;
+        float *ys = y + start;
+        for (ptrdiff_t j = 0; j < m; j++) {
+            t[j] = xs[j] * inverse_sqrt2;
+            e[j] = -0.5f * xs[j] * xs[j];
+        }
+        strata_erf(t, t, m);
+        strata_exp(e, e, m);
+        // g * (cdf + x * pdf), cdf = 0.5 * (1 + erf(x / sqrt(2))), pdf = exp(-x²/2) / sqrt(2π)
+        for (ptrdiff_t j = 0; j < m; j++) {
+            const float cdf = 0.5f * (1 + t[j]), pdf = e[j] / sqrt_2pi;
+            ys[j] = gs[j] * (cdf + xs[j] * pdf);
+        }
+    }
+}

@@ -151,6 +151,29 @@ final class ElementwiseFunctionTests: XCTestCase {
         }
     }
 
+    /// The C activations (sigmoid, ELU, GELU and its backward) give the bits of their formulas
+    /// written out in Swift over `VectorMath`'s exp and erf: no fused multiply-add or reordering in
+    /// whichever variant (AVX-512, AVX2, baseline) runs.
+    func testCActivationsFollowTheirFormulasBitForBit() {
+        func exp(_ x: Float) -> Float { var input = x, output: Float = 0; VectorMath.exp(&input, &output, count: 1); return output }
+        func erf(_ x: Float) -> Float { var input = x, output: Float = 0; VectorMath.erf(&input, &output, count: 1); return output }
+        let c = Float(0.5).squareRoot(), root2pi = Float(2 * Float.pi).squareRoot()
+        let xs = values(3_000, seed: 8), gs = values(3_000, seed: 9).reversed().map { $0 }
+        let sigmoid = MapKernel.unary(Tensor(xs), SigmoidFunction()).scalars
+        let elu = MapKernel.unary(Tensor(xs), ELUFunction(alpha: 1.5)).scalars
+        let gelu = MapKernel.unary(Tensor(xs), GELUFunction()).scalars
+        let geluBackward = MapKernel.binary(Tensor(gs), Tensor(xs), op: "test", GELUGradientFunction()).scalars
+        for (i, x) in xs.enumerated() {
+            let e = exp(-Swift.abs(x)), d = 1 + e
+            XCTAssertTrue(same(sigmoid[i], x >= 0 ? 1 / d : e / d), "sigmoid(\(x))")
+            let negative = 1.5 * (exp(x) - 1)
+            XCTAssertTrue(same(elu[i], x > 0 ? x : negative), "elu(\(x))")
+            XCTAssertTrue(same(gelu[i], 0.5 * x * (1 + erf(x * c))), "gelu(\(x))")
+            let cdf = 0.5 * (1 + erf(x * c)), pdf = exp(-0.5 * x * x) / root2pi
+            XCTAssertTrue(same(geluBackward[i], gs[i] * (cdf + x * pdf)), "gelu backward(\(gs[i]), \(x))")
+        }
+    }
+
     /// The branch-free sigmoid gives the bits of the two-branch formula it replaced, over all signs,
     /// large magnitudes and NaN.
     func testSigmoidEqualsTheTwoBranchFormula() {

@@ -66,4 +66,18 @@ void strata_tanh(const float *x, float *y, ptrdiff_t n);
 /// y[i] = erf(x[i]), as `strata_exp`.
 void strata_erf(const float *x, float *y, ptrdiff_t n);
 
+/// The logistic function: with e = exp(−|x|), y = 1 / (1 + e) for x ≥ 0 and e / (1 + e) otherwise.
+/// Like the activations below, exp and erf through `strata_exp`/`strata_erf`, the arithmetic around
+/// them vectorized (AVX-512, AVX2 or baseline, no fused multiply-adds); `y` may be `x`.
+void strata_sigmoid(const float *x, float *y, ptrdiff_t n);
+
+/// ELU: y = x for x > 0, else alpha · (exp(x) − 1).
+void strata_elu(const float *x, float *y, ptrdiff_t n, float alpha);
+
+/// The exact GELU: y = 0.5 · x · (1 + erf(x / √2)).
+void strata_gelu(const float *x, float *y, ptrdiff_t n);
+
+/// GELU's backward: y = g · (Φ(x) + x · φ(x)), Φ(x) = 0.5 · (1 + erf(x / √2)), φ(x) = exp(−x²/2) / √(2π).
+void strata_gelu_backward(const float *g, const float *x, float *y, ptrdiff_t n);
+
 #endif

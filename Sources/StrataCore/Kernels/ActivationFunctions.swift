@@ -44,17 +44,7 @@ struct ELUFunction: UnaryFunction {
     @inline(__always) func scalar(_ x: Float) -> Float { scalarThroughApply(x) }
     @inline(__always) func vector(_ x: SIMD8<Float>) -> SIMD8<Float> { vectorThroughApply(x) }
     @inline(__always) func apply(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
-        VectorMath.chunks(count: count) { start, n, exponentials, _ in
-            let x = source + start, y = out + start
-            VectorMath.exp(x, exponentials, count: n)
-            VectorMath.forEach(n, vector: { j in
-                let value = VectorMath.load(x + j), negative = alpha * (VectorMath.load(exponentials + j) - 1)
-                VectorMath.store(negative.replacing(with: value, where: value .> 0), y + j)
-            }, scalar: { j in
-                let negative = alpha * (exponentials[j] - 1)
-                y[j] = x[j] > 0 ? x[j] : negative
-            })
-        }
+        VectorMath.elu(source, out, count: count, alpha: alpha)
     }
 }
 
@@ -67,26 +57,12 @@ struct ELUSlopeFunction: BinaryFunction {
     }
 }
 
-/// 1/√2, for Φ(x) = (1 + erf(x/√2))/2.
-private let inverseSquareRootOfTwo = Float(0.5).squareRoot()
-/// √(2π), for φ(x) = e^(−x²/2)/√(2π).
-private let squareRootOfTwoPi = Float(2 * Float.pi).squareRoot()
-
 /// The exact GELU x·Φ(x) = x·(1 + erf(x/√2))/2, with erf from `VectorMath`.
 struct GELUFunction: UnaryFunction {
     @inline(__always) func scalar(_ x: Float) -> Float { scalarThroughApply(x) }
     @inline(__always) func vector(_ x: SIMD8<Float>) -> SIMD8<Float> { vectorThroughApply(x) }
     @inline(__always) func apply(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
-        VectorMath.chunks(count: count) { start, n, errors, _ in
-            let x = source + start, y = out + start
-            VectorMath.forEach(n, vector: { j in
-                VectorMath.store(VectorMath.load(x + j) * inverseSquareRootOfTwo, errors + j)
-            }, scalar: { j in errors[j] = x[j] * inverseSquareRootOfTwo })
-            VectorMath.erf(errors, errors, count: n)
-            VectorMath.forEach(n, vector: { j in
-                VectorMath.store(0.5 * VectorMath.load(x + j) * (1 + VectorMath.load(errors + j)), y + j)
-            }, scalar: { j in y[j] = 0.5 * x[j] * (1 + errors[j]) })
-        }
+        VectorMath.gelu(source, out, count: count)
     }
 }
 
@@ -96,26 +72,7 @@ struct GELUGradientFunction: BinaryFunction {
     @inline(__always) func vector(_ g: SIMD8<Float>, _ x: SIMD8<Float>) -> SIMD8<Float> { vectorThroughApply(g, x) }
     @inline(__always) func apply(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                                  count: Int) {
-        VectorMath.chunks(count: count) { start, n, errors, exponentials in
-            let g = g + start, x = x + start, y = out + start
-            VectorMath.forEach(n, vector: { j in
-                let value = VectorMath.load(x + j)
-                VectorMath.store(value * inverseSquareRootOfTwo, errors + j)
-                VectorMath.store(-0.5 * value * value, exponentials + j)
-            }, scalar: { j in
-                errors[j] = x[j] * inverseSquareRootOfTwo
-                exponentials[j] = -0.5 * x[j] * x[j]
-            })
-            VectorMath.erf(errors, errors, count: n)
-            VectorMath.exp(exponentials, exponentials, count: n)
-            VectorMath.forEach(n, vector: { j in
-                let cdf = 0.5 * (1 + VectorMath.load(errors + j)), pdf = VectorMath.load(exponentials + j) / squareRootOfTwoPi
-                VectorMath.store(VectorMath.load(g + j) * (cdf + VectorMath.load(x + j) * pdf), y + j)
-            }, scalar: { j in
-                let cdf = 0.5 * (1 + errors[j]), pdf = exponentials[j] / squareRootOfTwoPi
-                y[j] = g[j] * (cdf + x[j] * pdf)
-            })
-        }
+        VectorMath.geluBackward(g, x, out, count: count)
     }
 }
 
@@ -140,20 +97,7 @@ struct SigmoidFunction: UnaryFunction {
     @inline(__always) func scalar(_ x: Float) -> Float { scalarThroughApply(x) }
     @inline(__always) func vector(_ x: SIMD8<Float>) -> SIMD8<Float> { vectorThroughApply(x) }
     @inline(__always) func apply(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
-        VectorMath.chunks(count: count) { start, n, exponentials, _ in
-            let x = source + start, y = out + start
-            VectorMath.forEach(n, vector: { j in
-                VectorMath.store(AbsoluteFunction().vector(VectorMath.load(x + j)).signFlipped, exponentials + j)
-            }, scalar: { j in exponentials[j] = -Swift.abs(x[j]) })
-            VectorMath.exp(exponentials, exponentials, count: n)
-            VectorMath.forEach(n, vector: { j in
-                let e = VectorMath.load(exponentials + j), denominator = 1 + e
-                VectorMath.store((e / denominator).replacing(with: 1 / denominator, where: VectorMath.load(x + j) .>= 0), y + j)
-            }, scalar: { j in
-                let e = exponentials[j], denominator = 1 + e
-                y[j] = x[j] >= 0 ? 1 / denominator : e / denominator
-            })
-        }
+        VectorMath.sigmoid(source, out, count: count)
     }
 }
 
