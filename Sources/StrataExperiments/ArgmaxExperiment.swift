@@ -132,19 +132,7 @@ public enum ArgmaxExperiment {
     /// options; the result is the same, bit for bit, as the run's own would have been. `threads`
     /// replaces the saved thread count when given (then sums may round differently).
     public static func resume(_ path: String, threads: Int? = nil, log: (String) -> Void) throws -> ArgmaxRun {
-        let url = URL(fileURLWithPath: path), manager = FileManager.default
-        if manager.fileExists(atPath: url.appendingPathComponent("options.json").path),
-           !manager.fileExists(atPath: url.appendingPathComponent("checkpoint.safetensors").path) {
-            throw ExperimentError("run folder \(path) has no checkpoint.safetensors: the run stopped before its first "
-                                  + "checkpoint (saved after the first episode that ends 30 s or more into the run); start it again")
-        }
-        let folder = try RunFolder(existing: path)
-        var options: ArgmaxOptions
-        do {
-            options = try JSONDecoder().decode(ArgmaxOptions.self, from: Data(contentsOf: folder.options))
-        } catch {
-            throw ExperimentError("\(folder.options.path): not readable argmax options: \(error)")
-        }
+        var (folder, options) = try RunFolder.resuming(path, unit: "episode", options: ArgmaxOptions.self)
         if let threads { options.threads = threads }
         let checkpoint = try Checkpoint.load(from: folder.checkpoint)
         log("resuming \(folder.url.path) after episode \(checkpoint.progress.epochsCompleted) of \(options.episodes)")

@@ -77,19 +77,7 @@ public enum RankNetExperiment {
     /// count when given (then sums may round differently).
     public static func resume(_ path: String, threads: Int? = nil, verbose: Bool = true,
                               log: (String) -> Void) throws -> RankNetRun {
-        let url = URL(fileURLWithPath: path), manager = FileManager.default
-        if manager.fileExists(atPath: url.appendingPathComponent("options.json").path),
-           !manager.fileExists(atPath: url.appendingPathComponent("checkpoint.safetensors").path) {
-            throw ExperimentError("run folder \(path) has no checkpoint.safetensors: the run stopped before its first "
-                                  + "checkpoint (saved after the first epoch that ends 30 s or more into the run); start it again")
-        }
-        let folder = try RunFolder(existing: path)
-        var options: RankNetOptions
-        do {
-            options = try JSONDecoder().decode(RankNetOptions.self, from: Data(contentsOf: folder.options))
-        } catch {
-            throw ExperimentError("\(folder.options.path): not readable rank options: \(error)")
-        }
+        var (folder, options) = try RunFolder.resuming(path, unit: "epoch", options: RankNetOptions.self)
         if let threads { options.threads = threads }
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
         let data = try ExperimentData.load(options.dataset, dataDirectory: options.dataDirectory, seed: options.seed)

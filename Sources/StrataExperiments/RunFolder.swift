@@ -25,6 +25,25 @@ public struct RunFolder: Sendable {
         }
     }
 
+    /// The run folder at `path` to continue with `--resume`, and its saved options of type `Options`;
+    /// throws naming what is missing, and says so when the run stopped before its first checkpoint
+    /// (`unit`: what the run counts, "epoch" or "episode").
+    public static func resuming<Options: Decodable>(_ path: String, unit: String,
+                                                    options: Options.Type) throws -> (RunFolder, Options) {
+        let url = URL(fileURLWithPath: path), manager = FileManager.default
+        if manager.fileExists(atPath: url.appendingPathComponent("options.json").path),
+           !manager.fileExists(atPath: url.appendingPathComponent("checkpoint.safetensors").path) {
+            throw ExperimentError("run folder \(path) has no checkpoint.safetensors: the run stopped before its first "
+                                  + "checkpoint (saved after the first \(unit) that ends 30 s or more into the run); start it again")
+        }
+        let folder = try RunFolder(existing: path)
+        do {
+            return (folder, try JSONDecoder().decode(Options.self, from: Data(contentsOf: folder.options)))
+        } catch {
+            throw ExperimentError("\(folder.options.path): not readable run options: \(error)")
+        }
+    }
+
     /// Creates a new run folder: `output` when given, else a dated folder under `runs/`. An existing
     /// non-empty folder is refused unless `overwrite`, so no run is ever overwritten by accident.
     public static func create(output: String?, name: String, overwrite: Bool) throws -> RunFolder {
