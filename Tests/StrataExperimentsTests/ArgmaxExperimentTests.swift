@@ -129,5 +129,11 @@ final class ArgmaxExperimentTests: XCTestCase {
         XCTAssertThrowsError(try ArgmaxExperiment.resume(root.appendingPathComponent("none").path) { _ in }) {
             XCTAssertTrue("\($0)".contains("does not exist"), "\($0)")
         }
+        // Stopped before its first checkpoint: nothing to resume from, and the message says so.
+        let early = root.appendingPathComponent("c").path
+        _ = try ArgmaxExperiment.start(options, output: early, stopAfter: 0) { _ in }
+        XCTAssertThrowsError(try ArgmaxExperiment.resume(early) { _ in }) {
+            XCTAssertTrue("\($0)".contains("stopped before its first checkpoint"), "\($0)")
+        }
     }
 }
