@@ -35,7 +35,7 @@ final class PlotErrorTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: taken, withIntermediateDirectories: false)
         XCTAssertTrue(message { try chart.save(to: taken) }.contains("a folder with that name exists"))
         let file = folder + "/plain.txt"
-        FileManager.default.createFile(atPath: file, contents: Data([1]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data([1])))
         XCTAssertTrue(message { try chart.save(to: file + "/x.svg") }.contains("is not a folder"))
     }
 
