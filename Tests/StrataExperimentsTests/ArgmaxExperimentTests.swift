@@ -136,4 +136,21 @@ final class ArgmaxExperimentTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("stopped before its first checkpoint"), "\($0)")
         }
     }
+
+    /// `--resume` of argmax and rank goes through `RunFolder.resuming`: a folder without a checkpoint
+    /// is refused saying the run stopped before its first one, and unreadable options name the file.
+    func testResumingNamesWhatIsMissingOrUnreadable() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let options = root.appendingPathComponent("options.json")
+        try Data("{".utf8).write(to: options)
+        XCTAssertThrowsError(try RunFolder.resuming(root.path, unit: "epoch", options: RankNetOptions.self)) {
+            XCTAssertTrue("\($0)".contains("stopped before its first checkpoint (saved after the first epoch"), "\($0)")
+        }
+        try Data().write(to: root.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertThrowsError(try RunFolder.resuming(root.path, unit: "epoch", options: RankNetOptions.self)) {
+            XCTAssertTrue("\($0)".contains("\(options.path): not readable run options"), "\($0)")
+        }
+    }
 }
