@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
 
         // Vectorized C kernels (optimizer updates, compiled for AVX-512, AVX2 and baseline x86-64;
         // exp, tanh and erf through glibc's libmvec, part of libc6).
@@ -34,12 +35,15 @@ let package = Package(
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
         .target(name: "StrataNN", dependencies: ["StrataCore", "CStrataKernels"], swiftSettings: swiftSettings),
-        .target(name: "StrataData", dependencies: ["StrataCore", "CZlib", "CCairo"], swiftSettings: swiftSettings),
+        .target(name: "StrataData", dependencies: ["StrataCore", "CZlib", "CCairo", "CJPEG"], swiftSettings: swiftSettings),
         .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN", "StrataData"], swiftSettings: swiftSettings),
         .target(name: "StrataPlot", dependencies: ["CCairo"], swiftSettings: swiftSettings),
-        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot"],
+        // k-means, flat and IVF vector indexes, open-set matching and its metrics.
+        .target(name: "StrataRetrieval", dependencies: ["StrataCore", "StrataTrain"], swiftSettings: swiftSettings),
+        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
+                                                          "StrataRetrieval"],
                 swiftSettings: swiftSettings),
-        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot"],
+        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataRetrieval"],
                 swiftSettings: swiftSettings),
 
         // The command line.
@@ -77,6 +81,8 @@ let package = Package(
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataCommandTests", dependencies: ["strata"], swiftSettings: swiftSettings),
+        .testTarget(name: "StrataRetrievalTests", dependencies: ["StrataRetrieval", "StrataTestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v5]

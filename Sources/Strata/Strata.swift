@@ -4,3 +4,4 @@
 @_exported import StrataNN
 @_exported import StrataPlot
 @_exported import StrataTrain
+@_exported import StrataRetrieval
