@@ -32,8 +32,8 @@ extension Tensor {
         return result
     }
 
-    /// Applies `body` with `axis` moved to the end, then moves it back.
-    private func movingAxisLast(_ axis: Int, _ body: (Tensor) -> Tensor) -> Tensor {
+    /// Applies `body` with `axis` moved to the end, then moves it back (for row-wise ops on any axis).
+    func movingAxisLast(_ axis: Int, _ body: (Tensor) -> Tensor) -> Tensor {
         var order = Array(0..<rank)
         order.remove(at: axis)
         order.append(axis)
