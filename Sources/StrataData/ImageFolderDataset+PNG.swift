@@ -1,6 +1,7 @@
 import CCairo
 import Foundation
 
+/// PNG reading and writing through cairo (libpng underneath).
 extension ImageFolderDataset {
     /// Decodes one PNG into planes `(C, H, W)` with C = 1 (luma) or 3 (RGB).
     public static func decodePNG(_ url: URL, color: Bool = false) throws -> (pixels: [UInt8], height: Int, width: Int) {
