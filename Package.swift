@@ -26,16 +26,17 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
 
         // Vectorized C kernels (optimizer updates, compiled for AVX-512, AVX2 and baseline x86-64;
         // exp, tanh and erf through glibc's libmvec, part of libc6).
         .target(name: "CStrataKernels", linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
+        // JPEG decoding through libjpeg-turbo with recoverable errors (setjmp/longjmp need C).
+        .target(name: "CStrataImage", linkerSettings: [.linkedLibrary("jpeg")]),
 
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
         .target(name: "StrataNN", dependencies: ["StrataCore", "CStrataKernels"], swiftSettings: swiftSettings),
-        .target(name: "StrataData", dependencies: ["StrataCore", "CZlib", "CCairo", "CJPEG"], swiftSettings: swiftSettings),
+        .target(name: "StrataData", dependencies: ["StrataCore", "CZlib", "CCairo", "CStrataImage"], swiftSettings: swiftSettings),
         .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN", "StrataData"], swiftSettings: swiftSettings),
         .target(name: "StrataPlot", dependencies: ["CCairo"], swiftSettings: swiftSettings),
         // k-means, flat and IVF vector indexes, open-set matching and its metrics.
@@ -74,7 +75,9 @@ let package = Package(
         // Fixtures/ holds PyTorch's optimizer and schedule values (scripts/make-optimizer-reference.py).
         .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "StrataDataTests", dependencies: ["StrataData"], swiftSettings: swiftSettings),
+        // Fixtures/ holds tiny JPEG and PNG files written by scripts/make-image-fixtures.sh.
+        .testTarget(name: "StrataDataTests", dependencies: ["StrataData"], resources: [.copy("Fixtures")],
+                    swiftSettings: swiftSettings),
         // Fixtures/ holds safetensors files written by Python and by Strata (scripts/make-safetensors-fixture.py).
         .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

@@ -1,98 +1,125 @@
-import CCairo
 import Foundation
 
-/// A user's own images: a folder with one subfolder per class, each holding PNG files.
+/// A user's own images: a folder with one subfolder per class (or person), each holding image files.
 ///
-/// PNG decoding is done by cairo's PNG reader (libpng underneath). Classes are the subfolders' names in
-/// natural order (`2` before `10`); files are taken in natural order too, so loading is deterministic.
+/// PGM/PPM (`P2`, `P3`, `P5`, `P6`), PNG and JPEG files are read, each recognised by its first bytes; other
+/// files (a README, SHA256SUMS) are ignored. Classes are the subfolders' names in natural order (`s2` before
+/// `s10`); files are taken in natural order too, so loading is deterministic.
 ///
 /// ```swift
-/// // pets/cat/001.png, pets/cat/002.png, pets/dog/001.png, …
-/// let pets = try ImageFolderDataset.load(from: URL(fileURLWithPath: "pets"), color: true)
+/// // orl-faces/s1/1.pgm … orl-faces/s40/10.pgm: 40 people, 10 photos each, 112×92.
+/// let faces = try ImageFolderDataset.loadFolder(from: URL(fileURLWithPath: "orl-faces"), size: (56, 46))
+/// print(faces.dataset.count, faces.files[0].lastPathComponent)   // 400 1.pgm
 /// ```
 public enum ImageFolderDataset {
-    /// Loads every `.png` under `folder/<class>/`, as grayscale `(N, 1, H, W)` or, with `color`, RGB `(N, 3, H, W)`.
+    /// Loads every image under `folder/<class>/` as grey `(N, 1, H, W)` or, with `color`, RGB `(N, 3, H, W)`.
     ///
-    /// Transparent pixels come out as if drawn over black. Every image must have the size of the first;
-    /// a file that is not a PNG or has another size is refused with an error naming it.
-    public static func load(from folder: URL, color: Bool = false, name: String? = nil) throws -> Dataset {
-        let classFolders = try sortedEntries(of: folder).filter { isFolder($0) }
-        guard !classFolders.isEmpty else {
-            throw DataError.emptyFolder(folder: folder.path, reason: "no class subfolders (expected <folder>/<class>/*.png)")
-        }
-        let channels = color ? 3 : 1
+    /// - Parameters:
+    ///   - size: resize every image to this `(height, width)` (area averaging when shrinking, bilinear when
+    ///     enlarging); when nil, every image must have the first one's size and another size is refused.
+    ///   - name: the dataset's name (default: the folder's name).
+    /// Transparent PNG pixels come out as if drawn over black. A folder without class subfolders, a class
+    /// folder without image files, and a corrupt, truncated or empty image are refused naming the culprit.
+    public static func loadFolder(from folder: URL, color: Bool = false, size: (height: Int, width: Int)? = nil,
+                                  name: String? = nil) throws -> LoadedImageFolder {
+        try checkSize(size)
+        let classes = try classFolders(of: folder)
+        let fileCount = classes.reduce(0) { $0 + $1.files.count }
         var pixels: [UInt8] = []
         var labels: [Int] = []
-        var size: (height: Int, width: Int, file: String)?
-        for (label, classFolder) in classFolders.enumerated() {
-            let files = try sortedEntries(of: classFolder).filter { $0.pathExtension.lowercased() == "png" }
-            for file in files {
-                let image = try decodePNG(file, color: color)
-                if let size, size.height != image.height || size.width != image.width {
-                    throw DataError.badImage(file: file.path, reason: "is \(image.width)×\(image.height) pixels but"
-                        + " \(size.file) is \(size.width)×\(size.height); all images must have one size")
+        var files: [URL] = []
+        var first: (height: Int, width: Int, file: String)?
+        for (label, entry) in classes.enumerated() {
+            for file in entry.files {
+                var image = try decodeFile(file, color: color)
+                if let size {
+                    image.pixels = ImageResize.resize(image.pixels, channels: image.channels,
+                                                      from: (image.height, image.width), to: size)
+                    (image.height, image.width) = size
+                } else if let first, first.height != image.height || first.width != image.width {
+                    throw DataError.badImage(file: file.path, reason: "is \(image.width)×\(image.height) pixels (W×H)"
+                        + " but \(first.file) is \(first.width)×\(first.height); all images must have one size"
+                        + " (or give a size to resize them to)")
                 }
-                size = size ?? (image.height, image.width, file.path)
+                first = first ?? (image.height, image.width, file.path)
+                if pixels.isEmpty { pixels.reserveCapacity(image.pixels.count * fileCount) }
                 pixels += image.pixels
                 labels.append(label)
+                files.append(file)
             }
         }
-        guard let size else {
-            throw DataError.emptyFolder(folder: folder.path, reason: "no .png files in any class subfolder")
-        }
-        return Dataset(uncheckedName: name ?? folder.lastPathComponent, images: pixels, labels: labels,
-                       channels: channels, height: size.height, width: size.width,
-                       classNames: classFolders.map(\.lastPathComponent))
+        let shape = first!   // classFolders(of:) guarantees at least one image
+        let dataset = Dataset(uncheckedName: name ?? folder.lastPathComponent, images: pixels, labels: labels,
+                              channels: color ? 3 : 1, height: shape.height, width: shape.width,
+                              classNames: classes.map(\.folder.lastPathComponent))
+        return LoadedImageFolder(dataset: dataset, files: files)
     }
 
-    /// Decodes one PNG into planes `(C, H, W)` with C = 1 (luma) or 3 (RGB).
-    public static func decodePNG(_ url: URL, color: Bool = false) throws -> (pixels: [UInt8], height: Int, width: Int) {
-        guard let loaded = cairo_image_surface_create_from_png(url.path) else {
-            throw DataError.badImage(file: url.path, reason: "cairo returned no surface")
-        }
-        defer { cairo_surface_destroy(loaded) }
-        let status = cairo_surface_status(loaded)
-        guard status == CAIRO_STATUS_SUCCESS else {
-            let reason = String(cString: cairo_status_to_string(status))
-            throw DataError.badImage(file: url.path, reason: "not a readable PNG (cairo: \(reason))")
-        }
-        let width = Int(cairo_image_surface_get_width(loaded))
-        let height = Int(cairo_image_surface_get_height(loaded))
-        // Read 32-bit pixels directly; any other format is first drawn onto a black RGB24 surface.
-        var surface = loaded
-        let format = cairo_image_surface_get_format(loaded)
-        if format != CAIRO_FORMAT_ARGB32 && format != CAIRO_FORMAT_RGB24 {
-            surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height))
-            let context = cairo_create(surface)
-            cairo_set_source_surface(context, loaded, 0, 0)
-            cairo_paint(context)
-            cairo_destroy(context)
-            cairo_surface_flush(surface)
-        }
-        defer { if surface != loaded { cairo_surface_destroy(surface) } }
-        cairo_surface_flush(surface)
-        let stride = Int(cairo_image_surface_get_stride(surface))
-        guard let data = cairo_image_surface_get_data(surface) else {
-            throw DataError.badImage(file: url.path, reason: "cairo gave no pixel data")
-        }
-        let plane = height * width
-        var pixels = [UInt8](repeating: 0, count: (color ? 3 : 1) * plane)
-        for y in 0..<height {
-            let row = UnsafeRawPointer(data + y * stride)
-            for x in 0..<width {
-                // Native-endian 0xAARRGGBB, colour premultiplied by alpha (= composited over black).
-                let argb = row.loadUnaligned(fromByteOffset: 4 * x, as: UInt32.self)
-                let r = Int((argb >> 16) & 0xFF), g = Int((argb >> 8) & 0xFF), b = Int(argb & 0xFF)
-                if color {
-                    pixels[y * width + x] = UInt8(r)
-                    pixels[plane + y * width + x] = UInt8(g)
-                    pixels[2 * plane + y * width + x] = UInt8(b)
-                } else {
-                    pixels[y * width + x] = UInt8((299 * r + 587 * g + 114 * b + 500) / 1000)
-                }
+    /// Loads an image folder as `loadFolder` does, keeping only the dataset.
+    public static func load(from folder: URL, color: Bool = false, size: (height: Int, width: Int)? = nil,
+                            name: String? = nil) throws -> Dataset {
+        try loadFolder(from: folder, color: color, size: size, name: name).dataset
+    }
+
+    /// Decodes loose image files (query photos not in class folders) into planes `(N, C, H, W)`, in order.
+    ///
+    /// Each image is resized to `size` when given; when nil, all must have the first one's size.
+    public static func loadImages(_ urls: [URL], color: Bool = false, size: (height: Int, width: Int)?) throws -> [UInt8] {
+        try checkSize(size)
+        var pixels: [UInt8] = []
+        var first: (height: Int, width: Int, file: String)?
+        for url in urls {
+            var image = try decodeFile(url, color: color)
+            if let size {
+                image.pixels = ImageResize.resize(image.pixels, channels: image.channels,
+                                                  from: (image.height, image.width), to: size)
+            } else if let first, first.height != image.height || first.width != image.width {
+                throw DataError.badImage(file: url.path, reason: "is \(image.width)×\(image.height) pixels (W×H) but"
+                    + " \(first.file) is \(first.width)×\(first.height); give a size to resize them to")
             }
+            first = first ?? (image.height, image.width, url.path)
+            pixels += image.pixels
         }
-        return (pixels, height, width)
+        return pixels
+    }
+
+    /// Whether `folder` looks like an image folder: some subfolder of it holds a file named like an image.
+    public static func looksLikeImageFolder(_ folder: URL) -> Bool {
+        guard let entries = try? sortedEntries(of: folder) else { return false }
+        return entries.contains { entry in
+            isFolder(entry) && ((try? sortedEntries(of: entry))?.contains { isImageFile($0) } ?? false)
+        }
+    }
+
+    /// The class subfolders of `folder` in natural order, each with its image files in natural order.
+    ///
+    /// Throws `DataError.emptyFolder` when there are no class subfolders, or naming every class folder that
+    /// holds no image file.
+    static func classFolders(of folder: URL) throws -> [(folder: URL, files: [URL])] {
+        let subfolders = try sortedEntries(of: folder).filter { isFolder($0) }
+        guard !subfolders.isEmpty else {
+            throw DataError.emptyFolder(folder: folder.path, reason: "no class subfolders (expected <folder>/<class>/"
+                + "<images>, e.g. s1/1.pgm)")
+        }
+        let classes = try subfolders.map { ($0, try sortedEntries(of: $0).filter { isImageFile($0) }) }
+        let empty = classes.filter { $0.1.isEmpty }.map(\.0)
+        if let firstEmpty = empty.first {
+            let others = empty.dropFirst().map(\.lastPathComponent)
+            throw DataError.emptyFolder(folder: firstEmpty.path, reason: "class folder holds no image files"
+                + " (.\(ImageFileFormat.fileExtensions.sorted().joined(separator: ", ."))); every class needs at least one"
+                + (others.isEmpty ? "" : "; also empty: \(others.joined(separator: ", "))"))
+        }
+        return classes
+    }
+
+    private static func checkSize(_ size: (height: Int, width: Int)?) throws {
+        if let size, size.height < 1 || size.width < 1 {
+            throw DataError.invalidRequest(reason: "image size must be at least 1×1, got \(size.height)×\(size.width) (H×W)")
+        }
+    }
+
+    private static func isImageFile(_ url: URL) -> Bool {
+        ImageFileFormat.hasImageExtension(url) && !isFolder(url)
     }
 
     /// Writes `dataset` as `folder/<class name>/<index>.png` (a `/` in a class name becomes `_`).
@@ -114,31 +141,6 @@ public enum ImageFolderDataset {
             let fileName = String(repeating: "0", count: digits - number.count) + number + ".png"
             try writePNG(dataset.image(at: index), channels: dataset.channels, height: dataset.height,
                          width: dataset.width, to: classFolders[dataset.labels[index]].appendingPathComponent(fileName))
-        }
-    }
-
-    /// Writes planes `(C, H, W)`, C = 1 or 3, as an RGB PNG through cairo.
-    public static func writePNG(_ pixels: ArraySlice<UInt8>, channels: Int, height: Int, width: Int, to url: URL) throws {
-        let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height))
-        defer { cairo_surface_destroy(surface) }
-        cairo_surface_flush(surface)
-        let stride = Int(cairo_image_surface_get_stride(surface))
-        let data = UnsafeMutableRawPointer(cairo_image_surface_get_data(surface)!)
-        let plane = height * width
-        let start = pixels.startIndex
-        for y in 0..<height {
-            for x in 0..<width {
-                let at = start + y * width + x
-                let r = UInt32(pixels[at])
-                let g = channels == 3 ? UInt32(pixels[at + plane]) : r
-                let b = channels == 3 ? UInt32(pixels[at + 2 * plane]) : r
-                data.storeBytes(of: 0xFF00_0000 | r << 16 | g << 8 | b, toByteOffset: y * stride + 4 * x, as: UInt32.self)
-            }
-        }
-        cairo_surface_mark_dirty(surface)
-        let status = cairo_surface_write_to_png(surface, url.path)
-        guard status == CAIRO_STATUS_SUCCESS else {
-            throw DataError.badImage(file: url.path, reason: "cannot write PNG (cairo: \(String(cString: cairo_status_to_string(status))))")
         }
     }
 

@@ -40,3 +40,37 @@ extension RealDataTests {
                        URL(fileURLWithPath: root).appendingPathComponent("mnist").path)
     }
 }
+
+extension RealDataTests {
+    /// The ORL faces under $STRATA_DATA/orl-faces: 40 people × 10 photos, 112×92 binary PGM.
+    func testORLFacesLoadAndResize() throws {
+        guard let root = ProcessInfo.processInfo.environment["STRATA_DATA"], !root.isEmpty else {
+            throw XCTSkip("STRATA_DATA is not set; skipping")
+        }
+        let locator = DatasetLocator(environment: ["STRATA_DATA": root, "HOME": "/nonexistent"])
+        guard let folder = try? locator.locateImageFolder(BuiltinImageFolder.orlFaces.rawValue) else {
+            throw XCTSkip("no orl-faces under \(root); skipping")
+        }
+        let faces = try ImageFolderDataset.loadFolder(from: folder)
+        XCTAssertEqual(faces.dataset.count, 400)
+        XCTAssertEqual(faces.dataset.classNames, (1...40).map { "s\($0)" })
+        XCTAssertEqual(faces.dataset.classCounts(), [Int](repeating: 10, count: 40))
+        XCTAssertEqual(faces.dataset.imageShape, [1, 112, 92])
+        XCTAssertEqual(faces.files[0].path, folder.appendingPathComponent("s1/1.pgm").path)
+        XCTAssertEqual(faces.files[399].path, folder.appendingPathComponent("s40/10.pgm").path)
+        // The header of s1/1.pgm is "P5\n92 112\n255\n"; the first pixels follow it unchanged.
+        let raw = [UInt8](try Data(contentsOf: faces.files[0]))
+        XCTAssertEqual(Array(faces.dataset.image(at: 0).prefix(16)), Array(raw[14..<30]))
+
+        let small = try ImageFolderDataset.loadFolder(from: folder, size: (height: 56, width: 46))
+        XCTAssertEqual(small.dataset.imageShape, [1, 56, 46])
+        XCTAssertEqual(small.dataset.labels, faces.dataset.labels)
+        XCTAssertEqual(Array(small.dataset.image(at: 5)),
+                       ImageResize.resize(Array(faces.dataset.image(at: 5)), channels: 1, from: (112, 92), to: (56, 46)))
+
+        let info = try ImageFolderInfo(folder: folder, dataset: .orlFaces)
+        XCTAssertEqual(info.imageCount, 400)
+        XCTAssertEqual(info.formats.map(\.format), [.pgm])
+        XCTAssertTrue(info.report().contains("people: 40"))
+    }
+}

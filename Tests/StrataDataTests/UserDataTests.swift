@@ -37,7 +37,7 @@ final class UserDataTests: XCTestCase {
         let folder = TemporaryFolder()
         try ImageFolderDataset.write(Fixtures.dataset(count: 2, classes: 2), to: folder.url)
         folder.write(Array("not a png at all".utf8), to: "class1/broken.png")
-        assertDataError(try ImageFolderDataset.load(from: folder.url), contains: ["class1/broken.png", "not a readable PNG"])
+        assertDataError(try ImageFolderDataset.load(from: folder.url), contains: ["class1/broken.png", "not a supported image"])
 
         let sizes = TemporaryFolder()
         try ImageFolderDataset.write(Fixtures.dataset(count: 2, classes: 2, height: 4, width: 4), to: sizes.url)
@@ -48,7 +48,7 @@ final class UserDataTests: XCTestCase {
         let empty = TemporaryFolder()
         assertDataError(try ImageFolderDataset.load(from: empty.url), contains: ["no class subfolders"])
         try FileManager.default.createDirectory(at: empty.file("cats"), withIntermediateDirectories: true)
-        assertDataError(try ImageFolderDataset.load(from: empty.url), contains: ["no .png files"])
+        assertDataError(try ImageFolderDataset.load(from: empty.url), contains: ["cats", "class folder holds no image files"])
     }
 
     func testCSVRoundTripsWithAndWithoutHeader() throws {
