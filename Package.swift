@@ -64,6 +64,8 @@ let package = Package(
                           path: "Benchmarks/ConvBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-databench", dependencies: ["StrataData"], path: "Benchmarks/DataBench",
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "strata-retrievalbench", dependencies: ["StrataRetrieval"], path: "Benchmarks/RetrievalBench",
+                          swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport",

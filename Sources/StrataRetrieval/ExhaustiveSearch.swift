@@ -71,39 +71,30 @@ enum ExhaustiveSearch {
         return merged(&partial, splits: splits, queryCount: queryCount)
     }
 
-    /// Each query's `splits` heaps (laid out split after split) merged into one sorted top-k; the
-    /// first split's heaps are used as scratch.
+    /// Each query's `splits` heaps (laid out split after split) merged into one top-k sorted best
+    /// first; the first split's heaps hold the result, which is returned.
     static func merged(_ partial: inout Result, splits: Int, queryCount: Int) -> Result {
         let k = partial.k
-        var result = Result(k: k, scores: [Float](repeating: -.infinity, count: queryCount * k),
-                            indices: [Int](repeating: TopKHeap.emptyIndex, count: queryCount * k))
-        result.scores.withUnsafeMutableBufferPointer { scores in
-            result.indices.withUnsafeMutableBufferPointer { indices in
-                partial.scores.withUnsafeMutableBufferPointer { partialScores in
-                    partial.indices.withUnsafeMutableBufferPointer { partialIndices in
-                        let outScores = scores.baseAddress!, outIndices = indices.baseAddress!
-                        let heapScores = partialScores.baseAddress!, heapIndices = partialIndices.baseAddress!
-                        ThreadPolicy.parallelFor(count: queryCount, minimumPerThread: max(1, 4096 / k)) { queries in
-                            for query in queries {
-                                let slot = query * k
-                                for split in 1..<max(splits, 1) {
-                                    let from = (split * queryCount + query) * k
-                                    for j in 0..<k where heapIndices[from + j] != TopKHeap.emptyIndex {
-                                        TopKHeap.push(heapScores[from + j], heapIndices[from + j],
-                                                      scores: heapScores + slot, indices: heapIndices + slot, k: k)
-                                    }
-                                }
-                                let best = TopKHeap.sorted(scores: heapScores + slot, indices: heapIndices + slot, k: k)
-                                for (j, entry) in best.enumerated() {
-                                    outScores[slot + j] = entry.score
-                                    outIndices[slot + j] = entry.index
-                                }
+        partial.scores.withUnsafeMutableBufferPointer { partialScores in
+            partial.indices.withUnsafeMutableBufferPointer { partialIndices in
+                let heapScores = partialScores.baseAddress!, heapIndices = partialIndices.baseAddress!
+                ThreadPolicy.parallelFor(count: queryCount, minimumPerThread: max(1, 4096 / k)) { queries in
+                    for query in queries {
+                        let slot = query * k
+                        for split in 1..<max(splits, 1) {
+                            let from = (split * queryCount + query) * k
+                            for j in 0..<k where heapIndices[from + j] != TopKHeap.emptyIndex {
+                                TopKHeap.push(heapScores[from + j], heapIndices[from + j],
+                                              scores: heapScores + slot, indices: heapIndices + slot, k: k)
                             }
                         }
+                        TopKHeap.sortInPlace(scores: heapScores + slot, indices: heapIndices + slot, k: k)
                     }
                 }
             }
         }
-        return result
+        if splits <= 1 { return partial }
+        return Result(k: k, scores: Array(partial.scores[0..<(queryCount * k)]),
+                      indices: Array(partial.indices[0..<(queryCount * k)]))
     }
 }

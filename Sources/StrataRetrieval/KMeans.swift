@@ -51,15 +51,7 @@ public struct KMeans: Sendable {
                      "KMeans.assign: points of dimension \(points.dimension), centres of \(centres.dimension)")
         let centreNorms = MatrixProduct.squaredNorms(centres)
         let pointNorms = MatrixProduct.squaredNorms(points)
-        let found = points.values.withUnsafeBufferPointer { x in
-            centres.values.withUnsafeBufferPointer { c in
-                centreNorms.withUnsafeBufferPointer { norms in
-                    ExhaustiveSearch.search(queries: x.baseAddress!, queryCount: points.count, stored: c.baseAddress!,
-                                            count: centres.count, dimension: points.dimension,
-                                            storedSquaredNorms: byInnerProduct ? nil : norms.baseAddress!, k: 1)
-                }
-            }
-        }
+        let found = nearestCentres(points, centres, centreNorms: centreNorms, byInnerProduct: byInnerProduct)
         var distances = [Float](repeating: 0, count: points.count)
         for i in 0..<points.count {
             let score = found.scores[i], centre = found.indices[i]
@@ -70,6 +62,20 @@ public struct KMeans: Sendable {
         return (found.indices, distances)
     }
 
+    /// The nearest centre of each point by ranking score (see `ExhaustiveSearch`).
+    static func nearestCentres(_ points: VectorSet, _ centres: VectorSet, centreNorms: [Float],
+                               byInnerProduct: Bool) -> ExhaustiveSearch.Result {
+        points.values.withUnsafeBufferPointer { x in
+            centres.values.withUnsafeBufferPointer { c in
+                centreNorms.withUnsafeBufferPointer { norms in
+                    ExhaustiveSearch.search(queries: x.baseAddress!, queryCount: points.count, stored: c.baseAddress!,
+                                            count: centres.count, dimension: points.dimension,
+                                            storedSquaredNorms: byInnerProduct ? nil : norms.baseAddress!, k: 1)
+                }
+            }
+        }
+    }
+
     /// Lloyd iterations from `initial` centres to convergence or the iteration limit.
     func lloyd(_ points: VectorSet, from initial: VectorSet) -> KMeansResult {
         let limit = options.tolerance * Self.meanVariance(points)
@@ -77,7 +83,8 @@ public struct KMeans: Sendable {
         var previous: [Int] = []
         var iterations = 0, converged = false
         while iterations < options.maximumIterations {
-            let (assignments, _) = Self.assign(points, to: centres, byInnerProduct: options.spherical)
+            let assignments = Self.nearestCentres(points, centres, centreNorms: MatrixProduct.squaredNorms(centres),
+                                                  byInnerProduct: options.spherical).indices
             if assignments == previous {
                 converged = true
                 break

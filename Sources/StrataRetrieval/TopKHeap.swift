@@ -26,13 +26,21 @@ enum TopKHeap {
     static func push(_ score: Float, _ index: Int, scores: UnsafeMutablePointer<Float>,
                      indices: UnsafeMutablePointer<Int>, k: Int) {
         guard isWorse(scores[0], indices[0], than: score, index) else { return }
-        var position = 0
+        siftDown(score, index, from: 0, scores: scores, indices: indices, count: k)
+    }
+
+    /// Places (score, index) at `position` of the heap of the first `count` entries and moves it down
+    /// until no child is worse.
+    @inline(__always)
+    static func siftDown(_ score: Float, _ index: Int, from start: Int, scores: UnsafeMutablePointer<Float>,
+                         indices: UnsafeMutablePointer<Int>, count: Int) {
+        var position = start
         while true {
             let left = 2 * position + 1
-            if left >= k { break }
+            if left >= count { break }
             var child = left
             let right = left + 1
-            if right < k && isWorse(scores[right], indices[right], than: scores[left], indices[left]) { child = right }
+            if right < count && isWorse(scores[right], indices[right], than: scores[left], indices[left]) { child = right }
             if isWorse(score, index, than: scores[child], indices[child]) {
                 break
             }
@@ -55,12 +63,16 @@ enum TopKHeap {
         }
     }
 
-    /// The slot's filled entries, best first: `(score, index)` pairs.
-    static func sorted(scores: UnsafePointer<Float>, indices: UnsafePointer<Int>, k: Int) -> [(score: Float, index: Int)] {
-        var entries: [(score: Float, index: Int)] = []
-        entries.reserveCapacity(k)
-        for j in 0..<k where indices[j] != emptyIndex { entries.append((scores[j], indices[j])) }
-        entries.sort { isWorse($1.score, $1.index, than: $0.score, $0.index) }
-        return entries
+    /// Sorts the slot in place, best first (empty entries last), by repeatedly moving the worst entry
+    /// to the end of the shrinking heap.
+    static func sortInPlace(scores: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int>, k: Int) {
+        var size = k
+        while size > 1 {
+            size -= 1
+            let lastScore = scores[size], lastIndex = indices[size]
+            scores[size] = scores[0]
+            indices[size] = indices[0]
+            siftDown(lastScore, lastIndex, from: 0, scores: scores, indices: indices, count: size)
+        }
     }
 }

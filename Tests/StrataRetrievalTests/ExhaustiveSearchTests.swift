@@ -1,3 +1,4 @@
+import StrataCore
 import StrataTestSupport
 import XCTest
 @testable import StrataRetrieval
@@ -29,10 +30,30 @@ final class ExhaustiveSearchTests: XCTestCase {
                     TopKHeap.push(row: $0.baseAddress!, count: 6, firstIndex: 10, scores: s.baseAddress!,
                                   indices: i.baseAddress!, k: 3)
                 }
-                let best = TopKHeap.sorted(scores: s.baseAddress!, indices: i.baseAddress!, k: 3)
-                XCTAssertEqual(best.map(\.index), [11, 13, 14])
-                XCTAssertEqual(best.map(\.score), [0.9, 0.9, 0.7])
+                TopKHeap.sortInPlace(scores: s.baseAddress!, indices: i.baseAddress!, k: 3)
             }
+        }
+        XCTAssertEqual(indices, [11, 13, 14])
+        XCTAssertEqual(scores, [0.9, 0.9, 0.7])
+    }
+
+    /// The heap against a full sort on many random rows, with fewer candidates than slots at times.
+    func testHeapMatchesAFullSort() {
+        var generator = RandomGenerator(seed: 9)
+        for trial in 0..<50 {
+            let k = 1 + trial % 7, count = trial % 13
+            let row = (0..<count).map { _ in Float(generator.nextInt(below: 5)) }
+            var scores = [Float](repeating: 0, count: k), indices = [Int](repeating: 0, count: k)
+            scores.withUnsafeMutableBufferPointer { s in
+                indices.withUnsafeMutableBufferPointer { i in
+                    TopKHeap.clear(scores: s.baseAddress!, indices: i.baseAddress!, k: k)
+                    for (j, score) in row.enumerated() { TopKHeap.push(score, j, scores: s.baseAddress!, indices: i.baseAddress!, k: k) }
+                    TopKHeap.sortInPlace(scores: s.baseAddress!, indices: i.baseAddress!, k: k)
+                }
+            }
+            let expected = row.enumerated().sorted { ($0.element, -$0.offset) > ($1.element, -$1.offset) }.prefix(k)
+            XCTAssertEqual(Array(indices.prefix(expected.count)), expected.map(\.offset), "row \(row), k \(k)")
+            XCTAssertTrue(indices.dropFirst(expected.count).allSatisfy { $0 == TopKHeap.emptyIndex })
         }
     }
 
