@@ -1,0 +1,100 @@
+import StrataCore
+
+/// The exact top-k of many queries against many stored vectors, by blocks of matrix products:
+/// the kernel under `FlatIndex`, the IVF coarse quantiser and k-means's assignment step.
+///
+/// Scores are "higher is better": the inner product `q·x`, or for L2 `2q·x − ‖x‖²`, which ranks like
+/// the squared distance `‖q‖² + ‖x‖² − 2q·x` (that is `‖q‖² − score`). Work is split into tasks of
+/// (a block of queries, a range of stored vectors) that run in parallel; each task multiplies its
+/// query block by stored-vector blocks of bounded size, so memory stays bounded for any count.
+enum ExhaustiveSearch {
+    /// The best `k` of each query, best first: `scores (queries, k)` and `indices (queries, k)`;
+    /// entries past the stored count have score `-infinity` and index `TopKHeap.emptyIndex`.
+    struct Result {
+        /// The number of entries per query.
+        let k: Int
+        /// `(queries, k)` ranking scores, best first.
+        var scores: [Float]
+        /// `(queries, k)` positions in the stored vectors, best first.
+        var indices: [Int]
+    }
+
+    /// Stored vectors per block in one product.
+    static let storedBlock = 4096
+    /// Product entries (queries × stored) one block may hold.
+    static let blockEntries = 1 << 20
+
+    /// The top `k` of each of the `queryCount` rows of `queries` among the `count` rows of `stored`
+    /// (all `(·, dimension)`); `storedSquaredNorms` given means L2 ranking, nil means inner product.
+    static func search(queries: UnsafePointer<Float>, queryCount: Int, stored: UnsafePointer<Float>, count: Int,
+                       dimension: Int, storedSquaredNorms: UnsafePointer<Float>?, k: Int) -> Result {
+        precondition(k >= 1, "ExhaustiveSearch.search: k must be at least 1, got \(k)")
+        let storedBlock = min(Self.storedBlock, max(count, 1))
+        let queryBlock = max(1, min(4096, blockEntries / storedBlock, queryCount))
+        let queryBlocks = (queryCount + queryBlock - 1) / queryBlock
+        // Few query blocks: split the stored vectors too, so every thread has work.
+        let splits = max(1, min(ParallelWork.partCount(work: count, minimumPerPart: 16_384) / max(queryBlocks, 1),
+                                (count + storedBlock - 1) / storedBlock))
+        var partial = Result(k: k, scores: [Float](repeating: -.infinity, count: splits * queryCount * k),
+                             indices: [Int](repeating: TopKHeap.emptyIndex, count: splits * queryCount * k))
+        partial.scores.withUnsafeMutableBufferPointer { scoreTable in
+            partial.indices.withUnsafeMutableBufferPointer { indexTable in
+                let scoreBase = scoreTable.baseAddress!, indexBase = indexTable.baseAddress!
+                ParallelWork.run(parts: queryBlocks * splits) { task in
+                    let block = task / splits, split = task % splits
+                    let first = block * queryBlock, rows = min(queryBlock, queryCount - first)
+                    let range = ParallelWork.slice(split, of: splits, count: count)
+                    let product = UnsafeMutablePointer<Float>.allocate(capacity: rows * storedBlock)
+                    defer { product.deallocate() }
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        let columns = min(storedBlock, range.upperBound - start)
+                        MatrixProduct.multiplyTransposed(queries + first * dimension, rows: rows,
+                                                         stored + start * dimension, rows: columns,
+                                                         dimension: dimension, into: product)
+                        if let norms = storedSquaredNorms {
+                            for row in 0..<rows {
+                                let line = product + row * columns
+                                for j in 0..<columns { line[j] = 2 * line[j] - norms[start + j] }
+                            }
+                        }
+                        for row in 0..<rows {
+                            let slot = (split * queryCount + first + row) * k
+                            TopKHeap.push(row: product + row * columns, count: columns, firstIndex: start,
+                                          scores: scoreBase + slot, indices: indexBase + slot, k: k)
+                        }
+                        start += columns
+                    }
+                }
+            }
+        }
+        return merged(&partial, splits: splits, queryCount: queryCount)
+    }
+
+    /// Each query's `splits` heaps (laid out split after split) merged into one top-k sorted best
+    /// first; the first split's heaps hold the result, which is returned.
+    static func merged(_ partial: inout Result, splits: Int, queryCount: Int) -> Result {
+        let k = partial.k
+        partial.scores.withUnsafeMutableBufferPointer { partialScores in
+            partial.indices.withUnsafeMutableBufferPointer { partialIndices in
+                let heapScores = partialScores.baseAddress!, heapIndices = partialIndices.baseAddress!
+                ThreadPolicy.parallelFor(count: queryCount, minimumPerThread: max(1, 4096 / k)) { queries in
+                    for query in queries {
+                        let slot = query * k
+                        for split in 1..<max(splits, 1) {
+                            let from = (split * queryCount + query) * k
+                            for j in 0..<k where heapIndices[from + j] != TopKHeap.emptyIndex {
+                                TopKHeap.push(heapScores[from + j], heapIndices[from + j],
+                                              scores: heapScores + slot, indices: heapIndices + slot, k: k)
+                            }
+                        }
+                        TopKHeap.sortInPlace(scores: heapScores + slot, indices: heapIndices + slot, k: k)
+                    }
+                }
+            }
+        }
+        if splits <= 1 { return partial }
+        return Result(k: k, scores: Array(partial.scores[0..<(queryCount * k)]),
+                      indices: Array(partial.indices[0..<(queryCount * k)]))
+    }
+}
