@@ -25,7 +25,7 @@ struct StrataCommand: ParsableCommand {
         (when STRATA_DATA or the cache has it) or on Fashion-MNIST (Debian's dataset-fashion-mnist).
         """,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, EnsembleCommand.self, SweepCommand.self,
-                      RankCommand.self, ArgmaxCommand.self, HistogramCommand.self, PlotCommand.self, DataCommand.self],
+                      RankCommand.self, ArgmaxCommand.self, RetrieveCommand.self, HistogramCommand.self, PlotCommand.self, DataCommand.self],
         defaultSubcommand: TrainCommand.self)
 }
 

@@ -1,0 +1,160 @@
+import Foundation
+import StrataCore
+import StrataData
+import StrataNN
+import StrataPlot
+import StrataRetrieval
+import StrataTrain
+
+/// What `strata retrieve train` measured: the validation people's rank-1 accuracy and the threshold
+/// chosen on them. Saved as `metrics.json`.
+public struct EmbeddingMetrics: Codable, Equatable, Sendable {
+    /// The dataset's name.
+    public var dataset = ""
+    /// The identity of the trained weights (`EmbeddingNetwork.fingerprint`).
+    public var fingerprint = ""
+    /// The unknown threshold: the cosine similarity at or below which a probe is answered unknown.
+    public var threshold: Float = 0
+    /// The validation false-alarm rate the threshold was chosen for.
+    public var thresholdFAR = 0.0
+    /// Rank-1 accuracy of the validation probes against the validation gallery.
+    public var validationRank1 = 0.0
+    /// AUROC of validation probes as known (own identity enrolled) against as strangers (left out).
+    public var validationAUROC = 0.0
+    /// The people (or classes) each role went to.
+    public var trainingIdentities: [String] = [], validationIdentities: [String] = []
+    /// Seconds spent training.
+    public var trainingSeconds = 0.0
+    /// Trainable parameters of the network.
+    public var parameters = 0
+}
+
+/// The threshold and validation numbers of a trained network, measured on the validation identities.
+struct ValidationThreshold {
+    /// The chosen threshold.
+    let threshold: Float
+    /// Rank-1 accuracy of the validation probes.
+    let rank1: Double
+    /// AUROC of known against left-out.
+    let auroc: Double
+
+    /// Embeds the validation gallery and probes with `model` and chooses the threshold at `targetFAR`.
+    init(model: Model?, split: OpenSetSplit, targetFAR: Double) throws {
+        let gallery = try EmbeddingNetwork.embed(split.validationGallery, with: model)
+        let probes = try EmbeddingNetwork.embed(split.validationProbes, with: model)
+        let scores = IdentityScores(probes: probes, probeLabels: split.validationProbes.labels,
+                                    gallery: gallery, galleryLabels: split.validationGallery.labels)
+        let known = zip(scores.bestSimilarities, zip(scores.bestLabels, scores.probeLabels)).map {
+            OpenSetMetrics.KnownProbe(isCorrect: $0.1.0 == $0.1.1, similarity: $0.0)
+        }
+        let evaluation = OpenSetMetrics(known: known, unknownSimilarities: scores.impostorSimilarities)
+        threshold = evaluation.threshold(atFalseAlarmRate: targetFAR)
+        rank1 = scores.rank1Accuracy
+        auroc = evaluation.auroc
+    }
+}
+
+/// `strata retrieve train`: trains the embedding network on the training identities of one choice of roles
+/// and chooses the unknown threshold on the held-out validation identities.
+public enum EmbeddingRun {
+    /// Trains with `options` into a new run folder (`output`, or a dated one under `runs/`).
+    public static func start(_ options: RetrievalOptions, output: String? = nil, overwrite: Bool = false,
+                             verbose: Bool = true, log: (String) -> Void) throws -> (folder: RunFolder, metrics: EmbeddingMetrics) {
+        try options.validate()
+        if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
+        let source = try RetrievalData.load(options)
+        let split = try OpenSetSplit(source: source, options: options, seed: options.seed)
+        let folder = try RunFolder.create(output: output, name: "\(source.name)-embedding", overwrite: overwrite)
+        try AtomicFile.write(try RunReport.jsonEncoder.encode(options), to: folder.options)
+        log("run folder: \(folder.url.path)")
+        let trained = try EmbeddingTraining.train(options, split: split, seed: options.seed, verbose: verbose, log: log)
+        let validation = try ValidationThreshold(model: trained.model, split: split, targetFAR: options.thresholdFAR)
+        var metrics = EmbeddingMetrics()
+        metrics.dataset = source.name
+        metrics.fingerprint = trained.fingerprint
+        metrics.threshold = validation.threshold
+        metrics.thresholdFAR = options.thresholdFAR
+        metrics.validationRank1 = validation.rank1
+        metrics.validationAUROC = validation.auroc
+        metrics.trainingIdentities = split.trainingNames
+        metrics.validationIdentities = split.validationNames
+        metrics.trainingSeconds = trained.seconds
+        metrics.parameters = trained.model?.parameters.scalarCount ?? 0
+        log(String(format: "validation rank-1 %.4f, AUROC %.4f; threshold %.4f (validation FAR %.2f); %.1f s",
+                   metrics.validationRank1, metrics.validationAUROC, metrics.threshold, metrics.thresholdFAR,
+                   metrics.trainingSeconds))
+        try write(folder, trained: trained, metrics: metrics)
+        log("wrote \(folder.url.path)")
+        return (folder, metrics)
+    }
+
+    /// Writes the weights, history, charts, metrics, summary and report of a trained network.
+    static func write(_ folder: RunFolder, trained: TrainedEmbedding, metrics: EmbeddingMetrics) throws {
+        func url(_ name: String) -> URL { folder.url.appendingPathComponent(name) }
+        try AtomicFile.write(Data(trained.history.csv().utf8), to: folder.history)
+        try AtomicFile.write(try RunReport.jsonEncoder.encode(metrics), to: url("metrics.json"))
+        let summary = trained.model?.summary() ?? "pixels: no network"
+        try AtomicFile.write(Data((summary + "\n").utf8), to: url("summary.txt"))
+        var page = HTMLPage(title: "Embedding network on \(metrics.dataset)")
+        page.table("Results", header: ["quantity", "value"], rows: [
+            ["validation rank-1", String(format: "%.4f", metrics.validationRank1)],
+            ["validation AUROC (known vs left out)", String(format: "%.4f", metrics.validationAUROC)],
+            ["threshold", String(format: "%.4f", metrics.threshold)],
+            ["at validation FAR", String(format: "%.2f", metrics.thresholdFAR)],
+            ["training seconds", String(format: "%.1f", metrics.trainingSeconds)],
+            ["parameters", String(metrics.parameters)],
+            ["fingerprint", metrics.fingerprint],
+        ])
+        if let model = trained.model {
+            let epochs = trained.history.epochs.map(Double.init)
+            for (quantity, title) in [("loss", "Training loss"), ("val_rank1", "Validation rank-1 accuracy")] {
+                var chart = LineChart(title: title, xLabel: "epoch", yLabel: quantity)
+                chart.add(series: quantity, x: epochs, y: trained.history[quantity], marker: .circle)
+                _ = try chart.save(to: url("\(quantity).png"))
+                try page.chart(title, chart)
+            }
+            try Checkpoint.save(parameters: model.parameters, buffers: model.buffers, optimizer: nil,
+                                progress: TrainingProgress(epochsCompleted: trained.history.epochs.count,
+                                                           history: trained.history,
+                                                           extra: ["fingerprint": trained.fingerprint]),
+                                to: url("model.safetensors"))
+        }
+        page.text("Model", summary)
+        try AtomicFile.write(Data(page.html.utf8), to: url("report.html"))
+    }
+
+    /// The trained network of the run folder at `path`, with its options and metrics; refuses a folder whose
+    /// weights do not match the fingerprint it recorded.
+    public static func load(_ path: String) throws -> (model: Model?, options: RetrievalOptions, metrics: EmbeddingMetrics) {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ExperimentError("\(path): no such run folder")
+        }
+        let folder = URL(fileURLWithPath: path)
+        func read<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
+            let url = folder.appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw ExperimentError("\(url.path): missing; is \(path) a run folder of `strata retrieve train`?")
+            }
+            do { return try JSONDecoder().decode(type, from: data) } catch {
+                throw ExperimentError("\(url.path): unreadable (\(error))")
+            }
+        }
+        let options = try read(RetrievalOptions.self, "options.json")
+        let metrics = try read(EmbeddingMetrics.self, "metrics.json")
+        let size = options.imageSize ?? (options.dataset == "mnist" || options.dataset == "fashion-mnist"
+                                         ? [28, 28] : RetrievalData.defaultFaceSize)
+        let imageShape = [1, size[0], size[1]]
+        guard let model = try EmbeddingNetwork.make(options, imageShape: imageShape, seed: options.seed) else {
+            return (nil, options, metrics)
+        }
+        let weights = folder.appendingPathComponent("model.safetensors")
+        try Checkpoint.load(from: weights).restore(into: model.parameters, buffers: model.buffers, optimizer: nil)
+        let fingerprint = EmbeddingNetwork.fingerprint(of: model, options: options, imageShape: imageShape)
+        guard fingerprint == metrics.fingerprint else {
+            throw ExperimentError("\(weights.path): the weights' fingerprint \(fingerprint) is not the one the run "
+                + "recorded (\(metrics.fingerprint)); the file was changed after training")
+        }
+        return (model, options, metrics)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import StrataCore
+import StrataData
+import StrataNN
+import StrataRetrieval
+import StrataTrain
+
+/// A trained embedding network with its training record.
+public struct TrainedEmbedding {
+    /// The network (nil for the `pixels` baseline, which has nothing to train).
+    public let model: Model?
+    /// Every epoch's `loss` and the validation rank-1 accuracy `val_rank1`.
+    public let history: History
+    /// Seconds spent training.
+    public let seconds: Double
+    /// The identity of the weights (`EmbeddingNetwork.fingerprint`).
+    public let fingerprint: String
+}
+
+/// Trains an embedding network with a metric-learning loss on P×K batches (P identities × K images):
+/// triplet loss with batch-hard or semi-hard mining, contrastive loss, or ArcFace / CosFace, whose class
+/// weights are trained with the network and dropped afterwards.
+public enum EmbeddingTraining {
+    /// The loss of `options` for `classes` training identities, with its own trainable parameters
+    /// (ArcFace's and CosFace's class weights; none for the others).
+    public static func makeLoss(_ options: RetrievalOptions, classes: Int, seed: UInt64) -> (loss: any Loss, parameters: [Parameter]) {
+        switch options.loss {
+        case "contrastive":
+            return (options.margin.map { ContrastiveLoss(margin: $0) } ?? ContrastiveLoss(), [])
+        case "arcface", "cosface":
+            let kind: AngularMarginLoss.Kind = options.loss == "arcface" ? .arcFace : .cosFace
+            let loss = options.scale.map {
+                AngularMarginLoss(kind: kind, classes: classes, dimension: options.dimension, scale: $0,
+                                  margin: options.margin, seed: seed)
+            } ?? AngularMarginLoss(kind: kind, classes: classes, dimension: options.dimension, margin: options.margin,
+                                   seed: seed)
+            return (loss, loss.parameters)
+        default:
+            let mining: TripletLoss.Mining = options.mining == "semi-hard" ? .semiHard : .batchHard
+            return (TripletLoss(margin: options.margin ?? 0.2, mining: mining), [])
+        }
+    }
+
+    /// Trains the network of `options` on `split.training`, reporting each epoch's rank-1 accuracy of the
+    /// validation probes against the validation gallery; `verbose` shows Keras's progress line.
+    public static func train(_ options: RetrievalOptions, split: OpenSetSplit, seed: UInt64, verbose: Bool,
+                             log: (String) -> Void) throws -> TrainedEmbedding {
+        let training = split.training
+        let imageShape = training.imageShape
+        guard let model = try EmbeddingNetwork.make(options, imageShape: imageShape, seed: seed) else {
+            let fingerprint = EmbeddingNetwork.fingerprint(of: nil, options: options, imageShape: imageShape)
+            return TrainedEmbedding(model: nil, history: History(), seconds: 0, fingerprint: fingerprint)
+        }
+        // Compact labels 0..<C for the margin losses' class weights.
+        let identities = Array(Set(training.labels)).sorted()
+        let compact = Dictionary(uniqueKeysWithValues: identities.enumerated().map { ($1, $0) })
+        var relabelled = training
+        relabelled.labels = training.labels.map { compact[$0]! }
+        relabelled.classNames = identities.map { training.classNames[$0] }
+        guard identities.count >= options.identitiesPerBatch else {
+            throw ExperimentError("\(training.name): training has \(identities.count) identities, fewer than "
+                + "--identities-per-batch \(options.identitiesPerBatch)")
+        }
+        let (loss, lossParameters) = makeLoss(options, classes: identities.count, seed: seed &+ 5)
+        let parameters = model.parameters + lossParameters
+        let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate)
+        let schedule = ExponentialDecay(initial: optimizer.learningRate, factorPerEpoch: options.decay)
+        var sampler = try IdentityBatchSampler(labels: relabelled.labels, identitiesPerBatch: options.identitiesPerBatch,
+                                               imagesPerIdentity: options.imagesPerIdentity, seed: seed &+ 1)
+        let augmentations = options.trainingAugmentations(identities: split.identities)
+        log(model.summary())
+        log("training on \(training.count) images of \(identities.count) identities with \(loss.name); "
+            + "validating on \(split.validationProbes.count) probes against \(split.validationGallery.count) enrolled images")
+
+        var state = TrainingState(epochs: options.epochs, stepsPerEpoch: options.stepsPerEpoch,
+                                  sampleCount: options.stepsPerEpoch * sampler.batchSize)
+        var history = History()
+        let callbacks: [any Callback] = verbose ? [ProgressBar()] : []
+        let start = DispatchTime.now()
+        callbacks.forEach { $0.onTrainBegin(model: model, state: state) }
+        for epoch in 0..<options.epochs {
+            state.epoch = epoch
+            optimizer.learningRate = schedule.learningRate(epoch: epoch, step: state.globalStep,
+                                                           stepsPerEpoch: options.stepsPerEpoch)
+            callbacks.forEach { $0.onEpochBegin(model: model, state: state) }
+            var lossTotal = 0.0
+            for step in 0..<options.stepsPerEpoch {
+                state.batch = step
+                let batch = sampler.batch(of: relabelled, augmentations: augmentations, seed: seed &+ 4,
+                                          step: state.globalStep, threads: ThreadPolicy.threadCount)
+                let embeddings = model(batch.images, training: true)
+                let value = loss(predictions: embeddings, targets: batch.labels)
+                let scalar = Double(value.scalars[0])
+                guard scalar.isFinite else {
+                    throw ExperimentError("the \(loss.name) loss became \(scalar) at epoch \(epoch + 1), step \(step + 1): "
+                        + "training diverged; try a lower --learning-rate")
+                }
+                value.backward()
+                optimizer.step(parameters)
+                parameters.zeroGradients()
+                state.globalStep += 1
+                lossTotal += scalar
+                var logs = Logs()
+                logs["loss"] = lossTotal / Double(step + 1)
+                callbacks.forEach { $0.onBatchEnd(model: model, state: state, logs: logs) }
+            }
+            var logs = Logs()
+            logs["loss"] = lossTotal / Double(options.stepsPerEpoch)
+            logs["val_rank1"] = try validationRank1(model: model, split: split)
+            history.record(epoch: epoch + 1, logs: logs.entries)
+            callbacks.forEach { $0.onEpochEnd(model: model, state: state, logs: logs) }
+        }
+        callbacks.forEach { $0.onTrainEnd(model: model, state: state, logs: Logs()) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return TrainedEmbedding(model: model, history: history, seconds: seconds,
+                                fingerprint: EmbeddingNetwork.fingerprint(of: model, options: options, imageShape: imageShape))
+    }
+
+    /// The share of validation probes whose most similar validation gallery image shows the same identity.
+    static func validationRank1(model: Model?, split: OpenSetSplit) throws -> Double {
+        let gallery = try EmbeddingNetwork.embed(split.validationGallery, with: model)
+        let probes = try EmbeddingNetwork.embed(split.validationProbes, with: model)
+        let scores = IdentityScores(probes: probes, probeLabels: split.validationProbes.labels,
+                                    gallery: gallery, galleryLabels: split.validationGallery.labels)
+        return scores.rank1Accuracy
+    }
+}

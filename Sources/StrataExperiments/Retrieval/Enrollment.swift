@@ -1,0 +1,164 @@
+import Foundation
+import StrataCore
+import StrataData
+import StrataPlot
+import StrataRetrieval
+import StrataTrain
+
+/// What an index folder records beside the index: the network that embedded it and its threshold.
+public struct EnrollmentRecord: Codable, Equatable, Sendable {
+    /// The run folder of `strata retrieve train` whose network embedded the gallery (absolute path).
+    public var modelRun: String
+    /// The weights' fingerprint; the index is refused with any other network.
+    public var fingerprint: String
+    /// The threshold chosen when the network was trained.
+    public var threshold: Float
+    /// The gallery folders enrolled, in order.
+    public var galleries: [String]
+}
+
+/// `strata retrieve enroll` and `strata retrieve query`: an index of a gallery folder's photos, saved to
+/// disk, and photos matched against it.
+public enum Enrollment {
+    /// The index's JSON sidecar in an index folder (its vectors are in `index.safetensors` beside it).
+    static func indexURL(_ folder: URL) -> URL { folder.appendingPathComponent("index.json") }
+    /// The enrollment record in an index folder.
+    static func recordURL(_ folder: URL) -> URL { folder.appendingPathComponent("enrollment.json") }
+
+    /// Embeds every photo of `gallery` (one subfolder per person) with the network of `modelRun`, clusters
+    /// them by k-means into an inverted-file index and saves it in `output` (default `<gallery>.index`);
+    /// with `addTo`, adds the photos to that existing index instead.
+    public static func enroll(gallery: String, modelRun: String, output: String?, clusters: Int?, addTo: String?,
+                              overwrite: Bool, seed: UInt64, log: (String) -> Void) throws {
+        let (model, options, metrics) = try EmbeddingRun.load(modelRun)
+        let size = options.imageSize ?? RetrievalData.defaultFaceSize
+        let galleryURL = URL(fileURLWithPath: gallery).standardizedFileURL
+        let photos = try ImageFolderDataset.loadFolder(from: galleryURL, size: (height: size[0], width: size[1]))
+        let embeddings = try EmbeddingNetwork.embed(photos.dataset, with: model)
+        let folder: URL
+        var index: IVFIndex
+        var record: EnrollmentRecord
+        if let addTo {
+            folder = URL(fileURLWithPath: addTo).standardizedFileURL
+            record = try readRecord(folder)
+            guard record.fingerprint == metrics.fingerprint else {
+                throw ExperimentError("\(recordURL(folder).path): the index was built by the network \(record.fingerprint), "
+                    + "not by \(modelRun) (\(metrics.fingerprint)); enrol with the same --model")
+            }
+            index = try IndexFile.loadIVF(from: indexURL(folder), expectedFingerprint: metrics.fingerprint,
+                                          expectedDimension: embeddings.dimension)
+            record.galleries.append(galleryURL.path)
+        } else {
+            folder = URL(fileURLWithPath: output ?? galleryURL.path + ".index").standardizedFileURL
+            if FileManager.default.fileExists(atPath: indexURL(folder).path) && !overwrite {
+                throw ExperimentError("\(folder.path) already holds an index; pass --overwrite to replace it or --add to add to it")
+            }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let people = Set(photos.dataset.labels).count
+            let listCount = min(clusters ?? people, photos.dataset.count)
+            // Plain (not spherical) k-means: the centres stay means of unit vectors, as the original method used them.
+            index = try IVFIndex.train(on: embeddings, listCount: listCount,
+                                       options: KMeansOptions(clusterCount: listCount, restarts: 5, seed: seed))
+            record = EnrollmentRecord(modelRun: URL(fileURLWithPath: modelRun).standardizedFileURL.path,
+                                      fingerprint: metrics.fingerprint, threshold: metrics.threshold,
+                                      galleries: [galleryURL.path])
+        }
+        let firstID = index.count
+        let items = photos.files.enumerated().map { offset, file in
+            IndexItem(id: firstID + offset, label: photos.dataset.classNames[photos.dataset.labels[offset]], path: file.path)
+        }
+        try index.add(embeddings, items: items)
+        try IndexFile.save(index, fingerprint: metrics.fingerprint, to: indexURL(folder))
+        try AtomicFile.write(try RunReport.jsonEncoder.encode(record), to: recordURL(folder))
+        log("enrolled \(photos.dataset.count) photos of \(Set(photos.dataset.labels).count) people from \(galleryURL.path); "
+            + "the index holds \(index.count) photos in \(index.listCount) clusters")
+        for (number, list) in index.lists.enumerated() {
+            log("cluster \(number): " + list.items.map { "\($0.label)/\(URL(fileURLWithPath: $0.path).lastPathComponent)" }
+                .joined(separator: ", "))
+        }
+        let grid = try RetrievalPictures.clusterGrid(index, size: size)
+        _ = try grid.save(to: folder.appendingPathComponent("clusters.png"))
+        log("wrote \(folder.path) (index.json, index.safetensors, enrollment.json, clusters.png)")
+    }
+
+    /// Matches each photo of `images` (files, or folders whose image files are all taken) against the index
+    /// in `indexFolder` and prints the person or unknown, the similarity and the matched cluster's photos.
+    @discardableResult
+    public static func query(index indexFolder: String, images: [String], threshold: Float?, centroid: Bool,
+                             nprobe: Int?, top: Int, log: (String) -> Void) throws -> [Match] {
+        let folder = URL(fileURLWithPath: indexFolder).standardizedFileURL
+        let record = try readRecord(folder)
+        let (model, options, metrics) = try EmbeddingRun.load(record.modelRun)
+        let index = try IndexFile.loadIVF(from: indexURL(folder), expectedFingerprint: metrics.fingerprint)
+        let files = try imageFiles(images)
+        let size = options.imageSize ?? RetrievalData.defaultFaceSize
+        let pixels = try ImageFolderDataset.loadImages(files, size: (height: size[0], width: size[1]))
+        let queries = try Dataset(name: "queries", images: pixels, labels: [Int](repeating: 0, count: files.count),
+                                  height: size[0], width: size[1], classNames: ["query"])
+        let embeddings = try EmbeddingNetwork.embed(queries, with: model)
+        let method: OpenSetMatcher.Method = centroid ? .nearestCentre(threshold: threshold ?? 0.8)
+                                                     : .nearestItem(threshold: threshold ?? record.threshold)
+        let matcher = try OpenSetMatcher(index: index, method: method, nprobe: min(nprobe ?? index.listCount, index.listCount),
+                                         neighbourCount: top)
+        let matches = try matcher.match(embeddings)
+        let usedThreshold = threshold ?? (centroid ? 0.8 : record.threshold)
+        log(String(format: "method %@, threshold %.4f, %d of %d clusters searched", centroid ? "centroid" : "nearest",
+                   usedThreshold, matcher.nprobe, index.listCount))
+        for (file, match) in zip(files, matches) {
+            log(describe(match, file: file))
+        }
+        return matches
+    }
+
+    /// The printout of one match: the answer, then the matched cluster's photos, then the nearest photos.
+    static func describe(_ match: Match, file: URL) -> String {
+        let name = file.lastPathComponent
+        var text = match.label.map { String(format: "%@: %@ (similarity %.4f)", name, $0, match.similarity) }
+            ?? String(format: "%@: unknown (best %@, similarity %.4f)", name, match.bestLabel ?? "none", match.similarity)
+        if match.label != nil, let cluster = match.cluster {
+            text += "\n  cluster \(cluster): " + match.clusterMembers.map { URL(fileURLWithPath: $0.path).lastPathComponent == ""
+                ? $0.label : "\($0.label)/\(URL(fileURLWithPath: $0.path).lastPathComponent)" }.joined(separator: ", ")
+        }
+        text += "\n  nearest: " + match.neighbours.map {
+            String(format: "%@/%@ %.3f", $0.item.label, URL(fileURLWithPath: $0.item.path).lastPathComponent, $0.score)
+        }.joined(separator: ", ")
+        return text
+    }
+
+    /// The enrollment record of an index folder.
+    static func readRecord(_ folder: URL) throws -> EnrollmentRecord {
+        let url = recordURL(folder)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ExperimentError("\(url.path): missing; is \(folder.path) an index folder of `strata retrieve enroll`?")
+        }
+        do { return try JSONDecoder().decode(EnrollmentRecord.self, from: data) } catch {
+            throw ExperimentError("\(url.path): unreadable (\(error))")
+        }
+    }
+
+    /// The image files named by `paths`: files as given, folders expanded to their image files (one level
+    /// and their subfolders, in natural order).
+    static func imageFiles(_ paths: [String]) throws -> [URL] {
+        var files: [URL] = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw ExperimentError("\(path): no such file or folder")
+            }
+            guard isFolder.boolValue else {
+                files.append(URL(fileURLWithPath: path))
+                continue
+            }
+            let root = URL(fileURLWithPath: path)
+            guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
+                throw ExperimentError("\(path): cannot list the folder")
+            }
+            let found = walker.compactMap { $0 as? URL }.filter { ImageFileFormat.hasImageExtension($0) }
+                .sorted { $0.path.compare($1.path, options: .numeric) == .orderedAscending }
+            guard !found.isEmpty else { throw ExperimentError("\(path): no image files (\(ImageFileFormat.supportedList))") }
+            files += found
+        }
+        guard !files.isEmpty else { throw ExperimentError("no photos to match") }
+        return files
+    }
+}

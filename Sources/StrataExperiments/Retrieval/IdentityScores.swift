@@ -1,0 +1,52 @@
+import StrataRetrieval
+
+/// For each probe, its best cosine similarity to the enrolled images of its own identity and to those of
+/// any other identity, by exhaustive comparison: `(probes, gallery)` inner products of unit vectors.
+///
+/// The threshold is chosen from these on validation identities: the best similarity to another identity
+/// is the score the probe would get were its own identity not enrolled, so every validation probe serves
+/// both as a known probe and, with its identity left out, as a stranger.
+struct IdentityScores {
+    /// The label of each probe's most similar enrolled image.
+    let bestLabels: [Int]
+    /// Each probe's best similarity over the whole gallery.
+    let bestSimilarities: [Float]
+    /// Each probe's best similarity among enrolled images of other identities.
+    let impostorSimilarities: [Float]
+    /// Each probe's true label.
+    let probeLabels: [Int]
+
+    /// Scores of `probes` against `gallery`; both hold unit vectors of one dimension.
+    init(probes: VectorSet, probeLabels: [Int], gallery: VectorSet, galleryLabels: [Int]) {
+        precondition(probes.dimension == gallery.dimension,
+                     "IdentityScores: probes of dimension \(probes.dimension), gallery of \(gallery.dimension)")
+        var bestLabels: [Int] = [], best: [Float] = [], impostor: [Float] = []
+        let dimension = probes.dimension
+        probes.values.withUnsafeBufferPointer { p in
+            gallery.values.withUnsafeBufferPointer { g in
+                for probe in 0..<probes.count {
+                    var top = -Float.infinity, topLabel = -1, other = -Float.infinity
+                    for item in 0..<gallery.count {
+                        var dot: Float = 0
+                        for d in 0..<dimension { dot += p[probe * dimension + d] * g[item * dimension + d] }
+                        if dot > top { top = dot; topLabel = galleryLabels[item] }
+                        if galleryLabels[item] != probeLabels[probe] && dot > other { other = dot }
+                    }
+                    bestLabels.append(topLabel)
+                    best.append(top)
+                    impostor.append(other)
+                }
+            }
+        }
+        self.bestLabels = bestLabels
+        bestSimilarities = best
+        impostorSimilarities = impostor
+        self.probeLabels = probeLabels
+    }
+
+    /// The share of probes whose most similar enrolled image has their label.
+    var rank1Accuracy: Double {
+        guard !probeLabels.isEmpty else { return 0 }
+        return Double(zip(bestLabels, probeLabels).filter { $0 == $1 }.count) / Double(probeLabels.count)
+    }
+}
