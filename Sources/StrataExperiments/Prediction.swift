@@ -1,17 +1,17 @@
 import Foundation
 import StrataData
 
-/// Labels with probabilities for new images (`strata predict`): PNG files, or an IDX file of images.
+/// Labels with probabilities for new images (`strata predict`): image files (PNG, PGM or JPEG), or an IDX file of images.
 public enum Prediction {
     /// The prediction for one image.
     public struct Result: Sendable {
-        /// The PNG file or `<idx file>[index]` the image came from.
+        /// The image file or `<idx file>[index]` the image came from.
         public let source: String
         /// The most probable classes with their probabilities, best first.
         public let top: [(className: String, probability: Float)]
     }
 
-    /// Reads the images named by `paths` (PNG files, or IDX image files with `.gz` or not) and
+    /// Reads the images named by `paths` (PNG, PGM or JPEG files, or IDX image files with `.gz` or not) and
     /// returns them as one unlabelled dataset with the source of each image; every image must have
     /// the size of the model's training images.
     public static func loadImages(_ paths: [String], height: Int, width: Int, classNames: [String]) throws
@@ -23,8 +23,8 @@ public enum Prediction {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw ExperimentError("\(path): no such file")
             }
-            if url.pathExtension.lowercased() == "png" {
-                let image = try ImageFolderDataset.decodePNG(url)
+            if ImageFileFormat.hasImageExtension(url) {
+                let image = try ImageFolderDataset.decodeImage(url)
                 guard image.height == height && image.width == width else {
                     throw ExperimentError("\(path): the image is \(image.width)×\(image.height) but the model takes \(width)×\(height)")
                 }

@@ -48,12 +48,12 @@ struct EvaluateCommand: ParsableCommand {
 /// `strata predict`: labels with probabilities for images.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "predict", abstract: "Label PNG images or an IDX image file with a trained run, with probabilities.")
+        commandName: "predict", abstract: "Label images (PNG, PGM, JPEG) or an IDX image file with a trained run, with probabilities.")
 
     @Argument(help: "The run folder written by `strata train`.")
     var runFolder: String
 
-    @Argument(help: "PNG files, or IDX image files (.gz or raw).")
+    @Argument(help: "Image files (PNG, PGM, JPEG), or IDX image files (.gz or raw).")
     var inputs: [String]
 
     @Option(help: "How many of the most probable classes to print.")
@@ -62,7 +62,7 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard !inputs.isEmpty else { throw ValidationError("give at least one PNG or IDX file to label") }
+        guard !inputs.isEmpty else { throw ValidationError("give at least one image or IDX file to label") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
     }
 

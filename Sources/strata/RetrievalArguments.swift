@@ -27,8 +27,8 @@ struct RetrievalArguments: ParsableArguments {
     @Option(help: "The scale of ArcFace and CosFace logits (default: the loss's default).")
     var scale: Float?
 
-    @Option(name: .customLong("identities-per-batch"), help: "P: identities in each training batch.")
-    var identitiesPerBatch = RetrievalOptions().identitiesPerBatch
+    @Option(name: .customLong("identities-per-batch"), help: "P: identities in each training batch (default 8, or all training identities when fewer).")
+    var identitiesPerBatch: Int?
 
     @Option(name: .customLong("images-per-identity"), help: "K: images of each identity in a training batch.")
     var imagesPerIdentity = RetrievalOptions().imagesPerIdentity

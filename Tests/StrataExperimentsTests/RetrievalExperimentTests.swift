@@ -94,6 +94,20 @@ final class RetrievalExperimentTests: XCTestCase {
         XCTAssertEqual(scores.bestSimilarities[0], cos(angle), accuracy: 1e-6)
         XCTAssertEqual(scores.impostorSimilarities[0], sin(angle), accuracy: 1e-6)
         XCTAssertEqual(scores.rank1Accuracy, 1)
+        XCTAssertEqual(scores.perIdentityImpostorSimilarities, [sin(angle)])
+    }
+
+    func testThresholdGrowsWithTheEnrolledIdentities() {
+        let scores = (1...10).map { Float($0) / 10 }
+        // One identity: FAR 0.1 allows one score in ten above the threshold.
+        XCTAssertEqual(ValidationThreshold.threshold(impostorScores: scores, enrolled: 1, falseAlarmRate: 0.1), 0.9)
+        // Two identities at FAR 0.19: 1 − F(t)² = 0.19 at F(t) = 0.9, the same threshold.
+        XCTAssertEqual(ValidationThreshold.threshold(impostorScores: scores, enrolled: 2, falseAlarmRate: 0.19), 0.9)
+        // More identities need a higher threshold for the same FAR, up to the highest score.
+        XCTAssertEqual(ValidationThreshold.threshold(impostorScores: scores, enrolled: 3, falseAlarmRate: 0.19), 1.0)
+        XCTAssertEqual(ValidationThreshold.threshold(impostorScores: scores, enrolled: 100, falseAlarmRate: 0.05), 1.0)
+        XCTAssertEqual(ValidationThreshold.threshold(impostorScores: scores, enrolled: 1, falseAlarmRate: 0.5), 0.5)
+        XCTAssertEqual(ValidationThreshold.threshold(impostorScores: [], enrolled: 1, falseAlarmRate: 0.5), -.infinity)
     }
 
     func testPixelEmbeddingsAreCentredUnitVectors() throws {

@@ -15,8 +15,13 @@ public struct EmbeddingMetrics: Codable, Equatable, Sendable {
     public var fingerprint = ""
     /// The unknown threshold: the cosine similarity at or below which a probe is answered unknown.
     public var threshold: Float = 0
-    /// The validation false-alarm rate the threshold was chosen for.
+    /// The false-alarm rate the threshold was chosen for.
     public var thresholdFAR = 0.0
+    /// The number of enrolled identities the threshold was chosen for (`enroll` chooses it again for its gallery).
+    public var thresholdIdentities = 0
+    /// Validation scores of one stranger against one enrolled identity (best similarity to that identity's
+    /// images), ascending: the threshold for any gallery size is chosen from these.
+    public var impostorScores: [Float] = []
     /// Rank-1 accuracy of the validation probes against the validation gallery.
     public var validationRank1 = 0.0
     /// AUROC of validation probes as known (own identity enrolled) against as strangers (left out).
@@ -30,16 +35,26 @@ public struct EmbeddingMetrics: Codable, Equatable, Sendable {
 }
 
 /// The threshold and validation numbers of a trained network, measured on the validation identities.
+///
+/// A stranger is accepted when its best similarity over the whole gallery is above the threshold, so its
+/// chance of acceptance grows with the number n of enrolled identities. From the validation scores of one
+/// stranger against one identity (CDF F), taking identities as independent, FAR(t) = 1 − F(t)ⁿ, and the
+/// threshold for a target FAR α is the (1 − α)^(1/n) quantile of those scores. Choosing it instead from
+/// the best score over the few validation identities would set it for a gallery of that size, too low
+/// for a larger one.
 struct ValidationThreshold {
-    /// The chosen threshold.
+    /// The threshold for `enrolled` identities at the target FAR.
     let threshold: Float
+    /// Scores of one validation probe against one other validation identity, ascending.
+    let impostorScores: [Float]
     /// Rank-1 accuracy of the validation probes.
     let rank1: Double
     /// AUROC of known against left-out.
     let auroc: Double
 
-    /// Embeds the validation gallery and probes with `model` and chooses the threshold at `targetFAR`.
-    init(model: Model?, split: OpenSetSplit, targetFAR: Double) throws {
+    /// Embeds the validation gallery and probes with `model` and chooses the threshold at `targetFAR` for a
+    /// gallery of `enrolled` identities.
+    init(model: Model?, split: OpenSetSplit, targetFAR: Double, enrolled: Int) throws {
         let gallery = try EmbeddingNetwork.embed(split.validationGallery, with: model)
         let probes = try EmbeddingNetwork.embed(split.validationProbes, with: model)
         let scores = IdentityScores(probes: probes, probeLabels: split.validationProbes.labels,
@@ -48,9 +63,19 @@ struct ValidationThreshold {
             OpenSetMetrics.KnownProbe(isCorrect: $0.1.0 == $0.1.1, similarity: $0.0)
         }
         let evaluation = OpenSetMetrics(known: known, unknownSimilarities: scores.impostorSimilarities)
-        threshold = evaluation.threshold(atFalseAlarmRate: targetFAR)
+        impostorScores = scores.perIdentityImpostorSimilarities.sorted()
+        threshold = Self.threshold(impostorScores: impostorScores, enrolled: enrolled, falseAlarmRate: targetFAR)
         rank1 = scores.rank1Accuracy
         auroc = evaluation.auroc
+    }
+
+    /// The (1 − α)^(1/n) quantile of the ascending `impostorScores`: the lowest score s with at least that share
+    /// of scores at or below it (the highest score when the share asks for more than the scores hold).
+    static func threshold(impostorScores: [Float], enrolled: Int, falseAlarmRate: Double) -> Float {
+        guard !impostorScores.isEmpty else { return -.infinity }
+        let share = Foundation.pow(1 - falseAlarmRate, 1 / Double(max(enrolled, 1)))
+        let position = Int((share * Double(impostorScores.count)).rounded(.up)) - 1
+        return impostorScores[min(max(position, 0), impostorScores.count - 1)]
     }
 }
 
@@ -68,21 +93,25 @@ public enum EmbeddingRun {
         try AtomicFile.write(try RunReport.jsonEncoder.encode(options), to: folder.options)
         log("run folder: \(folder.url.path)")
         let trained = try EmbeddingTraining.train(options, split: split, seed: options.seed, verbose: verbose, log: log)
-        let validation = try ValidationThreshold(model: trained.model, split: split, targetFAR: options.thresholdFAR)
+        let enrolled = split.knownNames.count
+        let validation = try ValidationThreshold(model: trained.model, split: split, targetFAR: options.thresholdFAR,
+                                                 enrolled: enrolled)
         var metrics = EmbeddingMetrics()
         metrics.dataset = source.name
         metrics.fingerprint = trained.fingerprint
         metrics.threshold = validation.threshold
         metrics.thresholdFAR = options.thresholdFAR
+        metrics.thresholdIdentities = enrolled
+        metrics.impostorScores = validation.impostorScores
         metrics.validationRank1 = validation.rank1
         metrics.validationAUROC = validation.auroc
         metrics.trainingIdentities = split.trainingNames
         metrics.validationIdentities = split.validationNames
         metrics.trainingSeconds = trained.seconds
         metrics.parameters = trained.model?.parameters.scalarCount ?? 0
-        log(String(format: "validation rank-1 %.4f, AUROC %.4f; threshold %.4f (validation FAR %.2f); %.1f s",
+        log(String(format: "validation rank-1 %.4f, AUROC %.4f; threshold %.4f (FAR %.2f with %d people enrolled); %.1f s",
                    metrics.validationRank1, metrics.validationAUROC, metrics.threshold, metrics.thresholdFAR,
-                   metrics.trainingSeconds))
+                   enrolled, metrics.trainingSeconds))
         try write(folder, trained: trained, metrics: metrics)
         log("wrote \(folder.url.path)")
         return (folder, metrics)
@@ -100,7 +129,8 @@ public enum EmbeddingRun {
             ["validation rank-1", String(format: "%.4f", metrics.validationRank1)],
             ["validation AUROC (known vs left out)", String(format: "%.4f", metrics.validationAUROC)],
             ["threshold", String(format: "%.4f", metrics.threshold)],
-            ["at validation FAR", String(format: "%.2f", metrics.thresholdFAR)],
+            ["for FAR", String(format: "%.2f", metrics.thresholdFAR)],
+            ["with identities enrolled", String(metrics.thresholdIdentities)],
             ["training seconds", String(format: "%.1f", metrics.trainingSeconds)],
             ["parameters", String(metrics.parameters)],
             ["fingerprint", metrics.fingerprint],

@@ -57,15 +57,16 @@ public enum EmbeddingTraining {
         var relabelled = training
         relabelled.labels = training.labels.map { compact[$0]! }
         relabelled.classNames = identities.map { training.classNames[$0] }
-        guard identities.count >= options.identitiesPerBatch else {
+        let identitiesPerBatch = options.identitiesPerBatch ?? min(8, identities.count)
+        guard identities.count >= identitiesPerBatch else {
             throw ExperimentError("\(training.name): training has \(identities.count) identities, fewer than "
-                + "--identities-per-batch \(options.identitiesPerBatch)")
+                + "--identities-per-batch \(identitiesPerBatch)")
         }
         let (loss, lossParameters) = makeLoss(options, classes: identities.count, seed: seed &+ 5)
         let parameters = model.parameters + lossParameters
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate)
         let schedule = ExponentialDecay(initial: optimizer.learningRate, factorPerEpoch: options.decay)
-        var sampler = try IdentityBatchSampler(labels: relabelled.labels, identitiesPerBatch: options.identitiesPerBatch,
+        var sampler = try IdentityBatchSampler(labels: relabelled.labels, identitiesPerBatch: identitiesPerBatch,
                                                imagesPerIdentity: options.imagesPerIdentity, seed: seed &+ 1)
         let augmentations = options.trainingAugmentations(identities: split.identities)
         log(model.summary())

@@ -11,7 +11,7 @@ public struct EnrollmentRecord: Codable, Equatable, Sendable {
     public var modelRun: String
     /// The weights' fingerprint; the index is refused with any other network.
     public var fingerprint: String
-    /// The threshold chosen when the network was trained.
+    /// The threshold for the people enrolled, from the trained network's validation scores.
     public var threshold: Float
     /// The gallery folders enrolled, in order.
     public var galleries: [String]
@@ -68,10 +68,14 @@ public enum Enrollment {
             IndexItem(id: firstID + offset, label: photos.dataset.classNames[photos.dataset.labels[offset]], path: file.path)
         }
         try index.add(embeddings, items: items)
+        let people = Set(index.lists.flatMap(\.labels)).count
+        record.threshold = ValidationThreshold.threshold(impostorScores: metrics.impostorScores, enrolled: people,
+                                                         falseAlarmRate: metrics.thresholdFAR)
         try IndexFile.save(index, fingerprint: metrics.fingerprint, to: indexURL(folder))
         try AtomicFile.write(try RunReport.jsonEncoder.encode(record), to: recordURL(folder))
         log("enrolled \(photos.dataset.count) photos of \(Set(photos.dataset.labels).count) people from \(galleryURL.path); "
-            + "the index holds \(index.count) photos in \(index.listCount) clusters")
+            + "the index holds \(index.count) photos of \(people) people in \(index.listCount) clusters; "
+            + String(format: "threshold %.4f (FAR %.2f)", record.threshold, metrics.thresholdFAR))
         for (number, list) in index.lists.enumerated() {
             log("cluster \(number): " + list.items.map { "\($0.label)/\(URL(fileURLWithPath: $0.path).lastPathComponent)" }
                 .joined(separator: ", "))

@@ -15,23 +15,31 @@ struct IdentityScores {
     let impostorSimilarities: [Float]
     /// Each probe's true label.
     let probeLabels: [Int]
+    /// For every probe and every enrolled identity other than its own, the best similarity to that
+    /// identity's images: the score distribution of one stranger against one enrolled person.
+    let perIdentityImpostorSimilarities: [Float]
 
     /// Scores of `probes` against `gallery`; both hold unit vectors of one dimension.
     init(probes: VectorSet, probeLabels: [Int], gallery: VectorSet, galleryLabels: [Int]) {
         precondition(probes.dimension == gallery.dimension,
                      "IdentityScores: probes of dimension \(probes.dimension), gallery of \(gallery.dimension)")
-        var bestLabels: [Int] = [], best: [Float] = [], impostor: [Float] = []
+        var bestLabels: [Int] = [], best: [Float] = [], impostor: [Float] = [], perIdentity: [Float] = []
         let dimension = probes.dimension
         probes.values.withUnsafeBufferPointer { p in
             gallery.values.withUnsafeBufferPointer { g in
                 for probe in 0..<probes.count {
                     var top = -Float.infinity, topLabel = -1, other = -Float.infinity
+                    var bestOfIdentity: [Int: Float] = [:]
                     for item in 0..<gallery.count {
                         var dot: Float = 0
                         for d in 0..<dimension { dot += p[probe * dimension + d] * g[item * dimension + d] }
                         if dot > top { top = dot; topLabel = galleryLabels[item] }
-                        if galleryLabels[item] != probeLabels[probe] && dot > other { other = dot }
+                        if galleryLabels[item] != probeLabels[probe] {
+                            other = max(other, dot)
+                            bestOfIdentity[galleryLabels[item]] = max(bestOfIdentity[galleryLabels[item]] ?? -.infinity, dot)
+                        }
                     }
+                    perIdentity += bestOfIdentity.keys.sorted().map { bestOfIdentity[$0]! }
                     bestLabels.append(topLabel)
                     best.append(top)
                     impostor.append(other)
@@ -42,6 +50,7 @@ struct IdentityScores {
         bestSimilarities = best
         impostorSimilarities = impostor
         self.probeLabels = probeLabels
+        perIdentityImpostorSimilarities = perIdentity
     }
 
     /// The share of probes whose most similar enrolled image has their label.

@@ -65,7 +65,8 @@ public enum RetrievalEvaluation {
                          log: (String) -> Void) throws -> Repetition {
         let split = try OpenSetSplit(source: source, options: options, seed: seed)
         let trained = try EmbeddingTraining.train(options, split: split, seed: seed, verbose: verbose, log: { _ in })
-        let validation = try ValidationThreshold(model: trained.model, split: split, targetFAR: options.thresholdFAR)
+        let validation = try ValidationThreshold(model: trained.model, split: split, targetFAR: options.thresholdFAR,
+                                                 enrolled: Set(split.gallery.labels).count)
         let gallery = try EmbeddingNetwork.embed(split.gallery, with: trained.model)
         let known = try EmbeddingNetwork.embed(split.knownProbes, with: trained.model)
         let unknown = try EmbeddingNetwork.embed(split.unknownProbes, with: trained.model)

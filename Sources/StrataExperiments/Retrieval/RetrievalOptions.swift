@@ -23,8 +23,8 @@ public struct RetrievalOptions: Codable, Equatable, Sendable {
     public var margin: Float?
     /// The scale s of ArcFace and CosFace logits (nil: the loss's default).
     public var scale: Float?
-    /// P: identities (people or classes) in each training batch.
-    public var identitiesPerBatch = 8
+    /// P: identities (people or classes) in each training batch (nil: 8, or all training identities when fewer).
+    public var identitiesPerBatch: Int?
     /// K: images of each identity in a training batch.
     public var imagesPerIdentity = 4
     /// The number of epochs.
@@ -89,7 +89,9 @@ public struct RetrievalOptions: Codable, Equatable, Sendable {
         try require(Self.minings.contains(mining), "unknown --mining '\(mining)'; choose one of: \(Self.minings.joined(separator: ", "))")
         if let margin { try require(margin.isFinite && margin >= 0, "--margin must be a number ≥ 0, got \(margin)") }
         if let scale { try require(scale.isFinite && scale > 0, "--scale must be positive, got \(scale)") }
-        try require(identitiesPerBatch >= 2, "--identities-per-batch must be at least 2, got \(identitiesPerBatch)")
+        if let identitiesPerBatch {
+            try require(identitiesPerBatch >= 2, "--identities-per-batch must be at least 2, got \(identitiesPerBatch)")
+        }
         try require(imagesPerIdentity >= 2, "--images-per-identity must be at least 2, got \(imagesPerIdentity)")
         try require(epochs >= 1, "--epochs must be at least 1, got \(epochs)")
         try require(stepsPerEpoch >= 1, "--steps-per-epoch must be at least 1, got \(stepsPerEpoch)")
