@@ -6,17 +6,21 @@ import StrataRetrieval
 /// The pictures of a retrieval run: each cluster's members, probes beside their nearest enrolled photos,
 /// DIR and FAR against the threshold, and the DET curve.
 enum RetrievalPictures {
-    /// Each cluster's members, cluster after cluster, captioned `cluster: label`. `pixels` gives an item's
+    /// Each cluster's members, one row per cluster (wrapped past 12), captioned `cluster: label`. `pixels` gives an item's
     /// image `(1, H, W)` of `size` `[H, W]`; by default it is read from the item's path.
     static func clusterGrid(_ index: IVFIndex, size: [Int], pixels: ((IndexItem) throws -> [UInt8])? = nil) throws -> ImageGrid {
         let load = pixels ?? { item in
             try ImageFolderDataset.loadImages([URL(fileURLWithPath: item.path)], size: (height: size[0], width: size[1]))
         }
-        let widest = index.lists.map(\.count).max() ?? 1
-        var grid = ImageGrid(title: "Clusters of the gallery (cluster: person)", columns: max(1, min(widest, 12)))
-        for (number, list) in index.lists.enumerated() {
+        let columns = max(1, min(index.lists.map(\.count).max() ?? 1, 12))
+        var grid = ImageGrid(title: "Clusters of the gallery, one per row (cluster: person)", columns: columns)
+        let blank = [UInt8](repeating: 255, count: size[0] * size[1])
+        for (number, list) in index.lists.enumerated() where list.count > 0 {
             for item in list.items {
                 grid.add(image: try load(item), width: size[1], height: size[0], caption: "\(number): \(item.label)")
+            }
+            for _ in 0..<((columns - list.count % columns) % columns) {
+                grid.add(image: blank, width: size[1], height: size[0])
             }
         }
         return grid

@@ -1,0 +1,61 @@
+import Foundation
+import XCTest
+
+/// `strata retrieve`: its refusals, and train → enroll → query through the executable on a tiny folder of people.
+extension CommandErrorTests {
+    func testRetrieveRefusesBadOptions() throws {
+        try assertFails(["retrieve", "train", "--loss", "hinge"], with: "unknown --loss 'hinge'")
+        try assertFails(["retrieve", "train", "--image-size", "56by46"], with: "--image-size must be HEIGHTxWIDTH")
+        try assertFails(["retrieve", "evaluate", "--repeats", "0"], with: "--repeats must be at least 1, got 0")
+        try assertFails(["retrieve", "query", "/nonexistent/index", "x.pgm", "--method", "median"],
+                        with: "--method must be nearest or centroid")
+        try assertFails(["retrieve", "query", "/nonexistent/index", "x.pgm"], with: "/nonexistent/index/enrollment.json: missing")
+        try assertFails(["retrieve", "enroll", "/nonexistent/gallery", "--model", "/nonexistent/run"],
+                        with: "/nonexistent/run: no such run folder")
+        try assertFails(["retrieve", "train"], with: "orl-faces")
+    }
+
+    func testRetrieveTrainEnrollQueryThroughTheCommandLine() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-retrieve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        // 8 "people", 4 photos each: a bright square at a place of their own, with a little noise.
+        for person in 0..<8 {
+            let folder = root.appendingPathComponent("people/person\(person)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for photo in 0..<4 {
+                let pixels = (0..<256).map { i -> UInt8 in
+                    let (y, x) = (i / 16, i % 16)
+                    let inside = y / 4 == person / 4 * 2 && x / 4 == person % 4
+                    return UInt8((inside ? 200 : 20) + (i * 7 + photo * 13) % 30)
+                }
+                try Data(Array("P5\n16 16\n255\n".utf8) + pixels).write(to: folder.appendingPathComponent("\(photo).pgm"))
+            }
+        }
+        let run = root.appendingPathComponent("run").path
+        let common = ["--image-size", "16x16", "--dimension", "8", "--epochs", "1", "--steps-per-epoch", "2",
+                      "--training-identities", "4", "--validation-identities", "2", "--known-identities", "2",
+                      "--unknown-identities", "2", "--gallery-per-identity", "2", "--images-per-identity", "2"]
+        var (status, error) = try strata(["retrieve", "train", "--dataset", root.appendingPathComponent("people").path,
+                                          "--out", run] + common)
+        XCTAssertEqual(status, 0, error)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/model.safetensors"))
+        let index = root.appendingPathComponent("index").path
+        let gallery = root.appendingPathComponent("gallery")
+        for person in ["person6", "person7"] {
+            try FileManager.default.createDirectory(at: gallery, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: root.appendingPathComponent("people/\(person)"),
+                                             to: gallery.appendingPathComponent(person))
+        }
+        (status, error) = try strata(["retrieve", "enroll", gallery.path, "--model", run, "--out", index])
+        XCTAssertEqual(status, 0, error)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: index + "/index.safetensors"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: index + "/clusters.png"))
+        (status, error) = try strata(["retrieve", "query", index, root.appendingPathComponent("people/person6/0.pgm").path,
+                                      "--threshold=-1"])
+        XCTAssertEqual(status, 0, error)
+        // A damaged index is refused with the file named.
+        try Data("{".utf8).write(to: URL(fileURLWithPath: index + "/index.json"))
+        try assertFails(["retrieve", "query", index, root.appendingPathComponent("people/person6/0.pgm").path],
+                        with: "index.json")
+    }
+}
