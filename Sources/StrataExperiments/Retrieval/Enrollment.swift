@@ -77,8 +77,7 @@ public enum Enrollment {
             + "the index holds \(index.count) photos of \(people) people in \(index.listCount) clusters; "
             + String(format: "threshold %.4f (FAR %.2f)", record.threshold, metrics.thresholdFAR))
         for (number, list) in index.lists.enumerated() {
-            log("cluster \(number): " + list.items.map { "\($0.label)/\(URL(fileURLWithPath: $0.path).lastPathComponent)" }
-                .joined(separator: ", "))
+            log("cluster \(number): " + list.items.map(itemName).joined(separator: ", "))
         }
         let grid = try RetrievalPictures.clusterGrid(index, size: size)
         _ = try grid.save(to: folder.appendingPathComponent("clusters.png"))
@@ -120,13 +119,16 @@ public enum Enrollment {
         var text = match.label.map { String(format: "%@: %@ (similarity %.4f)", name, $0, match.similarity) }
             ?? String(format: "%@: unknown (best %@, similarity %.4f)", name, match.bestLabel ?? "none", match.similarity)
         if match.label != nil, let cluster = match.cluster {
-            text += "\n  cluster \(cluster): " + match.clusterMembers.map { URL(fileURLWithPath: $0.path).lastPathComponent == ""
-                ? $0.label : "\($0.label)/\(URL(fileURLWithPath: $0.path).lastPathComponent)" }.joined(separator: ", ")
+            text += "\n  cluster \(cluster): " + match.clusterMembers.map(itemName).joined(separator: ", ")
         }
-        text += "\n  nearest: " + match.neighbours.map {
-            String(format: "%@/%@ %.3f", $0.item.label, URL(fileURLWithPath: $0.item.path).lastPathComponent, $0.score)
-        }.joined(separator: ", ")
+        text += "\n  nearest: " + match.neighbours.map { String(format: "%@ %.3f", itemName($0.item), $0.score) }
+            .joined(separator: ", ")
         return text
+    }
+
+    /// `person/file` for an enrolled photo, or `person#id` for an image without a file.
+    static func itemName(_ item: IndexItem) -> String {
+        item.path.isEmpty ? "\(item.label)#\(item.id)" : "\(item.label)/\(URL(fileURLWithPath: item.path).lastPathComponent)"
     }
 
     /// The enrollment record of an index folder.

@@ -65,7 +65,8 @@ enum RetrievalPictures {
 
     /// The DET curve: miss rate (1 − DIR) against false-alarm rate, over all thresholds.
     static func detChart(_ metrics: OpenSetMetrics, title: String) -> LineChart {
-        let points = metrics.curve().sorted { $0.falseAlarmRate < $1.falseAlarmRate }
+        // From the highest threshold down: FAR only grows and the miss rate only falls along the way.
+        let points = metrics.curve().sorted { $0.threshold > $1.threshold }
         var chart = LineChart(title: title, xLabel: "false-alarm rate (strangers accepted)",
                               yLabel: "miss rate (1 − DIR)")
         chart.add(series: "open-set identification", x: points.map(\.falseAlarmRate), y: points.map(\.missRate))
