@@ -1,3 +1,5 @@
+import StrataCore
+
 /// An inverted-file index: k-means centres as a coarse quantiser and one `InvertedList` per centre;
 /// a search visits the `nprobe` lists whose centres are closest to the query and takes the exact
 /// top-k among their items.
@@ -108,13 +110,19 @@ public struct IVFIndex: Sendable, Equatable {
             partial.indices.withUnsafeMutableBufferPointer { indexTable in
                 queries.values.withUnsafeBufferPointer { q in
                     let scoreBase = scoreTable.baseAddress!, indexBase = indexTable.baseAddress!
-                    ParallelWork.run(parts: visited.count) { task in
-                        let list = visited[task]
-                        let slots = pairs[starts[list]..<starts[list + 1]].map { pair in
-                            (pair % probes * queryCount + pair / probes) * k
+                    // Little work (one query, a few short lists): all lists on this thread, since
+                    // waking the other threads costs more than the scan.
+                    let multiplyAdds = visited.reduce(0) { $0 + (starts[$1 + 1] - starts[$1]) * lists[$1].count } * dimension
+                    let parallel = multiplyAdds >= ThreadPolicy.parallelMultiplyAdds
+                    ParallelWork.run(parts: parallel ? visited.count : min(visited.count, 1)) { part in
+                        for task in parallel ? part..<(part + 1) : 0..<visited.count {
+                            let list = visited[task]
+                            let slots = pairs[starts[list]..<starts[list + 1]].map { pair in
+                                (pair % probes * queryCount + pair / probes) * k
+                            }
+                            scan(list, queries: pairs[starts[list]..<starts[list + 1]].map { $0 / probes }, values: q.baseAddress!,
+                                 slots: slots, scores: scoreBase, indices: indexBase, k: k)
                         }
-                        scan(list, queries: pairs[starts[list]..<starts[list + 1]].map { $0 / probes }, values: q.baseAddress!,
-                             slots: slots, scores: scoreBase, indices: indexBase, k: k)
                     }
                 }
             }

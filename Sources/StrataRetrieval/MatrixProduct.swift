@@ -6,7 +6,8 @@ import StrataCore
 ///
 /// StrataCore's `Gemm` works on tensors and is internal, so this calls oneDNN's `dnnl_sgemm` on
 /// raw pointers directly. Inside `ParallelWork` each worker's product runs on that worker alone
-/// (its OpenMP thread count is 1 there), so many small products run side by side.
+/// (its OpenMP thread count is 1 there), so many small products run side by side; a product below
+/// `ThreadPolicy.parallelMultiplyAdds` multiply-adds runs on the calling thread alone anywhere.
 enum MatrixProduct {
     /// `c (m, n) = a (m, k) · b (n, k)ᵀ`, overwriting `c`; all three dense and row-major.
     static func multiplyTransposed(_ a: UnsafePointer<Float>, rows m: Int, _ b: UnsafePointer<Float>, rows n: Int,
@@ -17,6 +18,12 @@ enum MatrixProduct {
             return
         }
         _ = ThreadPolicy.threadCount  // makes sure oneDNN was told the thread count
+        // A small product (a single query against the centres, say) on this thread alone: waking a
+        // second OpenMP thread costs more than it saves (StrataCore's rule for its own products).
+        let threads = omp_get_max_threads()
+        let alone = threads > 1 && m * n * k < ThreadPolicy.parallelMultiplyAdds
+        if alone { omp_set_num_threads(1) }
+        defer { if alone { omp_set_num_threads(threads) } }
         let status = dnnl_sgemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "T")), Int64(m), Int64(n), Int64(k),
                                 1, a, Int64(k), b, Int64(k), 0, c, Int64(n))
         precondition(status == dnnl_success,

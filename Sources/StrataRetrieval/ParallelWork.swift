@@ -16,18 +16,20 @@ enum ParallelWork {
         (count * part / parts) ..< (count * (part + 1) / parts)
     }
 
-    /// Runs `body(part)` for every part in `0..<parts`; in parallel when there is more than one, with
-    /// each worker's OpenMP (oneDNN) thread count set to 1 for the duration and restored after.
+    /// Runs `body(part)` for every part in `0..<parts` on at most `ThreadPolicy.threadCount` threads:
+    /// worker `w` of `W` takes parts `w`, `w + W`, …, with its OpenMP (oneDNN) thread count set to 1
+    /// for the duration and restored after; with one thread (or one part) on the calling thread.
     static func run(parts: Int, _ body: (Int) -> Void) {
-        if parts <= 1 {
-            if parts == 1 { body(0) }
+        let threads = ThreadPolicy.threadCount
+        let workers = min(parts, threads)
+        if workers <= 1 {
+            for part in 0..<parts { body(part) }
             return
         }
-        let threads = ThreadPolicy.threadCount
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
             // GNU OpenMP keeps the thread count per calling thread, so this affects this worker only.
             omp_set_num_threads(1)
-            body(part)
+            for part in stride(from: worker, to: parts, by: workers) { body(part) }
             omp_set_num_threads(Int32(threads))
         }
     }

@@ -1,3 +1,4 @@
+import StrataCore
 import StrataTestSupport
 import XCTest
 @testable import StrataRetrieval
@@ -58,6 +59,28 @@ final class IndexSearchTests: XCTestCase {
                 XCTAssertEqual(single.map(\.cluster), batched.map(\.cluster))
                 assertClose(single.map(\.score), batched.map(\.score), rtol: 1e-5, atol: 1e-6)
             }
+        }
+    }
+
+    /// Small searches scan every list on the calling thread; forcing one part per list (and
+    /// multi-threaded products) on two threads gives the same answers.
+    func testIVFSearchOnOneThreadMatchesListsSpreadOverThreads() throws {
+        let threads = ThreadPolicy.threadCount, threshold = ThreadPolicy.parallelMultiplyAdds
+        defer { ThreadPolicy.setThreadCount(threads); ThreadPolicy.parallelMultiplyAdds = threshold }
+        ThreadPolicy.setThreadCount(2)
+        for metric in IndexMetric.allCases {
+            var ivf = try IVFIndex.train(on: stored, listCount: 8, metric: metric,
+                                         options: KMeansOptions(clusterCount: 8, seed: 3))
+            try ivf.add(stored, items: RetrievalTestData.items(count: 400))
+            ThreadPolicy.parallelMultiplyAdds = Int.max  // every list on the calling thread
+            let alone = try ivf.search(queries, k: 10, nprobe: 4)
+            let single = try ivf.search(Array(queries.vector(at: 0)), k: 10, nprobe: 4)
+            ThreadPolicy.parallelMultiplyAdds = 0  // one part per list, products on both threads
+            let spread = try ivf.search(queries, k: 10, nprobe: 4)
+            XCTAssertEqual(alone.map { $0.map(\.item) }, spread.map { $0.map(\.item) }, "\(metric)")
+            XCTAssertEqual(alone.map { $0.map(\.cluster) }, spread.map { $0.map(\.cluster) }, "\(metric)")
+            assertClose(alone.flatMap { $0.map(\.score) }, spread.flatMap { $0.map(\.score) }, rtol: 1e-5, atol: 1e-6)
+            XCTAssertEqual(single.map(\.item), spread[0].map(\.item), "\(metric)")
         }
     }
 
