@@ -115,7 +115,8 @@ public enum Enrollment {
 
     /// The printout of one match: the answer, then the matched cluster's photos, then the nearest photos.
     static func describe(_ match: Match, file: URL) -> String {
-        let name = file.lastPathComponent
+        let parent = file.deletingLastPathComponent().lastPathComponent
+        let name = parent.isEmpty || parent == "/" ? file.lastPathComponent : "\(parent)/\(file.lastPathComponent)"
         var text = match.label.map { String(format: "%@: %@ (similarity %.4f)", name, $0, match.similarity) }
             ?? String(format: "%@: unknown (best %@, similarity %.4f)", name, match.bestLabel ?? "none", match.similarity)
         if match.label != nil, let cluster = match.cluster {

@@ -190,7 +190,7 @@ public enum RetrievalEvaluation {
             try page.chart(heading, chart)
         }
         let printout = zip(probes.indices, probes).map { i, probe in
-            Enrollment.describe(probe.match, file: URL(fileURLWithPath: "probe\(i + 1)-\(probe.truth)"))
+            Enrollment.describe(probe.match, file: URL(fileURLWithPath: "/probe\(i + 1)-\(probe.truth)"))
         }.joined(separator: "\n")
         try AtomicFile.write(Data((printout + "\n").utf8), to: url("printout.txt"))
         page.text("Original-style printout (first repetition)", printout)
