@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN", "StrataData"], swiftSettings: swiftSettings),
         .target(name: "StrataPlot", dependencies: ["CCairo"], swiftSettings: swiftSettings),
         // k-means, flat and IVF vector indexes, open-set matching and its metrics.
-        .target(name: "StrataRetrieval", dependencies: ["StrataCore", "StrataTrain", "CDNNL"], swiftSettings: swiftSettings),
+        .target(name: "StrataRetrieval", dependencies: ["StrataCore", "StrataTrain", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
         .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
                                                           "StrataRetrieval"],
                 swiftSettings: swiftSettings),

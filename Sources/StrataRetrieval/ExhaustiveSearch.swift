@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataCore
 
 /// The exact top-k of many queries against many stored vectors, by blocks of matrix products:
@@ -7,6 +8,9 @@ import StrataCore
 /// the squared distance `‖q‖² + ‖x‖² − 2q·x` (that is `‖q‖² − score`). Work is split into tasks of
 /// (a block of queries, a range of stored vectors) that run in parallel; each task multiplies its
 /// query block by stored-vector blocks of bounded size, so memory stays bounded for any count.
+/// For k = 1 (k-means's assignment, the IVF fill) each product block is read once by a fused C
+/// pass, `strata_offer_row_best`, that converts, compares and keeps each row's best; its blocks are
+/// smaller so the product stays in the L2 cache between the `sgemm` that writes it and that pass.
 enum ExhaustiveSearch {
     /// The best `k` of each query, best first: `scores (queries, k)` and `indices (queries, k)`;
     /// entries past the stored count have score `-infinity` and index `TopKHeap.emptyIndex`.
@@ -23,6 +27,10 @@ enum ExhaustiveSearch {
     static let storedBlock = 4096
     /// Product entries (queries × stored) one block may hold.
     static let blockEntries = 1 << 20
+    /// Product entries one block may hold when k = 1: 512 KiB of floats, so the block stays in a
+    /// 1 MiB L2 cache beside the stored block (2^16 to 2^19 measured within noise of each other at
+    /// k = 256 and 1,024, 2^20 slower); the tests lower it to force many blocks.
+    nonisolated(unsafe) static var nearestBlockEntries = 1 << 17
 
     /// The top `k` of each of the `queryCount` rows of `queries` among the `count` rows of `stored`
     /// (all `(·, dimension)`); `storedSquaredNorms` given means L2 ranking, nil means inner product.
@@ -30,7 +38,8 @@ enum ExhaustiveSearch {
                        dimension: Int, storedSquaredNorms: UnsafePointer<Float>?, k: Int) -> Result {
         precondition(k >= 1, "ExhaustiveSearch.search: k must be at least 1, got \(k)")
         let storedBlock = min(Self.storedBlock, max(count, 1))
-        let queryBlock = max(1, min(4096, blockEntries / storedBlock, queryCount))
+        let entries = k == 1 ? nearestBlockEntries : blockEntries
+        let queryBlock = max(1, min(4096, entries / storedBlock, queryCount))
         let queryBlocks = (queryCount + queryBlock - 1) / queryBlock
         // Few query blocks: split the stored vectors too, so every thread has work.
         let splits = max(1, min(ParallelWork.partCount(work: count, minimumPerPart: 16_384) / max(queryBlocks, 1),
@@ -52,6 +61,13 @@ enum ExhaustiveSearch {
                         MatrixProduct.multiplyTransposed(queries + first * dimension, rows: rows,
                                                          stored + start * dimension, rows: columns,
                                                          dimension: dimension, into: product)
+                        if k == 1 {
+                            let slot = split * queryCount + first
+                            strata_offer_row_best(product, rows, columns, storedSquaredNorms.map { $0 + start }, start,
+                                                  scoreBase + slot, indexBase + slot)
+                            start += columns
+                            continue
+                        }
                         if let norms = storedSquaredNorms {
                             for row in 0..<rows {
                                 let line = product + row * columns

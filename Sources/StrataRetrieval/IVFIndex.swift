@@ -91,6 +91,34 @@ public struct IVFIndex: Sendable, Equatable {
         try FlatIndex.checkSearch(queries, k: k, dimension: dimension, context: "IVFIndex.search")
         guard nprobe >= 1 else { throw IndexError.invalidParameter(name: "nprobe", reason: "is \(nprobe); it must be at least 1") }
         let probes = min(nprobe, listCount), queryCount = queries.count
+        // At most one (query, list) pair per list on average: little to share between queries, so
+        // each query scans its own lists directly.
+        let found = queryCount * probes <= listCount ? searchEach(queries, k: k, probes: probes)
+                                                     : searchGrouped(queries, k: k, probes: probes)
+        let queryNorms = metric == .l2 ? MatrixProduct.squaredNorms(queries) : []
+        return (0..<queryCount).map { query in
+            (0..<k).compactMap { j -> SearchHit? in
+                let code = found.indices[query * k + j]
+                guard code != TopKHeap.emptyIndex else { return nil }
+                let list = code >> 32, position = code & 0xFFFF_FFFF, score = found.scores[query * k + j]
+                return SearchHit(item: lists[list].item(at: position),
+                                 score: metric == .l2 ? max(0, queryNorms[query] - score) : score, cluster: list)
+            }
+        }
+    }
+
+    /// The best `k` items for one `query` of `dimension` values among its `nprobe` nearest lists.
+    public func search(_ query: [Float], k: Int, nprobe: Int) throws -> [SearchHit] {
+        guard query.count == dimension else {
+            throw IndexError.dimensionMismatch(context: "IVFIndex.search", expected: dimension, found: query.count)
+        }
+        return try search(VectorSet(dimension: dimension, values: query), k: k, nprobe: nprobe)[0]
+    }
+
+    /// The top `k` (ranking scores, `list << 32 | position` codes) of each query among its `probes`
+    /// nearest lists, the queries grouped by list: each list is multiplied by all its queries at once.
+    private func searchGrouped(_ queries: VectorSet, k: Int, probes: Int) -> ExhaustiveSearch.Result {
+        let queryCount = queries.count
         let coarse = nearest(queries, count: probes)
         // The (query, probe rank) pairs of each list, grouped by list.
         var starts = [Int](repeating: 0, count: listCount + 1)
@@ -127,25 +155,52 @@ public struct IVFIndex: Sendable, Equatable {
                 }
             }
         }
-        let found = ExhaustiveSearch.merged(&partial, splits: probes, queryCount: queryCount)
-        let queryNorms = metric == .l2 ? MatrixProduct.squaredNorms(queries) : []
-        return (0..<queryCount).map { query in
-            (0..<k).compactMap { j -> SearchHit? in
-                let code = found.indices[query * k + j]
-                guard code != TopKHeap.emptyIndex else { return nil }
-                let list = code >> 32, position = code & 0xFFFF_FFFF, score = found.scores[query * k + j]
-                return SearchHit(item: lists[list].item(at: position),
-                                 score: metric == .l2 ? max(0, queryNorms[query] - score) : score, cluster: list)
-            }
-        }
+        return ExhaustiveSearch.merged(&partial, splits: probes, queryCount: queryCount)
     }
 
-    /// The best `k` items for one `query` of `dimension` values among its `nprobe` nearest lists.
-    public func search(_ query: [Float], k: Int, nprobe: Int) throws -> [SearchHit] {
-        guard query.count == dimension else {
-            throw IndexError.dimensionMismatch(context: "IVFIndex.search", expected: dimension, found: query.count)
+    /// As `searchGrouped`, for few queries: each query keeps one heap and scans its lists in probe
+    /// order with `DirectScan` (no product, no grouping, no buffer per list, no merge).
+    private func searchEach(_ queries: VectorSet, k: Int, probes: Int) -> ExhaustiveSearch.Result {
+        let queryCount = queries.count
+        let coarse = nearest(queries, count: probes)
+        var found = ExhaustiveSearch.Result(k: k, scores: [Float](repeating: -.infinity, count: queryCount * k),
+                                            indices: [Int](repeating: TopKHeap.emptyIndex, count: queryCount * k))
+        var multiplyAdds = 0
+        for list in coarse.indices { multiplyAdds += lists[list].count * dimension }
+        let parts = multiplyAdds >= ThreadPolicy.parallelMultiplyAdds ? min(queryCount, ThreadPolicy.threadCount) : 1
+        found.scores.withUnsafeMutableBufferPointer { scoreTable in
+            found.indices.withUnsafeMutableBufferPointer { indexTable in
+                queries.values.withUnsafeBufferPointer { q in
+                    let scoreBase = scoreTable.baseAddress!, indexBase = indexTable.baseAddress!
+                    ParallelWork.run(parts: parts) { part in
+                        for query in ParallelWork.slice(part, of: parts, count: queryCount) {
+                            let slot = query * k
+                            for probe in 0..<probes {
+                                let list = coarse.indices[query * probes + probe]
+                                scanDirectly(list, query: q.baseAddress! + query * dimension,
+                                             scores: scoreBase + slot, indices: indexBase + slot, k: k)
+                            }
+                            TopKHeap.sortInPlace(scores: scoreBase + slot, indices: indexBase + slot, k: k)
+                        }
+                    }
+                }
+            }
         }
-        return try search(VectorSet(dimension: dimension, values: query), k: k, nprobe: nprobe)[0]
+        return found
+    }
+
+    /// Offers the scores of one `query` against every vector of `list` to its heap at `scores`/`indices`.
+    private func scanDirectly(_ list: Int, query: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                              indices: UnsafeMutablePointer<Int>, k: Int) {
+        let members = lists[list]
+        guard members.count > 0 else { return }
+        members.vectors.values.withUnsafeBufferPointer { x in
+            members.squaredNorms.withUnsafeBufferPointer { norms in
+                DirectScan.offer(query: query, vectors: x.baseAddress!, count: members.count, dimension: dimension,
+                                 squaredNorms: metric == .l2 ? norms.baseAddress! : nil, firstIndex: list << 32,
+                                 scores: scores, indices: indices, k: k)
+            }
+        }
     }
 
     /// Multiplies the `queries` (rows of `values`) that probe `list` by its vectors, block by block,

@@ -62,6 +62,35 @@ final class IndexSearchTests: XCTestCase {
         }
     }
 
+    /// One query, or a batch of two, at most one (query, list) pair per list: each query scans its
+    /// lists directly (no product). With every list probed that is the flat index's answer, and at
+    /// nprobe 3 it is the grouped path's answer (25 queries × 3 probes > 8 lists).
+    func testDirectScanOfFewQueriesMatchesFlatAndTheGroupedPath() throws {
+        for metric in IndexMetric.allCases {
+            var ivf = try IVFIndex.train(on: stored, listCount: 8, metric: metric,
+                                         options: KMeansOptions(clusterCount: 8, seed: 3))
+            try ivf.add(stored, items: RetrievalTestData.items(count: 400))
+            var flat = FlatIndex(dimension: 6, metric: metric)
+            try flat.add(stored, items: RetrievalTestData.items(count: 400))
+            let exact = try flat.search(queries, k: 10)
+            let grouped = try ivf.search(queries, k: 10, nprobe: 3)
+            for query in 0..<25 {
+                let all = try ivf.search(Array(queries.vector(at: query)), k: 10, nprobe: 8)
+                XCTAssertEqual(all.map(\.item), exact[query].map(\.item), "\(metric), query \(query)")
+                assertClose(all.map(\.score), exact[query].map(\.score), rtol: 1e-5, atol: 1e-5)
+            }
+            for first in stride(from: 0, to: 24, by: 2) {
+                let pair = VectorSet(dimension: 6, values: Array(queries.values[(first * 6)..<((first + 2) * 6)]))
+                let each = try ivf.search(pair, k: 10, nprobe: 3)  // 2 × 3 ≤ 8: scanned directly
+                for j in 0..<2 {
+                    XCTAssertEqual(each[j].map(\.item), grouped[first + j].map(\.item), "\(metric), query \(first + j)")
+                    XCTAssertEqual(each[j].map(\.cluster), grouped[first + j].map(\.cluster))
+                    assertClose(each[j].map(\.score), grouped[first + j].map(\.score), rtol: 1e-5, atol: 1e-6)
+                }
+            }
+        }
+    }
+
     /// Small searches scan every list on the calling thread; forcing one part per list (and
     /// multi-threaded products) on two threads gives the same answers.
     func testIVFSearchOnOneThreadMatchesListsSpreadOverThreads() throws {

@@ -46,6 +46,26 @@ final class KMeansTests: XCTestCase {
         }
     }
 
+    /// The fused nearest-centre pass with product blocks of 64 entries (so every block boundary, of
+    /// points and of centres, is crossed many times) against the plain Double loops: the same
+    /// assignments and iterations, inertia within 1e-5 relative.
+    func testFusedAssignmentAcrossManyBlocksMatchesTheReference() throws {
+        let saved = ExhaustiveSearch.nearestBlockEntries
+        defer { ExhaustiveSearch.nearestBlockEntries = saved }
+        ExhaustiveSearch.nearestBlockEntries = 64
+        let points = RetrievalTestData.normal(count: 1500, dimension: 12, seed: 12)
+        let initial = VectorSet(dimension: 12, values: Array(points.values[0..<(37 * 12)]))
+        for spherical in [false, true] {
+            let options = KMeansOptions(clusterCount: 37, maximumIterations: 4, tolerance: 0, spherical: spherical,
+                                        initialCentres: initial)
+            let fast = try KMeans(options: options).fit(points)
+            let reference = KMeansReference.lloyd(points, from: initial, options: options)
+            XCTAssertEqual(fast.assignments, reference.assignments, "spherical \(spherical)")
+            XCTAssertEqual(fast.iterations, reference.iterations)
+            XCTAssertEqual(fast.inertia, reference.inertia, accuracy: 1e-5 * reference.inertia)
+        }
+    }
+
     /// A centre far from every point gets no points: it is re-seeded by splitting the largest cluster.
     func testEmptyClusterIsReseededBySplittingTheLargest() throws {
         let (points, _) = RetrievalTestData.blobs(centres: [[0, 0], [10, 10]], perBlob: 30, spread: 0.5, seed: 5)

@@ -80,4 +80,20 @@ void strata_gelu(const float *x, float *y, ptrdiff_t n);
 /// GELU's backward: y = g · (Φ(x) + x · φ(x)), Φ(x) = 0.5 · (1 + erf(x / √2)), φ(x) = exp(−x²/2) / √(2π).
 void strata_gelu_backward(const float *g, const float *x, float *y, ptrdiff_t n);
 
+// Retrieval (StrataRetrieval): scores are "higher is better", the inner product q·x or, for L2,
+// 2q·x − ‖x‖² (which ranks like the squared distance ‖q‖² + ‖x‖² − 2q·x). 16 lanes, fixed order,
+// no fused multiply-adds: every variant gives the same bits.
+
+/// For each row r of `product (rows, columns)` of inner products, the column j of highest score
+/// (`product[r][j]`, or `2·product[r][j] − norms[j]` when `norms` is not NULL), ties to the lower
+/// column; offered to row r's best so far: it replaces (`best_scores[r]`, `best_indices[r]`) when its
+/// score is higher, or equal with a lower index `first_index + j`. Start from −∞ and PTRDIFF_MAX.
+void strata_offer_row_best(const float *product, ptrdiff_t rows, ptrdiff_t columns, const float *norms,
+                           ptrdiff_t first_index, float *best_scores, ptrdiff_t *best_indices);
+
+/// scores[i] = query·x_i for the `count` rows x_i of `vectors (count, dimension)`, or
+/// 2·query·x_i − norms[i] when `norms` is not NULL.
+void strata_query_scores(const float *query, const float *vectors, ptrdiff_t count, ptrdiff_t dimension,
+                         const float *norms, float *scores);
+
 #endif
