@@ -54,7 +54,8 @@ struct RetrieveEnrollCommand: ParsableCommand {
         discussion: """
         The index (index.safetensors and index.json, plus enrollment.json naming the model) goes to --out \
         (default: <gallery folder>.index). With --add, the people of the gallery folder are added to an \
-        existing index built by the same model. clusters.png shows each cluster's members.
+        existing index built by the same model, and the threshold is chosen again for the people now \
+        enrolled. clusters.png shows each cluster's members; report.html lists them.
         """)
 
     @Argument(help: "The gallery: a folder with one subfolder of photos (PGM, PNG or JPEG) per person.")
@@ -115,6 +116,9 @@ struct RetrieveQueryCommand: ParsableCommand {
     @Option(help: "How many most similar photos to list.")
     var top = 5
 
+    @Option(help: "A folder to write matches.csv, matches.png and report.html into (default: print only).")
+    var out: String?
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -125,7 +129,7 @@ struct RetrieveQueryCommand: ParsableCommand {
         if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1, got \(nprobe)") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
         try Enrollment.query(index: index, images: images, threshold: threshold, centroid: method == "centroid",
-                             nprobe: nprobe, top: top, log: say)
+                             nprobe: nprobe, top: top, output: out, log: say)
     }
 }
 

@@ -150,9 +150,17 @@ final class RetrievalExperimentTests: XCTestCase {
         try Enrollment.enroll(gallery: gallery.appendingPathComponent("more").path, modelRun: runFolder, output: nil,
                               clusters: nil, addTo: indexFolder, overwrite: false, seed: 1) { _ in }
         let queries = [root.appendingPathComponent("people/p3/6.pgm").path, root.appendingPathComponent("people/p1").path]
+        XCTAssertTrue(FileManager.default.fileExists(atPath: indexFolder + "/report.html"))
+        let answers = root.appendingPathComponent("answers").path
         let matches = try Enrollment.query(index: indexFolder, images: queries, threshold: -1, centroid: false, nprobe: nil,
-                                           top: 3) { _ in }
+                                           top: 3, output: answers) { _ in }
         XCTAssertEqual(matches.count, 7, "one file and a folder of six")
+        let csv = try String(contentsOfFile: answers + "/matches.csv", encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 8, "a header and a row per photo")
+        XCTAssertTrue(csv.contains("p3/6.pgm\",\"p"), csv)
+        for file in ["matches.png", "report.html"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: answers + "/" + file), file)
+        }
         XCTAssertTrue(matches.allSatisfy { $0.label != nil }, "a threshold of −1 accepts everything")
         XCTAssertTrue(matches.allSatisfy { $0.neighbours.count == 3 })
         let unknown = try Enrollment.query(index: indexFolder, images: [queries[0]], threshold: 1, centroid: true, nprobe: 1,

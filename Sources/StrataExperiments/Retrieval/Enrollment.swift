@@ -81,14 +81,27 @@ public enum Enrollment {
         }
         let grid = try RetrievalPictures.clusterGrid(index, size: size)
         _ = try grid.save(to: folder.appendingPathComponent("clusters.png"))
-        log("wrote \(folder.path) (index.json, index.safetensors, enrollment.json, clusters.png)")
+        var page = HTMLPage(title: "Gallery index")
+        page.table("Index", header: ["quantity", "value"], rows: [
+            ["photos", String(index.count)], ["people", String(people)], ["clusters", String(index.listCount)],
+            ["threshold", String(format: "%.4f (FAR %.2f)", record.threshold, metrics.thresholdFAR)],
+            ["network", record.modelRun], ["fingerprint", record.fingerprint],
+            ["galleries", record.galleries.joined(separator: ", ")],
+        ])
+        page.table("Clusters", header: ["cluster", "photos"], rows: index.lists.enumerated().map { number, list in
+            [String(number), list.items.map(itemName).joined(separator: ", ")]
+        })
+        try page.chart("Clusters", grid)
+        try AtomicFile.write(Data(page.html.utf8), to: folder.appendingPathComponent("report.html"))
+        log("wrote \(folder.path) (index.json, index.safetensors, enrollment.json, clusters.png, report.html)")
     }
 
     /// Matches each photo of `images` (files, or folders whose image files are all taken) against the index
-    /// in `indexFolder` and prints the person or unknown, the similarity and the matched cluster's photos.
+    /// in `indexFolder` and prints the person or unknown, the similarity and the matched cluster's photos;
+    /// with `output`, also writes `matches.csv`, `matches.png` and `report.html` there.
     @discardableResult
     public static func query(index indexFolder: String, images: [String], threshold: Float?, centroid: Bool,
-                             nprobe: Int?, top: Int, log: (String) -> Void) throws -> [Match] {
+                             nprobe: Int?, top: Int, output: String? = nil, log: (String) -> Void) throws -> [Match] {
         let folder = URL(fileURLWithPath: indexFolder).standardizedFileURL
         let record = try readRecord(folder)
         let (model, options, metrics) = try EmbeddingRun.load(record.modelRun)
@@ -110,7 +123,38 @@ public enum Enrollment {
         for (file, match) in zip(files, matches) {
             log(describe(match, file: file))
         }
+        if let output {
+            try writeMatches(matches, files: files, pixels: pixels, size: size, to: URL(fileURLWithPath: output), log: log)
+        }
         return matches
+    }
+
+    /// Writes `matches.csv` (photo, answer, similarity, best person, cluster), `matches.png` (each photo beside
+    /// its nearest enrolled photos) and `report.html` into `folder`.
+    static func writeMatches(_ matches: [Match], files: [URL], pixels: [UInt8], size: [Int], to folder: URL,
+                             log: (String) -> Void) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let rows = zip(files, matches).map { file, match in
+            [quoted(file.path), quoted(match.label ?? "unknown"), String(format: "%.6f", match.similarity),
+             quoted(match.bestLabel ?? ""), match.cluster.map(String.init) ?? ""].joined(separator: ",")
+        }
+        try AtomicFile.write(Data((["photo,answer,similarity,best,cluster"] + rows).joined(separator: "\n").utf8 + [10]),
+                             to: folder.appendingPathComponent("matches.csv"))
+        let plane = size[0] * size[1]
+        let probes = matches.indices.map { i in (pixels: Array(pixels[(i * plane)..<((i + 1) * plane)]), truth: String?.none, match: matches[i]) }
+        let grid = try RetrievalPictures.matchesGrid(probes, size: size, neighbours: matches.first?.neighbours.count ?? 1) { item in
+            try ImageFolderDataset.loadImages([URL(fileURLWithPath: item.path)], size: (height: size[0], width: size[1]))
+        }
+        _ = try grid.save(to: folder.appendingPathComponent("matches.png"))
+        var page = HTMLPage(title: "Matches")
+        page.table("Answers", header: ["photo", "answer", "similarity", "best", "cluster"], rows: zip(files, matches).map { file, match in
+            [file.path, match.label ?? "unknown", String(format: "%.4f", match.similarity), match.bestLabel ?? "",
+             match.cluster.map(String.init) ?? ""]
+        })
+        try page.chart("Photos and their nearest enrolled photos", grid)
+        try AtomicFile.write(Data(page.html.utf8), to: folder.appendingPathComponent("report.html"))
+        log("wrote \(folder.path) (matches.csv, matches.png, report.html)")
     }
 
     /// The printout of one match: the answer, then the matched cluster's photos, then the nearest photos.

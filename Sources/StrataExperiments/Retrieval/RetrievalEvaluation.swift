@@ -168,7 +168,7 @@ public enum RetrievalEvaluation {
              try RetrievalPictures.clusterGrid(first.index, size: size, pixels: galleryPixels)),
         ]
         // A few probes: the first known probe of up to six identities, then up to three strangers.
-        var probes: [(pixels: [UInt8], truth: String, match: Match)] = []
+        var probes: [(pixels: [UInt8], truth: String?, match: Match)] = []
         var seen = Set<Int>()
         for row in 0..<split.knownProbes.count where !seen.contains(split.knownProbes.labels[row]) && seen.count < 6 {
             seen.insert(split.knownProbes.labels[row])
@@ -190,7 +190,7 @@ public enum RetrievalEvaluation {
             try page.chart(heading, chart)
         }
         let printout = zip(probes.indices, probes).map { i, probe in
-            Enrollment.describe(probe.match, file: URL(fileURLWithPath: "/probe\(i + 1)-\(probe.truth)"))
+            Enrollment.describe(probe.match, file: URL(fileURLWithPath: "/probe\(i + 1)-\(probe.truth ?? "")"))
         }.joined(separator: "\n")
         try AtomicFile.write(Data((printout + "\n").utf8), to: url("printout.txt"))
         page.text("Original-style printout (first repetition)", printout)

@@ -26,21 +26,23 @@ enum RetrievalPictures {
         return grid
     }
 
-    /// One row per probe: the probe (captioned `truth → answer`), then its nearest enrolled photos with
-    /// their similarities, green when they show the probe's identity.
-    static func matchesGrid(_ probes: [(pixels: [UInt8], truth: String, match: Match)], size: [Int],
-                            neighbours: Int, pixels: (IndexItem) -> [UInt8]) -> ImageGrid {
+    /// One row per probe: the probe (captioned `truth → answer`, or just the answer when the truth is not
+    /// known), then its nearest enrolled photos with their similarities, green when they show the probe's
+    /// identity. A stranger's truth is `stranger`.
+    static func matchesGrid(_ probes: [(pixels: [UInt8], truth: String?, match: Match)], size: [Int],
+                            neighbours: Int, pixels: (IndexItem) throws -> [UInt8]) rethrows -> ImageGrid {
+        let green = Color(red: 0, green: 0.5, blue: 0), red = Color(red: 0.8, green: 0, blue: 0)
         var grid = ImageGrid(title: "Probes (true → answer) and their nearest enrolled photos (cosine)",
                              columns: neighbours + 1)
         for probe in probes {
             let answer = probe.match.label ?? "unknown"
-            let right = answer == probe.truth || (probe.truth == "stranger" && probe.match.label == nil)
-            grid.add(image: probe.pixels, width: size[1], height: size[0], caption: "\(probe.truth) → \(answer)",
-                     captionColor: right ? Color(red: 0, green: 0.5, blue: 0) : Color(red: 0.8, green: 0, blue: 0))
+            let colour = probe.truth.map { answer == $0 || ($0 == "stranger" && probe.match.label == nil) ? green : red }
+            grid.add(image: probe.pixels, width: size[1], height: size[0],
+                     caption: probe.truth.map { "\($0) → \(answer)" } ?? answer, captionColor: colour)
             for hit in probe.match.neighbours.prefix(neighbours) {
-                grid.add(image: pixels(hit.item), width: size[1], height: size[0],
+                grid.add(image: try pixels(hit.item), width: size[1], height: size[0],
                          caption: String(format: "%@ %.2f", hit.item.label, hit.score),
-                         captionColor: hit.item.label == probe.truth ? Color(red: 0, green: 0.5, blue: 0) : nil)
+                         captionColor: hit.item.label == probe.truth ? green : nil)
             }
             for _ in probe.match.neighbours.count..<neighbours {
                 grid.add(image: [UInt8](repeating: 255, count: size[0] * size[1]), width: size[1], height: size[0])
