@@ -59,3 +59,29 @@ extension CommandErrorTests {
                         with: "index.json")
     }
 }
+
+/// `strata data export`: a built-in dataset's images as a folder per class.
+extension CommandErrorTests {
+    func testExportRefusesBadOptions() throws {
+        try assertFails(["data", "export", "mnist", "--out", "x", "--part", "validation"], with: "--part must be train or test")
+        try assertFails(["data", "export", "cifar", "--out", "x"], with: "cifar")
+    }
+
+    func testExportWritesTheChosenImagesOfTheChosenClasses() throws {
+        guard let data = ProcessInfo.processInfo.environment["STRATA_DATA"],
+              FileManager.default.fileExists(atPath: data + "/mnist") else {
+            throw XCTSkip("STRATA_DATA does not hold mnist")
+        }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("strata-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let (status, error) = try strata(["data", "export", "mnist", "--data-dir", data, "--out", out.path,
+                                          "--per-class", "2", "--skip-per-class", "1", "--classes", "1,3"])
+        XCTAssertEqual(status, 0, error)
+        let classes = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertEqual(classes, ["1", "3"])
+        for name in classes {
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent(name).path).count, 2)
+        }
+        try assertFails(["data", "export", "mnist", "--data-dir", data, "--out", out.path], with: "already exists")
+    }
+}
