@@ -193,6 +193,22 @@ final class RetrievalExperimentTests: XCTestCase {
         }
     }
 
+    func testEmbeddingImagesOfAnotherSizeIsRefused() throws {
+        var options = smallOptions()
+        options.model = "cnn"
+        let model = try XCTUnwrap(try EmbeddingNetwork.make(options, imageShape: [1, 16, 16], seed: 1))
+        let small = try Dataset(name: "small", images: [UInt8](repeating: 9, count: 64), labels: [0], height: 8, width: 8,
+                                classNames: ["a"])
+        XCTAssertThrowsError(try EmbeddingNetwork.embed(small, with: model)) {
+            XCTAssertTrue("\($0)".contains("images of shape [1, 8, 8] (C, H, W), but the network takes [1, 16, 16]"), "\($0)")
+        }
+        XCTAssertEqual(options.resolvedImageSize, [16, 16])
+        options.imageSize = nil
+        XCTAssertEqual(options.resolvedImageSize, [56, 46])
+        options.dataset = "mnist"
+        XCTAssertEqual(options.resolvedImageSize, [28, 28])
+    }
+
     func testOptionsAreValidatedNamingTheOption() {
         var options = RetrievalOptions()
         options.loss = "hinge"

@@ -32,6 +32,10 @@ public enum EmbeddingNetwork {
     public static func embed(_ dataset: Dataset, with model: Model?, normalization: Normalization = .unitRange) throws
         -> VectorSet {
         guard let model else { return pixelEmbeddings(dataset) }
+        guard dataset.imageShape == model.inputShape else {
+            throw ExperimentError("\(dataset.name): images of shape \(dataset.imageShape) (C, H, W), but the network "
+                + "takes \(model.inputShape)")
+        }
         let loader = DataLoader(dataset, batchSize: 256, shuffle: false, normalization: normalization, threads: 1)
         var values: [Float] = []
         var dimension = 0

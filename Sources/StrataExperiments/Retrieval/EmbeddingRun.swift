@@ -172,8 +172,7 @@ public enum EmbeddingRun {
         }
         let options = try read(RetrievalOptions.self, "options.json")
         let metrics = try read(EmbeddingMetrics.self, "metrics.json")
-        let size = options.imageSize ?? (options.dataset == "mnist" || options.dataset == "fashion-mnist"
-                                         ? [28, 28] : RetrievalData.defaultFaceSize)
+        let size = options.resolvedImageSize
         let imageShape = [1, size[0], size[1]]
         guard let model = try EmbeddingNetwork.make(options, imageShape: imageShape, seed: options.seed) else {
             return (nil, options, metrics)

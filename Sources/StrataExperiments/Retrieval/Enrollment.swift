@@ -31,7 +31,7 @@ public enum Enrollment {
     public static func enroll(gallery: String, modelRun: String, output: String?, clusters: Int?, addTo: String?,
                               overwrite: Bool, seed: UInt64, log: (String) -> Void) throws {
         let (model, options, metrics) = try EmbeddingRun.load(modelRun)
-        let size = options.imageSize ?? RetrievalData.defaultFaceSize
+        let size = options.resolvedImageSize
         let galleryURL = URL(fileURLWithPath: gallery).standardizedFileURL
         let photos = try ImageFolderDataset.loadFolder(from: galleryURL, size: (height: size[0], width: size[1]))
         let embeddings = try EmbeddingNetwork.embed(photos.dataset, with: model)
@@ -107,7 +107,7 @@ public enum Enrollment {
         let (model, options, metrics) = try EmbeddingRun.load(record.modelRun)
         let index = try IndexFile.loadIVF(from: indexURL(folder), expectedFingerprint: metrics.fingerprint)
         let files = try imageFiles(images)
-        let size = options.imageSize ?? RetrievalData.defaultFaceSize
+        let size = options.resolvedImageSize
         let pixels = try ImageFolderDataset.loadImages(files, size: (height: size[0], width: size[1]))
         let queries = try Dataset(name: "queries", images: pixels, labels: [Int](repeating: 0, count: files.count),
                                   height: size[0], width: size[1], classNames: ["query"])

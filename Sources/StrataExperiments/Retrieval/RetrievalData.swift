@@ -42,7 +42,7 @@ public enum RetrievalData {
 
     /// The photos of the folder of `options`, resized.
     public static func loaded(_ options: RetrievalOptions) throws -> LoadedImageFolder {
-        let size = options.imageSize ?? defaultFaceSize
+        let size = options.resolvedImageSize
         let url = try folder(options)
         return try ImageFolderDataset.loadFolder(from: url, size: (height: size[0], width: size[1]),
                                                  name: options.dataset == faces ? faces : url.lastPathComponent)

@@ -119,6 +119,13 @@ public struct RetrievalOptions: Codable, Equatable, Sendable {
         if let threads { try require(threads >= 1, "--threads must be at least 1, got \(threads)") }
     }
 
+    /// The size images are resized to, `[height, width]`: `imageSize`, else 28×28 for the built-in datasets
+    /// and 56×46 (half of ORL's 112×92) for photo folders.
+    public var resolvedImageSize: [Int] {
+        if let imageSize { return imageSize }
+        return (try? BuiltinDataset(name: dataset)) != nil ? [28, 28] : RetrievalData.defaultFaceSize
+    }
+
     /// The augmentations of training images for a dataset of identities (`faces`) or of classes.
     public func trainingAugmentations(identities: Bool) -> [any ImageAugmentation] {
         let resolved = augment == "auto" ? (identities ? "faces" : "affine") : augment
