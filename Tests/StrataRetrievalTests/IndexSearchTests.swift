@@ -23,6 +23,29 @@ final class IndexSearchTests: XCTestCase {
         }
     }
 
+    func testFlatSingleQueryOnOneThreadScansDirectlyToTheSameAnswer() throws {
+        let threads = ThreadPolicy.threadCount
+        defer { ThreadPolicy.setThreadCount(threads) }
+        for metric in IndexMetric.allCases {
+            var index = FlatIndex(dimension: 6, metric: metric)
+            try index.add(stored, items: RetrievalTestData.items(count: 400))
+            ThreadPolicy.setThreadCount(2)
+            let blocked = try index.search(queries, k: 7)
+            ThreadPolicy.setThreadCount(1)
+            for query in 0..<25 {
+                let single = try index.search(Array(queries.vector(at: query)), k: 7)
+                let expected = RetrievalTestData.bruteForce(queries.vector(at: query), stored, k: 7, metric: metric)
+                XCTAssertEqual(single.map(\.item.id), expected.map(\.position), "\(metric) query \(query)")
+                XCTAssertEqual(single.map(\.item), blocked[query].map(\.item), "\(metric) query \(query)")
+                assertClose(single.map(\.score), blocked[query].map(\.score), rtol: 1e-5, atol: 1e-5)
+            }
+            // k larger than the stored count leaves no empty entries in the answer.
+            var small = FlatIndex(dimension: 6, metric: metric)
+            try small.add(VectorSet(dimension: 6, values: Array(stored.values.prefix(18))), items: RetrievalTestData.items(count: 3))
+            XCTAssertEqual(try small.search(Array(queries.vector(at: 0)), k: 5).count, 3)
+        }
+    }
+
     func testFlatIndexRefusesWrongDimensionsAndK() {
         var index = FlatIndex(dimension: 6)
         XCTAssertThrowsError(try index.add(VectorSet(dimension: 4, values: [1, 0, 0, 0]), items: RetrievalTestData.items(count: 1))) {
