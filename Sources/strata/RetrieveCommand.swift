@@ -104,7 +104,7 @@ struct RetrieveQueryCommand: ParsableCommand {
     @Argument(help: "Photos, or folders of photos, to match.")
     var images: [String]
 
-    @Option(help: "Similarity at or below which the answer is unknown (default: the threshold chosen in training for nearest, 0.8 for centroid).")
+    @Option(help: "Similarity at or below which the answer is unknown (default for nearest: the one enroll chose for the people enrolled, from the network's validation scores; 0.8 for centroid).")
     var threshold: Float?
 
     @Option(help: "nearest or centroid.")
