@@ -37,6 +37,12 @@ enum ExhaustiveSearch {
     static func search(queries: UnsafePointer<Float>, queryCount: Int, stored: UnsafePointer<Float>, count: Int,
                        dimension: Int, storedSquaredNorms: UnsafePointer<Float>?, k: Int) -> Result {
         precondition(k >= 1, "ExhaustiveSearch.search: k must be at least 1, got \(k)")
+        // One query on one thread: a direct scan reads each stored vector once, with no product block
+        // to write and read back (one-query top-10 on 1M × 64 went 40–74 → 82–89 queries/s).
+        if queryCount == 1 && ThreadPolicy.threadCount == 1 {
+            return scanDirectly(query: queries, stored: stored, count: count, dimension: dimension,
+                                storedSquaredNorms: storedSquaredNorms, k: k)
+        }
         let storedBlock = min(Self.storedBlock, max(count, 1))
         let entries = k == 1 ? nearestBlockEntries : blockEntries
         let queryBlock = max(1, min(4096, entries / storedBlock, queryCount))
@@ -112,5 +118,22 @@ enum ExhaustiveSearch {
         if splits <= 1 { return partial }
         return Result(k: k, scores: Array(partial.scores[0..<(queryCount * k)]),
                       indices: Array(partial.indices[0..<(queryCount * k)]))
+    }
+
+    /// The best `k` of `count` stored vectors for one query by a direct scan, sorted best first, in the
+    /// layout `search` returns.
+    static func scanDirectly(query: UnsafePointer<Float>, stored: UnsafePointer<Float>, count: Int, dimension: Int,
+                             storedSquaredNorms: UnsafePointer<Float>?, k: Int) -> Result {
+        var scores = [Float](repeating: 0, count: k), indices = [Int](repeating: 0, count: k)
+        scores.withUnsafeMutableBufferPointer { s in
+            indices.withUnsafeMutableBufferPointer { i in
+                TopKHeap.clear(scores: s.baseAddress!, indices: i.baseAddress!, k: k)
+                DirectScan.offer(query: query, vectors: stored, count: count, dimension: dimension,
+                                 squaredNorms: storedSquaredNorms, firstIndex: 0, scores: s.baseAddress!,
+                                 indices: i.baseAddress!, k: k)
+                TopKHeap.sortInPlace(scores: s.baseAddress!, indices: i.baseAddress!, k: k)
+            }
+        }
+        return Result(k: k, scores: scores, indices: indices)
     }
 }

@@ -1,4 +1,3 @@
-import StrataCore
 /// An exact index: every query is compared with every stored vector (blocked matrix products), and
 /// the top-k is kept with a bounded heap.
 ///
@@ -54,15 +53,9 @@ public struct FlatIndex: Sendable, Equatable {
         let found = queries.values.withUnsafeBufferPointer { q in
             vectors.values.withUnsafeBufferPointer { x in
                 squaredNorms.withUnsafeBufferPointer { norms in
-                    let storedNorms = metric == .l2 ? norms.baseAddress! : nil
-                    // One query on one thread: a direct scan reads each stored vector once, with no product
-                    // block to write and read back (measured 0.74× FAISS through the blocked product).
-                    if queries.count == 1 && ThreadPolicy.threadCount == 1 {
-                        return Self.scanDirectly(query: q.baseAddress!, stored: x.baseAddress!, count: count,
-                                                 dimension: dimension, storedSquaredNorms: storedNorms, k: k)
-                    }
-                    return ExhaustiveSearch.search(queries: q.baseAddress!, queryCount: queries.count, stored: x.baseAddress!,
-                                                   count: count, dimension: dimension, storedSquaredNorms: storedNorms, k: k)
+                    ExhaustiveSearch.search(queries: q.baseAddress!, queryCount: queries.count, stored: x.baseAddress!,
+                                            count: count, dimension: dimension,
+                                            storedSquaredNorms: metric == .l2 ? norms.baseAddress! : nil, k: k)
                 }
             }
         }
@@ -83,23 +76,6 @@ public struct FlatIndex: Sendable, Equatable {
             throw IndexError.dimensionMismatch(context: "FlatIndex.search", expected: dimension, found: query.count)
         }
         return try search(VectorSet(dimension: dimension, values: query), k: k)[0]
-    }
-
-    /// The best `k` of `count` stored vectors for one query by a direct scan, sorted best first, in the
-    /// layout `ExhaustiveSearch.search` returns.
-    static func scanDirectly(query: UnsafePointer<Float>, stored: UnsafePointer<Float>, count: Int, dimension: Int,
-                             storedSquaredNorms: UnsafePointer<Float>?, k: Int) -> ExhaustiveSearch.Result {
-        var scores = [Float](repeating: 0, count: k), indices = [Int](repeating: 0, count: k)
-        scores.withUnsafeMutableBufferPointer { s in
-            indices.withUnsafeMutableBufferPointer { i in
-                TopKHeap.clear(scores: s.baseAddress!, indices: i.baseAddress!, k: k)
-                DirectScan.offer(query: query, vectors: stored, count: count, dimension: dimension,
-                                 squaredNorms: storedSquaredNorms, firstIndex: 0, scores: s.baseAddress!,
-                                 indices: i.baseAddress!, k: k)
-                TopKHeap.sortInPlace(scores: s.baseAddress!, indices: i.baseAddress!, k: k)
-            }
-        }
-        return ExhaustiveSearch.Result(k: k, scores: scores, indices: indices)
     }
 
     /// Throws unless `vectors` has `dimension` and one item each.
