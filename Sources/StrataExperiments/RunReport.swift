@@ -106,16 +106,11 @@ public struct RunReport {
 
     /// One HTML page with the charts embedded as data URLs, the metrics, the summary and the history.
     func html() -> String {
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;")
-        }
+        let escape = HTMLPage.escape
         var page = """
         <!DOCTYPE html>
         <html><head><meta charset="utf-8"><title>\(escape(title))</title>
-        <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
-        table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
-        th{background:#f3f3f3}img{max-width:100%}pre{background:#f8f8f8;padding:1em;overflow-x:auto}</style>
+        \(HTMLPage.style)
         </head><body><h1>\(escape(title))</h1>
         <h2>Results</h2><table>
         """
@@ -134,6 +129,17 @@ public struct RunReport {
             page += "<tr><td>\(epoch)</td>" + history.names.map { String(format: "<td>%.4f</td>", history[$0][row]) }.joined() + "</tr>"
         }
         return page + "</table></body></html>\n"
+    }
+
+    /// The JSON file at `url` decoded as `T`; throws naming the file when it is missing (`hint` says what
+    /// should have written it) or does not decode.
+    static func readJSON<T: Decodable>(_ type: T.Type, at url: URL, hint: String) throws -> T {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ExperimentError("\(url.path): missing; \(hint)")
+        }
+        do { return try JSONDecoder().decode(type, from: data) } catch {
+            throw ExperimentError("\(url.path): unreadable (\(error))")
+        }
     }
 
     static let jsonEncoder: JSONEncoder = {

@@ -162,13 +162,8 @@ public enum EmbeddingRun {
         }
         let folder = URL(fileURLWithPath: path)
         func read<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
-            let url = folder.appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw ExperimentError("\(url.path): missing; is \(path) a run folder of `strata retrieve train`?")
-            }
-            do { return try JSONDecoder().decode(type, from: data) } catch {
-                throw ExperimentError("\(url.path): unreadable (\(error))")
-            }
+            try RunReport.readJSON(type, at: folder.appendingPathComponent(name),
+                                   hint: "is \(path) a run folder of `strata retrieve train`?")
         }
         let options = try read(RetrievalOptions.self, "options.json")
         let metrics = try read(EmbeddingMetrics.self, "metrics.json")

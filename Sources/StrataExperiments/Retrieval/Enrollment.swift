@@ -79,7 +79,11 @@ public enum Enrollment {
         for (number, list) in index.lists.enumerated() {
             log("cluster \(number): " + list.items.map(itemName).joined(separator: ", "))
         }
-        let grid = try RetrievalPictures.clusterGrid(index, size: size)
+        // Photos just enrolled are in memory; only those of earlier enrolments are read again.
+        let grid = try RetrievalPictures.clusterGrid(index, size: size) { item in
+            item.id >= firstID ? Array(photos.dataset.image(at: item.id - firstID))
+                : try ImageFolderDataset.loadImages([URL(fileURLWithPath: item.path)], size: (height: size[0], width: size[1]))
+        }
         _ = try grid.save(to: folder.appendingPathComponent("clusters.png"))
         var page = HTMLPage(title: "Gallery index")
         page.table("Index", header: ["quantity", "value"], rows: [
@@ -178,13 +182,8 @@ public enum Enrollment {
 
     /// The enrollment record of an index folder.
     static func readRecord(_ folder: URL) throws -> EnrollmentRecord {
-        let url = recordURL(folder)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ExperimentError("\(url.path): missing; is \(folder.path) an index folder of `strata retrieve enroll`?")
-        }
-        do { return try JSONDecoder().decode(EnrollmentRecord.self, from: data) } catch {
-            throw ExperimentError("\(url.path): unreadable (\(error))")
-        }
+        try RunReport.readJSON(EnrollmentRecord.self, at: recordURL(folder),
+                               hint: "is \(folder.path) an index folder of `strata retrieve enroll`?")
     }
 
     /// The image files named by `paths`: files as given, folders expanded to their image files (one level

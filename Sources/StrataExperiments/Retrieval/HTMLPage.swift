@@ -11,6 +11,13 @@ struct HTMLPage {
 
     init(title: String) { self.title = title }
 
+    /// The style sheet of every Strata report page.
+    static let style = """
+        <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
+        table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+        th{background:#f3f3f3}img{max-width:100%}pre{background:#f8f8f8;padding:1em;overflow-x:auto}</style>
+        """
+
     /// Escapes text for HTML.
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
@@ -41,9 +48,7 @@ struct HTMLPage {
         """
         <!DOCTYPE html>
         <html><head><meta charset="utf-8"><title>\(Self.escape(title))</title>
-        <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
-        table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
-        th{background:#f3f3f3}img{max-width:100%}pre{background:#f8f8f8;padding:1em;overflow-x:auto}</style>
+        \(Self.style)
         </head><body><h1>\(Self.escape(title))</h1>
         \(body)</body></html>
 

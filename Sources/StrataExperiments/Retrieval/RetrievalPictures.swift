@@ -7,11 +7,8 @@ import StrataRetrieval
 /// DIR and FAR against the threshold, and the DET curve.
 enum RetrievalPictures {
     /// Each cluster's members, one row per cluster (wrapped past 12), captioned `cluster: label`. `pixels` gives an item's
-    /// image `(1, H, W)` of `size` `[H, W]`; by default it is read from the item's path.
-    static func clusterGrid(_ index: IVFIndex, size: [Int], pixels: ((IndexItem) throws -> [UInt8])? = nil) throws -> ImageGrid {
-        let load = pixels ?? { item in
-            try ImageFolderDataset.loadImages([URL(fileURLWithPath: item.path)], size: (height: size[0], width: size[1]))
-        }
+    /// image `(1, H, W)` of `size` `[H, W]`.
+    static func clusterGrid(_ index: IVFIndex, size: [Int], pixels load: (IndexItem) throws -> [UInt8]) throws -> ImageGrid {
         let columns = max(1, min(index.lists.map(\.count).max() ?? 1, 12))
         var grid = ImageGrid(title: "Clusters of the gallery, one per row (cluster: person)", columns: columns)
         let blank = [UInt8](repeating: 255, count: size[0] * size[1])
