@@ -13,6 +13,10 @@ extension CommandErrorTests {
         try assertFails(["retrieve", "enroll", "/nonexistent/gallery", "--model", "/nonexistent/run"],
                         with: "/nonexistent/run: no such run folder")
         try assertFails(["retrieve", "train"], with: "orl-faces")
+        try assertFails(["retrieve", "enroll", "/nonexistent/gallery", "--model", "run", "--clusters", "0"],
+                        with: "--clusters must be at least 1, got 0")
+        try assertFails(["retrieve", "query", "index", "x.pgm", "--nprobe", "0"], with: "--nprobe must be at least 1, got 0")
+        try assertFails(["retrieve", "query", "index", "x.pgm", "--top", "0"], with: "--top must be at least 1, got 0")
     }
 
     func testRetrieveTrainEnrollQueryThroughTheCommandLine() throws {

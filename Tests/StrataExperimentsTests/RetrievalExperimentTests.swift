@@ -177,6 +177,21 @@ final class RetrievalExperimentTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("was built by the network"), "\($0)")
         }
 
+        // A folder of no photos, and weights changed after training, are refused naming the culprit.
+        let empty = root.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try Enrollment.query(index: indexFolder, images: [empty.path], threshold: nil, centroid: false,
+                                                  nprobe: nil, top: 1) { _ in }) {
+            XCTAssertTrue("\($0)".contains("\(empty.path): no image files"), "\($0)")
+        }
+        let swapped = root.appendingPathComponent("swapped").path
+        try FileManager.default.copyItem(atPath: runFolder, toPath: swapped)
+        try FileManager.default.removeItem(atPath: swapped + "/model.safetensors")
+        try FileManager.default.copyItem(atPath: otherRun + "/model.safetensors", toPath: swapped + "/model.safetensors")
+        XCTAssertThrowsError(try EmbeddingRun.load(swapped)) {
+            XCTAssertTrue("\($0)".contains("model.safetensors: the weights' fingerprint"), "\($0)")
+        }
+
         let evaluation = root.appendingPathComponent("evaluation").path
         let results = try RetrievalEvaluation.start(options, output: evaluation) { _ in }
         XCTAssertEqual(results.count, 2)
@@ -207,6 +222,20 @@ final class RetrievalExperimentTests: XCTestCase {
         XCTAssertEqual(options.resolvedImageSize, [56, 46])
         options.dataset = "mnist"
         XCTAssertEqual(options.resolvedImageSize, [28, 28])
+    }
+
+    func testAnotherImageSizeForABuiltinDatasetIsRefused() throws {
+        guard let data = ProcessInfo.processInfo.environment["STRATA_DATA"],
+              FileManager.default.fileExists(atPath: data + "/mnist") else {
+            throw XCTSkip("STRATA_DATA does not hold mnist")
+        }
+        var options = RetrievalOptions()
+        options.dataset = "mnist"
+        options.dataDirectory = data
+        options.imageSize = [56, 46]
+        XCTAssertThrowsError(try RetrievalData.load(options)) {
+            XCTAssertTrue("\($0)".contains("--image-size 56x46 is not available for mnist, whose images are 28x28"), "\($0)")
+        }
     }
 
     func testOptionsAreValidatedNamingTheOption() {
