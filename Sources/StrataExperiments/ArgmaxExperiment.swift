@@ -153,70 +153,29 @@ public enum ArgmaxExperiment {
         let parameters = model.parameters
         let initialRate = options.initialLearningRate
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: initialRate)
-        let schedule = ExponentialDecay(initial: initialRate, factorPerEpoch: options.decay)
         log(model.summary())
         log("\(options.episodes) episodes of \(options.batchesPerEpisode) batches of \(options.batchSize) fresh vectors; "
             + "\(options.optimizer), learning rate \(initialRate) ×\(options.decay) per episode, \(options.head.rawValue) head")
-        var generator = RandomGenerator(seed: options.seed &+ 1)
-        var history = History()
-        var firstEpisode = 0
-        if let checkpoint {
-            try checkpoint.restore(into: parameters, optimizer: optimizer)
-            let path = checkpoint.source?.path ?? "(in memory)"
-            guard let state = checkpoint.progress.randomState, let restored = RandomGenerator(state: state) else {
-                throw ExperimentError("\(path): no valid random_state to continue the training vectors from")
+        // The task keeps `log` only while the loop runs, so neither outlives this call.
+        let (history, epochsDone, trainingSeconds) = try withoutActuallyEscaping(log) { log in
+            let task = ArgmaxTask(model: model, options: options, optimizer: optimizer, log: log)
+            let loop = TrainingLoop(model: model, optimizer: optimizer, task: task, epochs: options.episodes,
+                                    stepsPerEpoch: options.batchesPerEpisode,
+                                    sampleCount: options.batchesPerEpisode * options.batchSize)
+            loop.checkpointing = folder.map {
+                CheckpointSchedule(url: $0.checkpoint, minimumInterval: checkpointSeconds, options: options.describedValues())
             }
-            generator = restored
-            history = checkpoint.progress.history
-            firstEpisode = checkpoint.progress.epochsCompleted
-            guard firstEpisode <= options.episodes, history.epochs.count == firstEpisode else {
-                throw ExperimentError("\(path): \(firstEpisode) episodes saved with \(history.epochs.count) in the history, "
-                                      + "for a run of \(options.episodes)")
-            }
+            loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
+            if let checkpoint { try loop.resume(from: checkpoint) }
+            let history = try loop.run(stopAfter: stopAfter)
+            return (history, loop.epochsCompleted, loop.trainingSeconds)
         }
-        let priorSeconds = history["seconds"].reduce(0, +)
-        let start = DispatchTime.now()
-        var lastSave = start
-        let lastEpisode = Swift.min(options.episodes, stopAfter ?? options.episodes)
-        for episode in firstEpisode..<Swift.max(firstEpisode, lastEpisode) {
-            optimizer.learningRate = schedule.learningRate(epoch: episode, step: 0, stepsPerEpoch: options.batchesPerEpisode)
-            let episodeStart = DispatchTime.now()
-            var lossTotal = 0.0, errors = 0
-            for _ in 0..<options.batchesPerEpisode {
-                let (inputs, argmax) = vectors(count: options.batchSize, length: options.length, generator: &generator)
-                let outputs = model(inputs, training: true)
-                let value = loss(outputs, argmax: argmax, head: options.head)
-                value.backward()
-                optimizer.step(parameters)
-                parameters.zeroGradients()
-                lossTotal += Double(value.scalar)
-                errors += zip(predictedIndices(outputs.detached(), head: options.head, length: options.length), argmax)
-                    .filter { $0 != $1 }.count
-            }
-            let seconds = elapsed(since: episodeStart)
-            let meanLoss = lossTotal / Double(options.batchesPerEpisode)
-            let error = Double(errors) / Double(options.batchesPerEpisode * options.batchSize)
-            guard meanLoss.isFinite else {
-                throw ExperimentError("the loss of episode \(episode + 1) is \(meanLoss): training diverged; try a lower --learning-rate")
-            }
-            history.record(epoch: episode + 1, logs: [("loss", meanLoss), ("error", error),
-                                                      ("lr", Double(optimizer.learningRate)), ("seconds", seconds)])
-            log(String(format: "Episode %d/%d - loss: %.5f - error: %.3f%% - %.2fs - lr: %.4e", episode + 1,
-                       options.episodes, meanLoss, error * 100, seconds, Double(optimizer.learningRate)))
-            if let folder, episode + 1 == lastEpisode || elapsed(since: lastSave) >= checkpointSeconds {
-                let progress = TrainingProgress(epochsCompleted: episode + 1, globalStep: (episode + 1) * options.batchesPerEpisode,
-                                                seed: options.seed, randomState: generator.state, history: history,
-                                                options: options.describedValues())
-                try Checkpoint.save(parameters: parameters, optimizer: optimizer, progress: progress, to: folder.checkpoint)
-                lastSave = DispatchTime.now()
-            }
-        }
-        if lastEpisode < options.episodes {
-            log("stopped after episode \(lastEpisode) of \(options.episodes); continue with --resume")
+        if epochsDone < options.episodes {
+            log("stopped after episode \(epochsDone) of \(options.episodes); continue with --resume")
             return ArgmaxRun(folder: folder, metrics: ArgmaxMetrics(), history: history)
         }
         var metrics = ArgmaxMetrics()
-        metrics.trainingSeconds = priorSeconds + elapsed(since: start)
+        metrics.trainingSeconds = trainingSeconds
         metrics.trainingLoss = history.last("loss") ?? .nan
         metrics.trainingError = history.last("error") ?? .nan
         metrics.finalLearningRate = history.last("lr") ?? Double(initialRate)
@@ -276,9 +235,5 @@ public enum ArgmaxExperiment {
                             progress: TrainingProgress(epochsCompleted: metrics.episodes, history: history,
                                                        options: metrics.options),
                             to: url("model.safetensors"))
-    }
-
-    private static func elapsed(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 }

@@ -88,13 +88,6 @@ public enum ClassifierTraining {
         model.compile(optimizer: optimizer,
                       loss: SparseCategoricalCrossentropy(fromLogits: true, labelSmoothing: options.labelSmoothing),
                       metrics: [.accuracy])
-        var initialEpoch = 0
-        var priorHistory = History()
-        if let checkpoint {
-            try checkpoint.restore(into: model.parameters, buffers: model.buffers, optimizer: optimizer)
-            initialEpoch = checkpoint.progress.epochsCompleted
-            priorHistory = checkpoint.progress.history
-        }
         let loader = DataLoader(trainingSet, batchSize: options.batchSize, shuffle: true, seed: options.seed,
                                 augmentations: augmentation.trainingAugmentations, threads: ThreadPolicy.threadCount)
         let source = try DataLoaderBatches(loader, inputShape: model.inputShape)
@@ -105,31 +98,27 @@ public enum ClassifierTraining {
         log("training on \(trainingSet.count) images, validating on \(validationSet?.count ?? 0), testing on \(data.test.count)")
 
         let monitor = validation != nil ? "val_loss" : "loss"
-        var callbacks: [any Callback] = [CSVLogger(url: folder.history, append: initialEpoch > 0)]
+        let loop = TrainingLoop(model: model, optimizer: optimizer,
+                                task: try SupervisedTask(model: model, source: source, validation: validation),
+                                epochs: options.epochs, stepsPerEpoch: source.batchesPerEpoch,
+                                sampleCount: source.sampleCount)
+        var callbacks: [any Callback] = [ProgressBar()]
+        callbacks.append(checkpoint.map { CSVLogger(url: folder.history, continuing: $0.progress.history) }
+                         ?? CSVLogger(url: folder.history))
         callbacks += try OptimizerFactory.scheduleCallbacks(options.schedule, learningRate: learningRate,
                                                             epochs: options.epochs, stepsPerEpoch: source.batchesPerEpoch,
                                                             decayFactor: options.decayFactor, stepEpochs: options.scheduleStep)
-        let checkpointer = ModelCheckpoint(url: folder.checkpoint, monitor: monitor, history: priorHistory,
-                                           best: checkpoint?.progress.bestValue, options: options.describedValues())
         if let patience = options.earlyStoppingPatience {
             callbacks.append(EarlyStopping(monitor: monitor, patience: patience, restoreBestWeights: true,
                                            bestWeightsFile: folder.url.appendingPathComponent("best.safetensors")))
         }
-        // Saved after the other callbacks have seen the epoch, with their state, so a resume decides alike.
-        checkpointer.statefulCallbacks = callbacks.compactMap { $0 as? any StatefulCallback }
-        if let checkpoint { try ModelCheckpoint.restore(checkpointer.statefulCallbacks, from: checkpoint.progress) }
-        callbacks.append(checkpointer)
-        callbacks += extraCallbacks
-        let start = DispatchTime.now()
-        if initialEpoch < options.epochs {
-            try model.fit(source, epochs: options.epochs, validation: validation, callbacks: callbacks,
-                          initialEpoch: initialEpoch)
-        }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        if let error = checkpointer.saveError {
-            throw ExperimentError("could not save the checkpoint \(folder.checkpoint.path): \(error)")
-        }
-        let history = checkpointer.history
+        loop.callbacks = callbacks + extraCallbacks
+        // Saved after every epoch, once the callbacks have seen it, with their state, so a resume decides alike.
+        loop.checkpointing = CheckpointSchedule(url: folder.checkpoint, options: options.describedValues(), monitor: monitor)
+        loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
+        if let checkpoint { try loop.resume(from: checkpoint) }
+        try loop.run()
+        let history = loop.history
         try Checkpoint.save(parameters: model.parameters, buffers: model.buffers, optimizer: nil,
                             progress: TrainingProgress(epochsCompleted: history.epochs.count, history: history,
                                                        options: options.describedValues()),
@@ -143,7 +132,7 @@ public enum ClassifierTraining {
         metrics.perClass = RunMetrics.classScores(confusion: evaluation.confusion, classNames: data.test.classNames)
         metrics.confusion = evaluation.confusion
         metrics.validationAccuracy = history.last("val_accuracy")
-        metrics.trainingSeconds = seconds + (Double(checkpoint?.progress.extra["trainingSeconds"] ?? "") ?? 0)
+        metrics.trainingSeconds = loop.trainingSeconds
         metrics.epochs = history.epochs.count
         metrics.seed = options.seed
         metrics.threads = ThreadPolicy.threadCount
@@ -154,7 +143,7 @@ public enum ClassifierTraining {
                                mistakes: evaluation.mistakes(in: data.test))
         try report.write(to: folder.url)
         log(String(format: "test accuracy: %.2f%% (%d images), test loss %.4f, training %.1f s",
-                   evaluation.accuracy * 100, data.test.count, evaluation.loss, seconds))
+                   evaluation.accuracy * 100, data.test.count, evaluation.loss, loop.trainingSeconds))
         log("wrote \(folder.url.path)/report.html")
         return TrainingRun(folder: folder, metrics: metrics, history: history)
     }

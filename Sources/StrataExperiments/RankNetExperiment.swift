@@ -111,8 +111,7 @@ public enum RankNetExperiment {
         let scorer = try makeScorer(imageShape: training.imageShape, seed: options.seed,
                                     activation: RankNetOptions.activations[options.activation]!)
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate)
-        let schedule = ExponentialDecay(initial: optimizer.learningRate, factorPerEpoch: options.decay)
-        var sampler = try pairSampler(labels: training.labels, order: order, seed: options.seed &+ 1,
+        let sampler = try pairSampler(labels: training.labels, order: order, seed: options.seed &+ 1,
                                       excludeTies: options.excludeTies)
         var validationSampler = try pairSampler(labels: validation.labels, order: order, seed: options.seed &+ 2,
                                                 excludeTies: options.excludeTies)
@@ -121,74 +120,25 @@ public enum RankNetExperiment {
         log("training on pairs of \(training.count) images, validating on \(validationPairs.count) pairs of "
             + "\(validation.count) images; order \(order.map { data.training.classNames[$0] }.joined(separator: " > "))")
 
-        var state = TrainingState(epochs: options.epochs, stepsPerEpoch: options.stepsPerEpoch,
-                                  sampleCount: options.stepsPerEpoch * options.batchSize)
-        var history = History()
+        let task = RankNetTask(scorer: scorer, options: options, training: training, validation: validation,
+                               validationPairs: validationPairs, normalization: normalization, optimizer: optimizer,
+                               sampler: sampler)
+        let loop = TrainingLoop(model: scorer, optimizer: optimizer, task: task, epochs: options.epochs,
+                                stepsPerEpoch: options.stepsPerEpoch,
+                                sampleCount: options.stepsPerEpoch * options.batchSize)
+        loop.callbacks = (verbose ? [ProgressBar()] : [])
+            + (folder.map { folder in
+                [checkpoint.map { CSVLogger(url: folder.history, continuing: $0.progress.history) } ?? CSVLogger(url: folder.history)]
+            } ?? [])
+        loop.checkpointing = folder.map {
+            CheckpointSchedule(url: $0.checkpoint, minimumInterval: checkpointSeconds, options: options.describedValues())
+        }
+        loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
+        if let checkpoint { try loop.resume(from: checkpoint) }
+        let history = try loop.run(stopAfter: stopAfter)
         let parameters = scorer.parameters
-        var firstEpoch = 0, priorSeconds = 0.0
-        if let checkpoint {
-            let path = checkpoint.source?.path ?? "(in memory)"
-            try checkpoint.restore(into: parameters, optimizer: optimizer)
-            guard let randomState = checkpoint.progress.randomState, sampler.restore(generatorState: randomState) else {
-                throw ExperimentError("\(path): no valid random_state to continue the training pairs from")
-            }
-            history = checkpoint.progress.history
-            firstEpoch = checkpoint.progress.epochsCompleted
-            state.globalStep = checkpoint.progress.globalStep
-            priorSeconds = Double(checkpoint.progress.extra["training_seconds"] ?? "") ?? 0
-            guard firstEpoch <= options.epochs, history.epochs.count == firstEpoch,
-                  state.globalStep == firstEpoch * options.stepsPerEpoch else {
-                throw ExperimentError("\(path): \(firstEpoch) epochs and \(state.globalStep) steps saved with "
-                                      + "\(history.epochs.count) epochs in the history, for a run of \(options.epochs)")
-            }
-        }
-        let callbacks: [any Callback] = (verbose ? [ProgressBar()] : [])
-            + (folder.map { [CSVLogger(url: $0.history, append: firstEpoch > 0)] } ?? [])
-        let start = DispatchTime.now()
-        var lastSave = start
-        let lastEpoch = Swift.min(options.epochs, stopAfter ?? options.epochs)
-        callbacks.forEach { $0.onTrainBegin(model: scorer, state: state) }
-        for epoch in firstEpoch..<Swift.max(firstEpoch, lastEpoch) {
-            state.epoch = epoch
-            optimizer.learningRate = schedule.learningRate(epoch: epoch, step: state.globalStep,
-                                                           stepsPerEpoch: options.stepsPerEpoch)
-            callbacks.forEach { $0.onEpochBegin(model: scorer, state: state) }
-            var meter = PairMeter()
-            for step in 0..<options.stepsPerEpoch {
-                state.batch = step
-                let batch = sampler.batch(of: training, count: options.batchSize, normalization: normalization,
-                                          augmentations: options.trainingAugmentations, seed: options.seed &+ 4,
-                                          step: state.globalStep)
-                let (loss, differences) = pairLoss(scorer: scorer, first: batch.first, second: batch.second,
-                                                   targets: batch.targets)
-                loss.backward()
-                optimizer.step(parameters)
-                parameters.zeroGradients()
-                state.globalStep += 1
-                meter.add(differences: differences.scalars, targets: batch.targets.scalars)
-                let logs = meter.logs(prefix: "")
-                callbacks.forEach { $0.onBatchEnd(model: scorer, state: state, logs: logs) }
-            }
-            var logs = meter.logs(prefix: "")
-            let validationScores = try scores(scorer, of: validation, normalization: normalization)
-            var validationMeter = PairMeter()
-            validationMeter.add(pairs: validationPairs, scores: validationScores)
-            for entry in validationMeter.logs(prefix: "val_").entries { logs[entry.name] = entry.value }
-            history.record(epoch: epoch + 1, logs: logs.entries)
-            callbacks.forEach { $0.onEpochEnd(model: scorer, state: state, logs: logs) }
-            if let folder, epoch + 1 == lastEpoch || secondsSince(lastSave) >= checkpointSeconds {
-                let progress = TrainingProgress(epochsCompleted: epoch + 1, globalStep: state.globalStep, seed: options.seed,
-                                                randomState: sampler.generatorState, history: history,
-                                                options: options.describedValues(),
-                                                extra: ["training_seconds": String(priorSeconds + secondsSince(start))])
-                try Checkpoint.save(parameters: parameters, optimizer: optimizer, progress: progress, to: folder.checkpoint)
-                lastSave = DispatchTime.now()
-            }
-        }
-        callbacks.forEach { $0.onTrainEnd(model: scorer, state: state, logs: Logs()) }
-        let seconds = priorSeconds + secondsSince(start)
-        if lastEpoch < options.epochs {
-            log("stopped after epoch \(lastEpoch) of \(options.epochs); continue with --resume")
+        if loop.epochsCompleted < options.epochs {
+            log("stopped after epoch \(loop.epochsCompleted) of \(options.epochs); continue with --resume")
             let metrics = RankNetMetrics(dataset: data.name, order: order, orderNames: order.map { data.training.classNames[$0] })
             return RankNetRun(folder: folder, metrics: metrics, history: history, testScores: [])
         }
@@ -199,7 +149,7 @@ public enum RankNetExperiment {
         metrics.dataset = data.name
         metrics.validationLoss = history.last("val_loss")
         metrics.validationMSE = history.last("val_mse")
-        metrics.trainingSeconds = seconds
+        metrics.trainingSeconds = loop.trainingSeconds
         metrics.epochs = options.epochs
         metrics.parameters = parameters.scalarCount
         metrics.seed = options.seed
@@ -314,11 +264,6 @@ public enum RankNetExperiment {
                                                        options: metrics.options),
                             to: url("model.safetensors"))
     }
-}
-
-/// Seconds since `start`.
-private func secondsSince(_ start: DispatchTime) -> Double {
-    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
 }
 
 /// Running means of the RankNet loss, the MSE of the predicted probability and the pairwise accuracy

@@ -42,6 +42,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var seed: UInt64 = 42
     /// Threads for every kernel (nil: `STRATA_THREADS` or the number of cores).
     public var threads: Int?
+    /// Train on when a loss is NaN or infinite (`--allow-nonfinite`); nil or false: stop with the epoch and step.
+    public var allowNonFinite: Bool?
 
     /// The default options.
     public init() {}

@@ -5,8 +5,11 @@ import Foundation
 public final class CSVLogger: Callback {
     /// The file written.
     public let url: URL
-    /// Whether to add to an existing file (for a resumed run) instead of starting a new one.
+    /// Whether to add to an existing file instead of starting a new one.
     public let append: Bool
+    /// The epochs a resumed run starts from, rewritten first so that lines written after the
+    /// checkpoint (by a run killed before its next one) are dropped.
+    public let prior: History?
     private var columns: [String]?
     private var handle: FileHandle?
     /// The first error met while writing, if any (training goes on).
@@ -16,13 +19,25 @@ public final class CSVLogger: Callback {
     public init(url: URL, append: Bool = false) {
         self.url = url
         self.append = append
+        prior = nil
+    }
+
+    /// A logger for a resumed run: the file is rewritten with the epochs of `history`, then each new
+    /// epoch is added.
+    public init(url: URL, continuing history: History) {
+        self.url = url
+        append = true
+        prior = history
     }
 
     /// Opens the file (creating it, or keeping its lines when appending).
     public func onTrainBegin(model: Model, state: TrainingState) {
         do {
             let exists = FileManager.default.fileExists(atPath: url.path)
-            if !append || !exists {
+            if let prior, !prior.epochs.isEmpty {
+                try Data(prior.csv().utf8).write(to: url, options: .atomic)
+                columns = prior.names
+            } else if !append || !exists {
                 try Data().write(to: url)
                 columns = nil
             } else if let text = try? String(contentsOf: url, encoding: .utf8), let header = text.split(separator: "\n").first {

@@ -7,10 +7,13 @@ extension Model {
     /// - `validationSplit`: the fraction of examples, taken from the end before shuffling, held out
     ///   for validation; ignored when `validationData` is given.
     /// - `initialEpoch`: the epoch to start from (0-based), for resuming.
+    /// - `allowNonFiniteLoss`: train on through NaN or infinite losses instead of stopping with
+    ///   `NonFiniteLossError`.
     @discardableResult
     public func fit(x inputs: Tensor, y targets: Tensor, batchSize: Int = 32, epochs: Int = 1,
                     validationSplit: Float = 0, validationData: (x: Tensor, y: Tensor)? = nil, shuffle: Bool = true,
-                    callbacks: [any Callback] = [], verbose: Bool = true, initialEpoch: Int = 0) throws -> History {
+                    callbacks: [any Callback] = [], verbose: Bool = true, initialEpoch: Int = 0,
+                    allowNonFiniteLoss: Bool = false) throws -> History {
         guard optimizer != nil, loss != nil else {
             throw TrainingError("fit: compile(optimizer:loss:metrics:) the model before fit")
         }
@@ -39,62 +42,30 @@ extension Model {
             try TensorBatches(inputs: $0.x, targets: $0.y, batchSize: Swift.max(batchSize, 256), shuffle: false)
         }
         return try fit(source, epochs: epochs, validation: validationSource, callbacks: callbacks, verbose: verbose,
-                       initialEpoch: initialEpoch)
+                       initialEpoch: initialEpoch, allowNonFiniteLoss: allowNonFiniteLoss)
     }
 
     /// Trains on the batches of `source` for epochs `initialEpoch..<epochs`, evaluating on
-    /// `validation` after each epoch, and returns the history of these epochs.
+    /// `validation` after each epoch, and returns the history of these epochs. Runs on
+    /// `TrainingLoop`; a NaN or infinite loss stops training with `NonFiniteLossError` unless
+    /// `allowNonFiniteLoss`.
     @discardableResult
     public func fit(_ source: any BatchSource, epochs: Int, validation: (any BatchSource)? = nil,
-                    callbacks: [any Callback] = [], verbose: Bool = true, initialEpoch: Int = 0) throws -> History {
-        guard let optimizer, let loss else {
+                    callbacks: [any Callback] = [], verbose: Bool = true, initialEpoch: Int = 0,
+                    allowNonFiniteLoss: Bool = false) throws -> History {
+        guard let optimizer else {
             throw TrainingError("fit: compile(optimizer:loss:metrics:) the model before fit")
         }
         guard epochs >= 0 && initialEpoch >= 0 else {
             throw TrainingError("fit: epochs (\(epochs)) and initialEpoch (\(initialEpoch)) must not be negative")
         }
-        let allCallbacks: [any Callback] = (verbose ? [ProgressBar()] : []) + callbacks
-        var state = TrainingState()
-        state.epochs = epochs
-        state.stepsPerEpoch = source.batchesPerEpoch
-        state.sampleCount = source.sampleCount
-        state.globalStep = initialEpoch * source.batchesPerEpoch
-        var history = History()
-        var lastLogs = Logs()
-        stopTraining = false
-        let parameters = self.parameters
-        allCallbacks.forEach { $0.onTrainBegin(model: self, state: state) }
-        for epoch in initialEpoch..<Swift.max(epochs, initialEpoch) {
-            state.epoch = epoch
-            state.batch = 0
-            reseedDropout(epoch: epoch)
-            allCallbacks.forEach { $0.onEpochBegin(model: self, state: state) }
-            var meter = EpochMeter(metrics: metrics)
-            for (batch, (inputs, targets)) in source.batches(epoch: epoch).enumerated() {
-                state.batch = batch
-                allCallbacks.forEach { $0.onBatchBegin(model: self, state: state) }
-                let predictions = network.forward(inputs, training: true)
-                let value = loss(predictions: predictions, targets: targets)
-                value.backward()
-                optimizer.step(parameters)
-                parameters.zeroGradients()
-                state.globalStep += 1
-                meter.add(loss: value.scalar, predictions: predictions.detached(), targets: targets)
-                let logs = meter.logs(lossName: "loss")
-                allCallbacks.forEach { $0.onBatchEnd(model: self, state: state, logs: logs) }
-                if stopTraining { break }
-            }
-            var logs = meter.logs(lossName: "loss")
-            if let validation {
-                for entry in try evaluate(validation).entries { logs["val_" + entry.name] = entry.value }
-            }
-            history.record(epoch: epoch + 1, logs: logs.entries)
-            lastLogs = logs
-            allCallbacks.forEach { $0.onEpochEnd(model: self, state: state, logs: logs) }
-            if stopTraining { break }
-        }
-        allCallbacks.forEach { $0.onTrainEnd(model: self, state: state, logs: lastLogs) }
-        return history
+        let task = try SupervisedTask(model: self, source: source, validation: validation)
+        let loop = TrainingLoop(model: self, optimizer: optimizer, task: task, epochs: epochs,
+                                stepsPerEpoch: source.batchesPerEpoch, sampleCount: source.sampleCount)
+        loop.callbacks = (verbose ? [ProgressBar()] : []) + callbacks
+        loop.allowsNonFiniteLoss = allowNonFiniteLoss
+        try loop.start(atEpoch: initialEpoch)
+        return try loop.run()
     }
 
     /// Gives every `Dropout` layer a generator derived from the model's seed, the epoch and the

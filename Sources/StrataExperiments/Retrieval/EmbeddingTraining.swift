@@ -63,57 +63,22 @@ public enum EmbeddingTraining {
                 + "--identities-per-batch \(identitiesPerBatch)")
         }
         let (loss, lossParameters) = makeLoss(options, classes: identities.count, seed: seed &+ 5)
-        let parameters = model.parameters + lossParameters
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate)
-        let schedule = ExponentialDecay(initial: optimizer.learningRate, factorPerEpoch: options.decay)
-        var sampler = try IdentityBatchSampler(labels: relabelled.labels, identitiesPerBatch: identitiesPerBatch,
+        let sampler = try IdentityBatchSampler(labels: relabelled.labels, identitiesPerBatch: identitiesPerBatch,
                                                imagesPerIdentity: options.imagesPerIdentity, seed: seed &+ 1)
-        let augmentations = options.trainingAugmentations(identities: split.identities)
         log(model.summary())
         log("training on \(training.count) images of \(identities.count) identities with \(loss.name); "
             + "validating on \(split.validationProbes.count) probes against \(split.validationGallery.count) enrolled images")
 
-        var state = TrainingState(epochs: options.epochs, stepsPerEpoch: options.stepsPerEpoch,
-                                  sampleCount: options.stepsPerEpoch * sampler.batchSize)
-        var history = History()
-        let callbacks: [any Callback] = verbose ? [ProgressBar()] : []
-        let start = DispatchTime.now()
-        callbacks.forEach { $0.onTrainBegin(model: model, state: state) }
-        for epoch in 0..<options.epochs {
-            state.epoch = epoch
-            optimizer.learningRate = schedule.learningRate(epoch: epoch, step: state.globalStep,
-                                                           stepsPerEpoch: options.stepsPerEpoch)
-            callbacks.forEach { $0.onEpochBegin(model: model, state: state) }
-            var lossTotal = 0.0
-            for step in 0..<options.stepsPerEpoch {
-                state.batch = step
-                let batch = sampler.batch(of: relabelled, augmentations: augmentations, seed: seed &+ 4,
-                                          step: state.globalStep, threads: ThreadPolicy.threadCount)
-                let embeddings = model(batch.images, training: true)
-                let value = loss(predictions: embeddings, targets: batch.labels)
-                let scalar = Double(value.scalars[0])
-                guard scalar.isFinite else {
-                    throw ExperimentError("the \(loss.name) loss became \(scalar) at epoch \(epoch + 1), step \(step + 1): "
-                        + "training diverged; try a lower --learning-rate")
-                }
-                value.backward()
-                optimizer.step(parameters)
-                parameters.zeroGradients()
-                state.globalStep += 1
-                lossTotal += scalar
-                var logs = Logs()
-                logs["loss"] = lossTotal / Double(step + 1)
-                callbacks.forEach { $0.onBatchEnd(model: model, state: state, logs: logs) }
-            }
-            var logs = Logs()
-            logs["loss"] = lossTotal / Double(options.stepsPerEpoch)
-            logs["val_rank1"] = try validationRank1(model: model, split: split)
-            history.record(epoch: epoch + 1, logs: logs.entries)
-            callbacks.forEach { $0.onEpochEnd(model: model, state: state, logs: logs) }
-        }
-        callbacks.forEach { $0.onTrainEnd(model: model, state: state, logs: Logs()) }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return TrainedEmbedding(model: model, history: history, seconds: seconds,
+        let task = EmbeddingTask(model: model, loss: loss, options: options, training: relabelled, split: split,
+                                 sampler: sampler, optimizer: optimizer, seed: seed)
+        let loop = TrainingLoop(model: model, parameters: model.parameters + lossParameters, optimizer: optimizer,
+                                task: task, epochs: options.epochs, stepsPerEpoch: options.stepsPerEpoch,
+                                sampleCount: options.stepsPerEpoch * sampler.batchSize)
+        loop.callbacks = verbose ? [ProgressBar()] : []
+        loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
+        let history = try loop.run()
+        return TrainedEmbedding(model: model, history: history, seconds: loop.trainingSeconds,
                                 fingerprint: EmbeddingNetwork.fingerprint(of: model, options: options, imageShape: imageShape))
     }
 

@@ -1,0 +1,158 @@
+import Dispatch
+import Foundation
+import StrataCore
+import StrataNN
+
+/// The one training engine every experiment runs on (`Model.fit`, `strata train`, `rank`, `argmax`,
+/// `retrieve train`): epochs of steps, each `task.loss` → `backward()` → gradient hooks → optimizer
+/// step, with callbacks, the history, a guard against non-finite losses, checkpoints and resume.
+///
+/// ```swift
+/// let loop = TrainingLoop(model: model, optimizer: Adam(), task: task, epochs: 10, stepsPerEpoch: 100)
+/// loop.callbacks = [ProgressBar()]
+/// loop.checkpointing = CheckpointSchedule(url: folder.appendingPathComponent("checkpoint.safetensors"))
+/// if let saved { try loop.resume(from: saved) }
+/// let history = try loop.run()
+/// ```
+///
+/// A step's order is fixed: `onBatchBegin`, the task's loss, the non-finite check (before anything
+/// changes), `backward()`, each gradient hook in order (gradient averaging across processes hooks in
+/// here), `optimizer.step`, zeroed gradients, the task's `endStep`, `onBatchEnd`. An epoch ends with the
+/// task's `endEpoch`, the history, `onEpochEnd`, then the checkpoint when one is due, so callbacks'
+/// saved state includes the epoch.
+public final class TrainingLoop {
+    /// The model: its dropout layers are reseeded each epoch and callbacks receive it.
+    public let model: Model
+    /// The parameters the optimizer updates (the model's, plus any a loss owns).
+    public let parameters: [Parameter]
+    /// The non-trainable state saved with checkpoints (batch-norm statistics).
+    public let buffers: [Parameter]
+    /// The optimizer.
+    public let optimizer: any Optimizer
+    /// The experiment's steps and measures.
+    public let task: any TrainingTask
+    /// The epochs of the whole run (the last is `epochs − 1`, 0-based).
+    public let epochs: Int
+    /// The steps in each epoch.
+    public let stepsPerEpoch: Int
+    /// The number of training examples, for callbacks that show it.
+    public let sampleCount: Int
+    /// The callbacks, called in order at every event.
+    public var callbacks: [any Callback] = []
+    /// Functions run on the parameters after `backward()` and before the optimizer step, in order, to
+    /// transform gradients (clip them, average them across processes).
+    public var gradientHooks: [([Parameter]) throws -> Void] = []
+    /// Train on when a loss is NaN or infinite (off by default: the run stops with `NonFiniteLossError`).
+    public var allowsNonFiniteLoss = false
+    /// Where and how often to save checkpoints (nil: never).
+    public var checkpointing: CheckpointSchedule?
+
+    /// The history of every finished epoch, those before a resumption included.
+    public internal(set) var history = History()
+    /// The number of epochs finished.
+    public internal(set) var epochsCompleted = 0
+    /// The number of optimizer steps taken since the run began.
+    public internal(set) var globalStep = 0
+    /// Seconds spent training, those before a resumption included.
+    public internal(set) var trainingSeconds = 0.0
+    /// The best value of the checkpoint schedule's monitored quantity so far.
+    public internal(set) var bestValue: Double?
+    /// The number of epochs held by the last checkpoint written or resumed from (0: none).
+    public internal(set) var checkpointedEpochs = 0
+
+    /// A loop that trains `parameters` (the model's by default) with `optimizer` on `task`'s steps.
+    public init(model: Model, parameters: [Parameter]? = nil, buffers: [Parameter]? = nil, optimizer: any Optimizer,
+                task: any TrainingTask, epochs: Int, stepsPerEpoch: Int, sampleCount: Int = 0) {
+        self.model = model
+        self.parameters = parameters ?? model.parameters
+        self.buffers = buffers ?? model.buffers
+        self.optimizer = optimizer
+        self.task = task
+        self.epochs = epochs
+        self.stepsPerEpoch = stepsPerEpoch
+        self.sampleCount = sampleCount
+    }
+
+    /// Starts after `epochs` finished epochs without a checkpoint (Keras's `initial_epoch`): the step
+    /// counter continues from there; the history starts empty.
+    public func start(atEpoch epoch: Int) throws {
+        guard epoch >= 0 else { throw TrainingError("the initial epoch must not be negative, got \(epoch)") }
+        epochsCompleted = epoch
+        globalStep = epoch * stepsPerEpoch
+    }
+
+    /// Runs epochs `epochsCompleted..<epochs` (or stops after epoch `stopAfter` when given, as an
+    /// interruption would, saving a checkpoint there) and returns the whole history.
+    @discardableResult
+    public func run(stopAfter: Int? = nil) throws -> History {
+        guard epochs >= 0, stepsPerEpoch >= 1 else {
+            throw TrainingError("a run needs epochs ≥ 0 and at least one step per epoch, got \(epochs) epochs of "
+                                + "\(stepsPerEpoch) steps")
+        }
+        var state = TrainingState(epochs: epochs, stepsPerEpoch: stepsPerEpoch, sampleCount: sampleCount)
+        state.globalStep = globalStep
+        state.epoch = epochsCompleted
+        let lastEpoch = Swift.min(epochs, stopAfter ?? epochs)
+        let start = DispatchTime.now()
+        let priorSeconds = trainingSeconds
+        var lastSave = start
+        var lastLogs = Logs()
+        model.stopTraining = false
+        callbacks.forEach { $0.onTrainBegin(model: model, state: state) }
+        for epoch in epochsCompleted..<Swift.max(epochsCompleted, lastEpoch) {
+            state.epoch = epoch
+            state.batch = 0
+            model.reseedDropout(epoch: epoch)
+            try task.beginEpoch(state: state)
+            callbacks.forEach { $0.onEpochBegin(model: model, state: state) }
+            for step in 0..<stepsPerEpoch {
+                state.batch = step
+                try self.step(state: &state)
+                if model.stopTraining { break }
+            }
+            let logs = try task.endEpoch(state: state)
+            history.record(epoch: epoch + 1, logs: logs.entries)
+            epochsCompleted = epoch + 1
+            trainingSeconds = priorSeconds + Self.seconds(since: start)
+            lastLogs = logs
+            callbacks.forEach { $0.onEpochEnd(model: model, state: state, logs: logs) }
+            if let schedule = checkpointing {
+                let value = schedule.monitor.flatMap { logs[$0] }
+                if let value, bestValue.map({ schedule.mode.improves(value, on: $0, minDelta: 0) }) ?? true {
+                    bestValue = value
+                }
+                if epoch + 1 == lastEpoch || model.stopTraining || Self.seconds(since: lastSave) >= schedule.minimumInterval {
+                    try saveCheckpoint(schedule)
+                    lastSave = DispatchTime.now()
+                }
+            }
+            if model.stopTraining { break }
+        }
+        trainingSeconds = priorSeconds + Self.seconds(since: start)
+        callbacks.forEach { $0.onTrainEnd(model: model, state: state, logs: lastLogs) }
+        return history
+    }
+
+    /// One optimizer step: the loss, the guard, backward, the hooks, the update.
+    private func step(state: inout TrainingState) throws {
+        callbacks.forEach { $0.onBatchBegin(model: model, state: state) }
+        let loss = try task.loss(state: state)
+        let value = loss.scalar
+        guard value.isFinite || allowsNonFiniteLoss else {
+            throw NonFiniteLossError(value: value, epoch: state.epoch + 1, step: state.batch + 1,
+                                     checkpoint: checkpointing?.url.path, checkpointEpochs: checkpointedEpochs)
+        }
+        loss.backward()
+        for hook in gradientHooks { try hook(parameters) }
+        optimizer.step(parameters)
+        parameters.zeroGradients()
+        globalStep += 1
+        state.globalStep = globalStep
+        let logs = task.endStep(loss: value, state: state)
+        callbacks.forEach { $0.onBatchEnd(model: model, state: state, logs: logs) }
+    }
+
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+}

@@ -1,0 +1,87 @@
+import StrataCore
+
+/// The part of a training run that differs between experiments, driven by `TrainingLoop`: what one
+/// step computes, what an epoch reports, and the random state a checkpoint must carry.
+///
+/// The loop owns everything the experiments share: backward, gradient hooks, the optimizer step, the
+/// step counter, callbacks, the history, the non-finite-loss guard, checkpoints and resume. A task
+/// only builds each step's loss and keeps its running measures:
+///
+/// ```swift
+/// final class SquaresTask: TrainingTask {
+///     let model: Model, inputs: Tensor, targets: Tensor
+///     var total = 0.0, steps = 0
+///     …
+///     func beginEpoch(state: TrainingState) throws { total = 0; steps = 0 }
+///     func loss(state: TrainingState) throws -> Tensor {
+///         MeanSquaredError()(predictions: model(inputs, training: true), targets: targets)
+///     }
+///     func endStep(loss: Float, state: TrainingState) -> Logs {
+///         total += Double(loss); steps += 1
+///         var logs = Logs(); logs["loss"] = total / Double(steps); return logs
+///     }
+///     func endEpoch(state: TrainingState) throws -> Logs { endStep(loss: 0, state: state) … }
+/// }
+/// ```
+public protocol TrainingTask: AnyObject {
+    /// Prepares epoch `state.epoch`: resets the epoch's measures, sets its learning rate.
+    func beginEpoch(state: TrainingState) throws
+    /// The loss of step `state.batch` of the epoch: a scalar tensor recorded for `backward()`.
+    func loss(state: TrainingState) throws -> Tensor
+    /// Records the step just taken (its loss, and whatever `loss(state:)` kept) and returns the epoch's
+    /// running logs for the callbacks' `onBatchEnd`.
+    func endStep(loss: Float, state: TrainingState) -> Logs
+    /// The epoch's logs after its last step, validation included; they go into the history.
+    func endEpoch(state: TrainingState) throws -> Logs
+    /// The state of the task's own random streams, saved in each checkpoint; nil when every draw derives
+    /// from the seed, the epoch and the step (then nothing needs saving).
+    var randomState: [UInt64]? { get }
+    /// Puts back a state saved from `randomState`; false when it does not fit this task.
+    func restore(randomState: [UInt64]) -> Bool
+}
+
+extension TrainingTask {
+    /// Nothing to prepare.
+    public func beginEpoch(state: TrainingState) throws {}
+    /// No random state of its own.
+    public var randomState: [UInt64]? { nil }
+    /// Accepts only an empty state.
+    public func restore(randomState: [UInt64]) -> Bool { randomState.isEmpty }
+}
+
+/// The loss of a training step was NaN or infinite: training stopped before the step changed the
+/// weights, so the last checkpoint is the last good state.
+public struct NonFiniteLossError: Error, CustomStringConvertible, Equatable {
+    /// The loss's value (NaN or ±infinity).
+    public let value: Float
+    /// The epoch, 1-based.
+    public let epoch: Int
+    /// The step within the epoch, 1-based.
+    public let step: Int
+    /// The checkpoint that still holds the last good state, if the run saves one.
+    public let checkpoint: String?
+    /// The epochs that checkpoint holds.
+    public let checkpointEpochs: Int
+
+    /// An error for the step at `epoch`, `step` (both 1-based).
+    public init(value: Float, epoch: Int, step: Int, checkpoint: String? = nil, checkpointEpochs: Int = 0) {
+        self.value = value
+        self.epoch = epoch
+        self.step = step
+        self.checkpoint = checkpoint
+        self.checkpointEpochs = checkpointEpochs
+    }
+
+    /// What happened, where the good state is, and what to try.
+    public var description: String {
+        var text = "the loss became \(value) at epoch \(epoch), step \(step): training diverged and stopped before "
+            + "this step changed the weights"
+        if let checkpoint {
+            text += checkpointEpochs > 0
+                ? "; \(checkpoint) keeps the state after epoch \(checkpointEpochs)"
+                : "; no checkpoint was saved before it"
+        }
+        return text + ". Try a lower learning rate (--learning-rate), gradient clipping, or a learning-rate warm-up"
+            + " (to train on regardless, pass --allow-nonfinite)"
+    }
+}
