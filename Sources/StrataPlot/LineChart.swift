@@ -100,9 +100,9 @@ public struct LineChart: Chart {
         guard var xAxis = Axis.fitting(xs) else {
             throw PlotError.invalidValue(field: name + " x", detail: "no finite x value")
         }
-        guard var yAxis = Axis.fitting(ys, scale: yScale) else {
-            throw PlotError.invalidValue(field: name + " y", detail: "no finite y value")
-        }
+        // Only gaps (a run whose loss was NaN throughout): empty axes, as matplotlib draws them.
+        var yAxis = Axis.fitting(ys, scale: yScale)
+            ?? (yScale == .log ? Axis(lower: 1, upper: 10, scale: .log) : Axis(lower: 0, upper: 1))
         if let xRange { xAxis = Axis(lower: xRange.lowerBound, upper: xRange.upperBound) }
         if let yRange { yAxis = Axis(lower: yRange.lowerBound, upper: yRange.upperBound, scale: yScale) }
 

@@ -58,6 +58,9 @@ struct ArgmaxCommand: ParsableCommand {
     @Option(help: "The run folder (default: runs/argmax-<head>-<date>-<time>).")
     var out: String?
 
+    @Flag(name: .customLong("allow-nonfinite"), help: "Train on when a loss is NaN or infinite (default: stop, naming the epoch and step, and keep the last checkpoint).")
+    var allowNonFinite = false
+
     @Flag(help: "Replace an existing run folder.")
     var overwrite = false
 
@@ -89,6 +92,7 @@ struct ArgmaxCommand: ParsableCommand {
         options.testBatchSize = testBatchSize
         options.seed = common.seed
         options.threads = common.threads
+        options.allowNonFinite = allowNonFinite ? true : nil
         _ = try ArgmaxExperiment.start(options, output: out, overwrite: overwrite, log: say)
     }
 }

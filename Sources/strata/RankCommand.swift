@@ -70,6 +70,9 @@ struct RankCommand: ParsableCommand {
     @Option(help: "The run folder (default: runs/<dataset>-ranknet-<date>-<time>).")
     var out: String?
 
+    @Flag(name: .customLong("allow-nonfinite"), help: "Train on when a loss is NaN or infinite (default: stop, naming the epoch and step, and keep the last checkpoint).")
+    var allowNonFinite = false
+
     @Flag(help: "Replace an existing run folder.")
     var overwrite = false
 
@@ -103,6 +106,7 @@ struct RankCommand: ParsableCommand {
         options.ndcgK = ndcgK
         options.seed = common.seed
         options.threads = common.threads
+        options.allowNonFinite = allowNonFinite ? true : nil
         _ = try RankNetExperiment.start(options, output: out, overwrite: overwrite, log: say)
     }
 }

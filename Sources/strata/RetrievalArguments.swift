@@ -72,6 +72,9 @@ struct RetrievalArguments: ParsableArguments {
     @Option(name: .customLong("threshold-far"), help: "The false-alarm rate (strangers accepted) the threshold is chosen for on the validation people.")
     var thresholdFAR = RetrievalOptions().thresholdFAR
 
+    @Flag(name: .customLong("allow-nonfinite"), help: "Train on when a loss is NaN or infinite (default: stop, naming the epoch and step, and keep the last checkpoint).")
+    var allowNonFinite = false
+
     @Option(help: "k-means clusters of the gallery's index (default: one per enrolled identity).")
     var clusters: Int?
 
@@ -109,6 +112,7 @@ struct RetrievalArguments: ParsableArguments {
         options.nprobe = nprobe
         options.seed = common.seed
         options.threads = common.threads
+        options.allowNonFinite = allowNonFinite ? true : nil
         try options.validate()
         return options
     }

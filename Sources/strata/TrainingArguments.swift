@@ -58,6 +58,9 @@ struct TrainingArguments: ParsableArguments {
     @Flag(help: "Keep each class's share in the validation split.")
     var stratified = false
 
+    @Flag(name: .customLong("allow-nonfinite"), help: "Train on when a loss is NaN or infinite (default: stop, naming the epoch and step, and keep the last checkpoint).")
+    var allowNonFinite = false
+
     @Option(name: .customLong("early-stopping"), help: "Stop after this many epochs without a better validation loss, keeping the best weights.")
     var earlyStopping: Int?
 
@@ -116,6 +119,7 @@ struct TrainingArguments: ParsableArguments {
         options.labelSmoothing = labelSmoothing.value(index)
         options.seed = common.seed
         options.threads = common.threads
+        options.allowNonFinite = allowNonFinite ? true : nil
         return options
     }
 }

@@ -68,6 +68,12 @@ final class LineChartTests: XCTestCase {
         chart.add(series: "loss", y: [1, 0.5, .nan, .infinity, 0.2, 0.1], marker: .circle)
         let layout = try chart.layout()
         XCTAssertEqual(layout.points, 4, "only finite points get markers")
+
+        var diverged = LineChart(yScale: .log)
+        diverged.add(series: "loss", y: [.nan, .infinity, .nan], marker: .circle)
+        let empty = try diverged.layout()
+        XCTAssertEqual(empty.points, 0, "a series of gaps only gives empty axes, not an error")
+        XCTAssertFalse(empty.yTicks.isEmpty)
     }
 
     func testFixedRangeAndHiddenLegend() throws {
