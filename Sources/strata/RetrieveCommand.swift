@@ -40,9 +40,16 @@ struct RetrieveTrainCommand: ParsableCommand {
     @Flag(help: "Replace an existing run folder.")
     var overwrite = false
 
+    @Option(help: "Continue the interrupted run in this folder from its last checkpoint, with its saved options.")
+    var resume: String?
+
     func run() throws {
         common.applyThreads()
-        _ = try EmbeddingRun.start(try retrieval.options(common: common), output: out, overwrite: overwrite, log: say)
+        if let resume {
+            try EmbeddingRun.resume(resume, log: say)
+            return
+        }
+        try EmbeddingRun.start(try retrieval.options(common: common), output: out, overwrite: overwrite, log: say)
     }
 }
 

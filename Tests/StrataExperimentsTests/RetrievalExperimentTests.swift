@@ -119,10 +119,33 @@ final class RetrievalExperimentTests: XCTestCase {
         XCTAssertEqual(Array(embeddings.vector(at: 1)), [0, 0, 0, 0], "a flat image has no direction")
     }
 
+    /// Stopped after two of four epochs and resumed, `retrieve train` ends with the straight run's
+    /// weights, history and threshold: the P×K batch stream and Adam's state come back from the checkpoint.
+    func testAnInterruptedTrainingRunResumesToTheSameWeights() throws {
+        var options = smallOptions()
+        options.epochs = 4
+        options.augment = "faces"
+        let straight = root.appendingPathComponent("straight").path
+        let interrupted = root.appendingPathComponent("interrupted").path
+        let full = try XCTUnwrap(EmbeddingRun.start(options, output: straight, verbose: false) { _ in }.metrics)
+        let partial = try EmbeddingRun.start(options, output: interrupted, verbose: false, stopAfter: 2) { _ in }
+        XCTAssertNil(partial.metrics, "a stopped run chooses no threshold")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: interrupted + "/model.safetensors"))
+        var lines: [String] = []
+        let resumed = try XCTUnwrap(EmbeddingRun.resume(interrupted, verbose: false) { lines.append($0) }.metrics)
+        XCTAssertTrue(lines.contains { $0.contains("after epoch 2 of 4") }, lines.joined(separator: "\n"))
+        XCTAssertEqual(resumed.fingerprint, full.fingerprint, "the same weights, bit for bit")
+        XCTAssertEqual(resumed.threshold, full.threshold)
+        XCTAssertEqual(try String(contentsOfFile: interrupted + "/history.csv", encoding: .utf8)
+                           .split(separator: "\n").map { $0.split(separator: ",").prefix(3).joined(separator: ",") },
+                       try String(contentsOfFile: straight + "/history.csv", encoding: .utf8)
+                           .split(separator: "\n").map { $0.split(separator: ",").prefix(3).joined(separator: ",") })
+    }
+
     func testTrainEnrollQueryAndEvaluateEndToEnd() throws {
         let options = smallOptions()
         let runFolder = root.appendingPathComponent("run").path
-        let (_, metrics) = try EmbeddingRun.start(options, output: runFolder, verbose: false) { _ in }
+        let metrics = try XCTUnwrap(EmbeddingRun.start(options, output: runFolder, verbose: false) { _ in }.metrics)
         XCTAssertTrue(metrics.threshold.isFinite)
         for file in ["model.safetensors", "options.json", "metrics.json", "history.csv", "loss.png", "report.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: runFolder + "/" + file), file)

@@ -82,9 +82,12 @@ struct ValidationThreshold {
 /// `strata retrieve train`: trains the embedding network on the training identities of one choice of roles
 /// and chooses the unknown threshold on the held-out validation identities.
 public enum EmbeddingRun {
-    /// Trains with `options` into a new run folder (`output`, or a dated one under `runs/`).
+    /// Trains with `options` into a new run folder (`output`, or a dated one under `runs/`); `stopAfter`
+    /// ends training after that many epochs, as an interruption would (then `metrics` is nil).
+    @discardableResult
     public static func start(_ options: RetrievalOptions, output: String? = nil, overwrite: Bool = false,
-                             verbose: Bool = true, log: (String) -> Void) throws -> (folder: RunFolder, metrics: EmbeddingMetrics) {
+                             verbose: Bool = true, stopAfter: Int? = nil,
+                             log: (String) -> Void) throws -> (folder: RunFolder, metrics: EmbeddingMetrics?) {
         try options.validate()
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
         let source = try RetrievalData.load(options)
@@ -92,7 +95,36 @@ public enum EmbeddingRun {
         let folder = try RunFolder.create(output: output, name: "\(source.name)-embedding", overwrite: overwrite)
         try AtomicFile.write(try RunReport.jsonEncoder.encode(options), to: folder.options)
         log("run folder: \(folder.url.path)")
-        let trained = try EmbeddingTraining.train(options, split: split, seed: options.seed, verbose: verbose, log: log)
+        return try train(options, source: source, split: split, folder: folder, resumeFrom: nil, stopAfter: stopAfter,
+                         verbose: verbose, log: log)
+    }
+
+    /// Continues the interrupted run in the folder at `path` from its last checkpoint, with its saved
+    /// options, to the weights the run would have had, bit for bit.
+    @discardableResult
+    public static func resume(_ path: String, verbose: Bool = true,
+                              log: (String) -> Void) throws -> (folder: RunFolder, metrics: EmbeddingMetrics?) {
+        let (folder, options) = try RunFolder.resuming(path, unit: "epoch", options: RetrievalOptions.self)
+        try options.validate()
+        if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
+        let source = try RetrievalData.load(options)
+        let split = try OpenSetSplit(source: source, options: options, seed: options.seed)
+        let checkpoint = try Checkpoint.load(from: folder.checkpoint)
+        log("resuming \(folder.url.path) after epoch \(checkpoint.progress.epochsCompleted) of \(options.epochs)")
+        return try train(options, source: source, split: split, folder: folder, resumeFrom: checkpoint, stopAfter: nil,
+                         verbose: verbose, log: log)
+    }
+
+    /// Trains (or continues training), chooses the threshold and writes the folder.
+    static func train(_ options: RetrievalOptions, source: RetrievalSource, split: OpenSetSplit, folder: RunFolder,
+                      resumeFrom checkpoint: Checkpoint?, stopAfter: Int?, verbose: Bool,
+                      log: (String) -> Void) throws -> (folder: RunFolder, metrics: EmbeddingMetrics?) {
+        let trained = try EmbeddingTraining.train(options, split: split, seed: options.seed, verbose: verbose,
+                                                  folder: folder, resumeFrom: checkpoint, stopAfter: stopAfter, log: log)
+        if trained.model != nil, trained.history.epochs.count < options.epochs {
+            log("stopped after epoch \(trained.history.epochs.count) of \(options.epochs); continue with --resume")
+            return (folder, nil)
+        }
         let enrolled = split.knownNames.count
         let validation = try ValidationThreshold(model: trained.model, split: split, targetFAR: options.thresholdFAR,
                                                  enrolled: enrolled)

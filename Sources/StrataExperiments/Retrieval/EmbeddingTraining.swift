@@ -42,9 +42,13 @@ public enum EmbeddingTraining {
     }
 
     /// Trains the network of `options` on `split.training`, reporting each epoch's rank-1 accuracy of the
-    /// validation probes against the validation gallery; `verbose` shows Keras's progress line.
+    /// validation probes against the validation gallery; `verbose` shows Keras's progress line. With a
+    /// `folder`, a checkpoint is saved after the first epoch that ends `checkpointSeconds` or more after
+    /// the last save, and after the last epoch; `resumeFrom` continues after a checkpoint's epoch, and
+    /// `stopAfter` ends training after that many epochs, as an interruption would.
     public static func train(_ options: RetrievalOptions, split: OpenSetSplit, seed: UInt64, verbose: Bool,
-                             log: (String) -> Void) throws -> TrainedEmbedding {
+                             folder: RunFolder? = nil, resumeFrom checkpoint: Checkpoint? = nil, stopAfter: Int? = nil,
+                             checkpointSeconds: Double = 30, log: (String) -> Void) throws -> TrainedEmbedding {
         let training = split.training
         let imageShape = training.imageShape
         guard let model = try EmbeddingNetwork.make(options, imageShape: imageShape, seed: seed) else {
@@ -77,7 +81,11 @@ public enum EmbeddingTraining {
                                 sampleCount: options.stepsPerEpoch * sampler.batchSize)
         loop.callbacks = verbose ? [ProgressBar()] : []
         loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
-        let history = try loop.run()
+        loop.checkpointing = folder.map {
+            CheckpointSchedule(url: $0.checkpoint, minimumInterval: checkpointSeconds)
+        }
+        if let checkpoint { try loop.resume(from: checkpoint) }
+        let history = try loop.run(stopAfter: stopAfter)
         return TrainedEmbedding(model: model, history: history, seconds: loop.trainingSeconds,
                                 fingerprint: EmbeddingNetwork.fingerprint(of: model, options: options, imageShape: imageShape))
     }
