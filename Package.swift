@@ -36,11 +36,12 @@ let package = Package(
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
         .target(name: "StrataNN", dependencies: ["StrataCore", "CStrataKernels"], swiftSettings: swiftSettings),
-        .target(name: "StrataData", dependencies: ["StrataCore", "CZlib", "CCairo", "CStrataImage"], swiftSettings: swiftSettings),
+        .target(name: "StrataFiles", swiftSettings: swiftSettings),
+        .target(name: "StrataData", dependencies: ["StrataCore", "StrataFiles", "CZlib", "CCairo", "CStrataImage"], swiftSettings: swiftSettings),
         .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN", "StrataData"], swiftSettings: swiftSettings),
-        .target(name: "StrataPlot", dependencies: ["CCairo"], swiftSettings: swiftSettings),
+        .target(name: "StrataPlot", dependencies: ["CCairo", "StrataFiles"], swiftSettings: swiftSettings),
         // k-means, flat and IVF vector indexes, open-set matching and its metrics.
-        .target(name: "StrataRetrieval", dependencies: ["StrataCore", "StrataTrain", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
+        .target(name: "StrataRetrieval", dependencies: ["StrataCore", "StrataData", "StrataTrain", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
         .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
                                                           "StrataRetrieval"],
                 swiftSettings: swiftSettings),
@@ -81,7 +82,7 @@ let package = Package(
         .testTarget(name: "StrataDataTests", dependencies: ["StrataData"], resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
         // Fixtures/ holds safetensors files written by Python and by Strata (scripts/make-safetensors-fixture.py).
-        .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataTestSupport"],
+        .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataData", "StrataTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),

@@ -85,7 +85,7 @@ public enum CSVDataset {
             }
             bytes.append(UInt8(ascii: "\n"))
         }
-        try Data(bytes).write(to: url, options: .atomic)
+        try AtomicFile.write(Data(bytes), to: url)
     }
 
     /// Parses comma-separated integers (spaces allowed around them; `12.0` is read as 12); nil when all parse.

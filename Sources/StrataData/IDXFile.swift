@@ -132,7 +132,7 @@ public enum IDXFile {
     public static func write(_ array: IDXArray, to url: URL, compressed: Bool? = nil) throws {
         let gzip = compressed ?? (url.pathExtension.lowercased() == "gz")
         let encoded = encode(array)
-        try Data(gzip ? Gzip.compress(encoded) : encoded).write(to: url, options: .atomic)
+        try AtomicFile.write(Data(gzip ? Gzip.compress(encoded) : encoded), to: url)
     }
 }
 

@@ -72,9 +72,27 @@ extension ImageFolderDataset {
             }
         }
         cairo_surface_mark_dirty(surface)
-        let status = cairo_surface_write_to_png(surface, url.path)
+        // Encoded in memory, then written whole (a killed export leaves no half PNG).
+        let sink = PNGBytes()
+        let status = withExtendedLifetime(sink) {
+            cairo_surface_write_to_png_stream(surface, { closure, data, length in
+                let sink = Unmanaged<PNGBytes>.fromOpaque(closure!).takeUnretainedValue()
+                if let data { sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length))) }
+                return CAIRO_STATUS_SUCCESS
+            }, Unmanaged.passUnretained(sink).toOpaque())
+        }
         guard status == CAIRO_STATUS_SUCCESS else {
-            throw DataError.badImage(file: url.path, reason: "cannot write PNG (cairo: \(String(cString: cairo_status_to_string(status))))")
+            throw DataError.badImage(file: url.path, reason: "cannot encode PNG (cairo: \(String(cString: cairo_status_to_string(status))))")
+        }
+        do {
+            try AtomicFile.write(Data(sink.bytes), to: url)
+        } catch let error as AtomicFile.WriteError {
+            throw DataError.badImage(file: url.path, reason: "cannot write PNG: \(error.reason)")
         }
     }
+}
+
+/// The bytes cairo encodes for a PNG.
+private final class PNGBytes {
+    var bytes: [UInt8] = []
 }

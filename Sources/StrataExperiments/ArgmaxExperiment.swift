@@ -1,4 +1,5 @@
 import Foundation
+import StrataData
 import StrataCore
 import StrataNN
 import StrataPlot

@@ -1,4 +1,5 @@
 import Foundation
+import StrataData
 import StrataPlot
 import StrataTrain
 
@@ -148,18 +149,6 @@ public struct RunReport {
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }()
-}
-
-/// Writes files so that a reader never sees half a file: a temporary file in the same folder, then a rename.
-public enum AtomicFile {
-    /// Writes `data` to `url` atomically; throws naming the path when it cannot.
-    public static func write(_ data: Data, to url: URL) throws {
-        do {
-            try data.write(to: url, options: .atomic)
-        } catch {
-            throw ExperimentError("cannot write \(url.path): \(error.localizedDescription)")
-        }
-    }
 }
 
 /// A problem with an experiment request or its files, naming what is at fault.

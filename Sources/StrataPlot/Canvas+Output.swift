@@ -1,5 +1,6 @@
 import CCairo
 import Foundation
+import StrataFiles
 
 /// Collects the bytes cairo writes for a PNG, SVG or PDF stream.
 private final class ByteSink {
@@ -88,14 +89,11 @@ extension Canvas {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw PlotError.cannotWrite(path: path, reason: "a folder with that name exists")
         }
-        guard let file = fopen(path, "wb") else {
-            throw PlotError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        do {
+            try AtomicFile.write(Data(bytes), to: URL(fileURLWithPath: path))
+        } catch let error as AtomicFile.WriteError {
+            throw PlotError.cannotWrite(path: path, reason: error.reason)
         }
-        let written = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
-        let writeError = written == bytes.count ? nil : String(cString: strerror(errno))
-        let closed = fclose(file) == 0
-        if let writeError { throw PlotError.cannotWrite(path: path, reason: writeError) }
-        if !closed { throw PlotError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
     }
 
     /// Throws `PlotError.drawingFailed` with cairo's own message unless `status` is success.

@@ -1,4 +1,5 @@
 import Foundation
+import StrataData
 import StrataCore
 import StrataTrain
 
@@ -132,7 +133,7 @@ public enum IndexFile {
         if let listSizes { sidecar["listSizes"] = listSizes }
         do {
             let data = try JSONSerialization.data(withJSONObject: sidecar, options: [.sortedKeys])
-            try data.write(to: url, options: .atomic)
+            try AtomicFile.write(data, to: url)
         } catch {
             throw IndexError.io(path: url.path, reason: "\(error)")
         }

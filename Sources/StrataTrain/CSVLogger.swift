@@ -1,4 +1,5 @@
 import Foundation
+import StrataData
 
 /// Writes one line per epoch to a CSV file (`epoch,loss,accuracy,val_loss,…`), flushed every epoch
 /// so a run that is interrupted keeps the lines of the epochs it finished.
@@ -35,7 +36,7 @@ public final class CSVLogger: Callback {
         do {
             let exists = FileManager.default.fileExists(atPath: url.path)
             if let prior, !prior.epochs.isEmpty {
-                try Data(prior.csv().utf8).write(to: url, options: .atomic)
+                try AtomicFile.write(Data(prior.csv().utf8), to: url)
                 columns = prior.names
             } else if !append || !exists {
                 try Data().write(to: url)

@@ -1,4 +1,5 @@
 import Foundation
+import StrataData
 import StrataCore
 #if canImport(Glibc)
 import Glibc
@@ -36,13 +37,17 @@ public enum SafeTensorsFile {
         let dense = names.map { tensors[$0]!.detached().contiguous() }
         let header = SafeTensorsHeader.encoded(float32: zip(names, dense).map { ($0, $1.shape) },
                                                metadata: metadata)
-        try AtomicFileWriter.write(to: url, action: "write safetensors file") { sink in
-            var length = UInt64(header.count).littleEndian
-            try withUnsafeBytes(of: &length) { try sink($0) }
-            try header.withUnsafeBytes { try sink($0) }
-            for tensor in dense {
-                try sink(UnsafeRawBufferPointer(start: tensor.pointer, count: tensor.count * MemoryLayout<Float>.size))
+        do {
+            try AtomicFile.write(to: url) { sink in
+                var length = UInt64(header.count).littleEndian
+                try withUnsafeBytes(of: &length) { try sink($0) }
+                try header.withUnsafeBytes { try sink($0) }
+                for tensor in dense {
+                    try sink(UnsafeRawBufferPointer(start: tensor.pointer, count: tensor.count * MemoryLayout<Float>.size))
+                }
             }
+        } catch let error as AtomicFile.WriteError {
+            throw CheckpointError.io(path: error.path, action: "write safetensors file", reason: error.reason)
         }
     }
 
@@ -122,58 +127,4 @@ public enum SafeTensorsFile {
         }
         return nsError.localizedDescription
     }
-}
-
-/// Writes a file so that it appears whole or not at all: the bytes go to a temporary file in the
-/// same folder, which is flushed to disk (`fsync`) and renamed over the target; on any failure the
-/// temporary is removed and the target is left as it was.
-struct AtomicFileWriter {
-    /// Hands `body` a sink that appends bytes to the temporary file, then commits it to `url`;
-    /// errors name `url` and what was being done (`action`, e.g. "write safetensors file").
-    static func write(to url: URL, action: String,
-                      _ body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-        let path = url.path
-        let folder = url.deletingLastPathComponent().path
-        func failure(_ step: String) -> CheckpointError {
-            .io(path: path, action: action, reason: "\(step) (\(String(cString: strerror(errno))))")
-        }
-        let temporary = "\(folder)/.\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure("cannot create a temporary file in \(folder)") }
-        var isOpen = true
-        var committed = false
-        defer {
-            if isOpen { close(descriptor) }
-            if !committed { unlink(temporary) }
-        }
-        try body { bytes in
-            guard var next = bytes.baseAddress else { return }
-            var remaining = bytes.count
-            while remaining > 0 {
-                let written = systemWrite(descriptor, next, remaining)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw failure("cannot write to the temporary file \(temporary)")
-                }
-                next += written
-                remaining -= written
-            }
-        }
-        guard fsync(descriptor) == 0 else { throw failure("cannot flush the temporary file \(temporary) to disk") }
-        isOpen = false
-        guard close(descriptor) == 0 else { throw failure("cannot close the temporary file \(temporary)") }
-        guard rename(temporary, path) == 0 else { throw failure("cannot rename the temporary file over it") }
-        committed = true
-        // Make the rename itself durable; a failure here no longer endangers either file.
-        let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folderDescriptor >= 0 {
-            _ = fsync(folderDescriptor)
-            close(folderDescriptor)
-        }
-    }
-}
-
-/// POSIX `write(2)`, named apart from the `write` methods above.
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-    write(descriptor, bytes, count)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataData
 @testable import StrataTrain
 import XCTest
 
@@ -197,7 +198,7 @@ final class SafeTensorsTests: XCTestCase {
         try SafeTensorsFile.write(Self.strataWritten, to: url)
         let before = try Data(contentsOf: url)
         struct Interrupted: Error {}
-        XCTAssertThrowsError(try AtomicFileWriter.write(to: url, action: "write safetensors file") { sink in
+        XCTAssertThrowsError(try AtomicFile.write(to: url) { sink in
             try [UInt8](repeating: 0, count: 100).withUnsafeBytes { try sink($0) }
             throw Interrupted()
         }) { XCTAssertTrue($0 is Interrupted) }
