@@ -1,6 +1,6 @@
 import StrataNN
 
-/// Sets the optimizer's learning rate from a schedule before every batch, and logs it as `lr`.
+/// Sets the optimizer's learning rate from a schedule before every batch.
 ///
 /// Epoch-based schedules (`StepDecay`, `ExponentialDecay`: ×0.98 per epoch, say) change at epoch
 /// boundaries; step-based ones (`CosineDecay`, `OneCycle`) change every batch.

@@ -65,11 +65,16 @@ enum Fixtures {
         try! IDXFile.write(labelArray, to: folder.file("\(subfolder)/\(part.rawValue)-labels-idx1-ubyte\(suffix)"))
     }
 
-    /// The shared real datasets, or nil (with the test skipped) when they are absent.
+    /// The real datasets under `$STRATA_DATA` (CI sets it), or the test is skipped when it is unset or holds no
+    /// `mnist/` and `fashion-mnist/`.
     static func sharedDataRoot() throws -> URL {
-        let root = URL(fileURLWithPath: ProcessInfo.processInfo.environment["STRATA_SHARED_DATA"] ?? "/work/shared/data")
-        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("mnist").path) else {
-            throw XCTSkip("real datasets not found at \(root.path) (set STRATA_SHARED_DATA); skipping")
+        guard let path = ProcessInfo.processInfo.environment["STRATA_DATA"], !path.isEmpty else {
+            throw XCTSkip("STRATA_DATA is not set; skipping")
+        }
+        let root = URL(fileURLWithPath: path)
+        for dataset in BuiltinDataset.allCases
+        where !FileManager.default.fileExists(atPath: root.appendingPathComponent(dataset.rawValue).path) {
+            throw XCTSkip("STRATA_DATA (\(root.path)) holds no \(dataset.rawValue)/; skipping")
         }
         return root
     }

@@ -103,7 +103,7 @@ final class LearningRateScheduleTests: XCTestCase {
                             initialDivisor: options["initialDivisor"]?.number ?? 25,
                             finalDivisor: options["finalDivisor"]?.number ?? 1e4)
         default:
-            throw XCTSkip("unknown schedule \(testCase.schedule) in the fixture")
+            throw ReferenceFixtureError("schedules.json: unknown schedule \(testCase.schedule) in case \(testCase.name)")
         }
     }
 }

@@ -68,7 +68,7 @@ final class OptimizerReferenceTests: XCTestCase {
             optimizer = Adagrad(learningRate: lr, initialAccumulator: number("initialAccumulator", 0),
                                 epsilon: number("epsilon", 1e-10), weightDecay: wd)
         default:
-            throw XCTSkip("unknown optimizer \(testCase.optimizer) in the fixture")
+            throw ReferenceFixtureError("optimizers.json: unknown optimizer \(testCase.optimizer) in case \(testCase.name)")
         }
         if let norm = testCase.clipping?["norm"] { optimizer.gradientClipping = .norm(norm) }
         if let value = testCase.clipping?["value"] { optimizer.gradientClipping = .value(value) }

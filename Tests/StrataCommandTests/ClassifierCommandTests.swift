@@ -1,0 +1,206 @@
+import Foundation
+import XCTest
+
+/// The success paths of `strata train`, `evaluate`, `predict`, `ensemble` and `plot`, run as subprocesses on
+/// the synthetic MNIST: what each prints and what each writes.
+final class ClassifierCommandTests: XCTestCase {
+    /// The workspace and two runs trained once for the whole class: `run-a` (seed 42) and `run-b` (seed 7).
+    private static var shared: Result<(CommandWorkspace, StrataProcess.Outcome), any Error>?
+
+    private var workspace: CommandWorkspace!
+    /// What `strata train` printed for `run-a`.
+    private var trainingOutput: StrataProcess.Outcome!
+
+    override class func tearDown() {
+        if case .success(let (workspace, _)) = shared { workspace.remove() }
+        shared = nil
+        super.tearDown()
+    }
+
+    override func setUpWithError() throws {
+        if Self.shared == nil {
+            Self.shared = Result {
+                let workspace = try CommandWorkspace("classifier")
+                let outcome = try workspace.strata.run(["train"] + workspace.tinyTraining() + ["--out", workspace.path("run-a")])
+                guard outcome.status == 0 else { throw CommandFailure(outcome) }
+                let other = try workspace.strata.run(["train"] + workspace.tinyTraining()
+                                                     + ["--seed", "7", "--out", workspace.path("run-b")])
+                guard other.status == 0 else { throw CommandFailure(other) }
+                return (workspace, outcome)
+            }
+        }
+        (workspace, trainingOutput) = try XCTUnwrap(Self.shared).get()
+    }
+
+    func testTrainPrintsItsProgressAndWritesTheRunFolder() throws {
+        let run = workspace.url("run-a")
+        let lines = trainingOutput.lines
+        XCTAssertEqual(lines.first, "run folder: \(run.path)")
+        XCTAssertTrue(lines.contains("training on 265 images, validating on 30, testing on 100"), trainingOutput.output)
+        XCTAssertTrue(lines.contains("Epoch 1/1"), trainingOutput.output)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("9/9 [") && $0.contains(" - loss: ") && $0.contains(" - val_accuracy: ") },
+                      trainingOutput.output)
+        XCTAssertTrue(lines.contains("Total params: 9,474 (37.01 KB)"), trainingOutput.output)
+        XCTAssertTrue(lines.contains("wrote \(run.path)/report.html"), trainingOutput.output)
+
+        let history = try RunFiles.csv(run.appendingPathComponent("history.csv"))
+        XCTAssertEqual(history.header, ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"])
+        XCTAssertEqual(history.rows.count, 1)
+        XCTAssertEqual(history.rows.first?.first, "1")
+        for value in history.rows.first?.dropFirst() ?? [] {
+            XCTAssertTrue(Double(value).map { $0.isFinite && $0 >= 0 } ?? false, "history.csv value \(value)")
+        }
+
+        let metrics = try RunFiles.json(run.appendingPathComponent("metrics.json"))
+        XCTAssertEqual(metrics["dataset"] as? String, "mnist")
+        XCTAssertEqual(metrics["model"] as? String, "mlp-small")
+        XCTAssertEqual(metrics["epochs"] as? Int, 1)
+        XCTAssertEqual(metrics["parameters"] as? Int, 9_474)
+        XCTAssertEqual(metrics["testExamples"] as? Int, 100)
+        let confusion = try XCTUnwrap(metrics["confusion"] as? [[Int]])
+        XCTAssertEqual(confusion.map { $0.reduce(0, +) }, [Int](repeating: 10, count: 10), "10 test images of each class")
+        let accuracy = try XCTUnwrap(metrics["testAccuracy"] as? Double)
+        XCTAssertEqual(accuracy, Double((0..<10).map { confusion[$0][$0] }.reduce(0, +)) / 100, accuracy: 1e-12)
+        XCTAssertTrue(lines.contains { $0.hasPrefix(String(format: "test accuracy: %.2f%% (100 images)", accuracy * 100)) },
+                      trainingOutput.output)
+        let perClass = try XCTUnwrap(metrics["perClass"] as? [[String: Any]])
+        XCTAssertEqual(perClass.map { $0["name"] as? String }, (0..<10).map { String($0) })
+        XCTAssertEqual(perClass.map { $0["support"] as? Int }, [Int](repeating: 10, count: 10))
+
+        let options = try RunFiles.json(run.appendingPathComponent("options.json"))
+        XCTAssertEqual(options["model"] as? String, "mlp-small")
+        XCTAssertEqual(options["epochs"] as? Int, 1)
+        XCTAssertEqual(options["batchSize"] as? Int, 32)
+        XCTAssertEqual(options["schedule"] as? String, "constant")
+
+        let weights = try RunFiles.safetensors(run.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(weights.values.map(\.count).reduce(0, +), 9_474)
+        XCTAssertTrue(weights.values.allSatisfy { $0.allSatisfy(\.isFinite) })
+        XCTAssertFalse(try RunFiles.safetensors(run.appendingPathComponent("checkpoint.safetensors")).isEmpty)
+        for chart in ["accuracy", "loss", "confusion", "misclassified"] {
+            XCTAssertTrue(RunFiles.isPNG(run.appendingPathComponent("\(chart).png")), chart)
+        }
+        let report = try String(contentsOf: run.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(report.contains("<html") && report.contains("mlp-small"), "report.html")
+        let summary = try String(contentsOf: run.appendingPathComponent("summary.txt"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("Total params: 9,474"), summary)
+    }
+
+    func testEvaluatePrintsPrecisionAndRecallOfItsConfusionMatrix() throws {
+        let outcome = try workspace.strata.succeed(["evaluate", workspace.path("run-a"), "--threads", "1",
+                                                    "--data-dir", workspace.data.path, "--confusion", "confusion.png"])
+        let lines = outcome.lines
+        XCTAssertEqual(lines.first, "mlp-small on the mnist test set (100 images)")
+        let table = try XCTUnwrap(lines.firstIndex(of: "class            precision   recall   support"), outcome.output)
+        let matrix = try XCTUnwrap(lines.firstIndex(of: "confusion matrix (rows: true class, columns: predicted class)"),
+                                   outcome.output)
+        let confusion = lines[(matrix + 1)...(matrix + 10)].map { $0.split(separator: " ").dropFirst().compactMap { Int($0) } }
+        XCTAssertEqual(confusion.map(\.count), [Int](repeating: 10, count: 10), outcome.output)
+
+        // The same weights on the same test set: the confusion matrix `strata train` recorded.
+        let metrics = try RunFiles.json(workspace.url("run-a/metrics.json"))
+        XCTAssertEqual(confusion, try XCTUnwrap(metrics["confusion"] as? [[Int]]))
+        let correct = (0..<10).map { confusion[$0][$0] }.reduce(0, +)
+        XCTAssertTrue(lines[1].hasPrefix(String(format: "accuracy: %.2f%%   loss: ", Double(correct))), lines[1])
+
+        // Each class's row: precision = diagonal / column sum, recall = diagonal / row sum (10 images each).
+        for c in 0..<10 {
+            let fields = lines[table + 1 + c].split(separator: " ").map(String.init)
+            let predicted = (0..<10).map { confusion[$0][c] }.reduce(0, +)
+            let precision = predicted == 0 ? 0 : Double(confusion[c][c]) / Double(predicted)
+            let recall = Double(confusion[c][c]) / 10
+            XCTAssertEqual(fields, [String(c), String(format: "%.4f", precision), String(format: "%.4f", recall), "10"],
+                           "class \(c)")
+        }
+        XCTAssertEqual(lines.last { !$0.isEmpty }, "wrote confusion.png")
+        XCTAssertTrue(RunFiles.isPNG(workspace.url("confusion.png")))
+    }
+
+    func testPredictLabelsPNGAndIDXInputsAlike() throws {
+        // Test images 0–2 as one IDX file, and images 0 and 1 as PNG files written without Strata.
+        let test = SyntheticDigits.images(test: true)
+        try SyntheticDigits.idxImages(Array(test.prefix(3))).write(to: workspace.url("three-idx3-ubyte"))
+        for index in 0..<2 {
+            try TinyPNG.grayscale(width: 28, height: 28, pixels: test[index]).write(to: workspace.url("image\(index).png"))
+        }
+        let inputs = ["three-idx3-ubyte", "image0.png", "image1.png"].map { workspace.path($0) }
+        let outcome = try workspace.strata.succeed(["predict", workspace.path("run-a")] + inputs
+                                                   + ["--top", "3", "--threads", "1", "--data-dir", workspace.data.path])
+        let lines = outcome.lines.filter { !$0.isEmpty }
+        XCTAssertEqual(lines.count, 5, outcome.output)
+        var labels: [String: String] = [:]
+        for line in lines {
+            let parts = line.components(separatedBy: ": ")
+            XCTAssertEqual(parts.count, 2, line)
+            labels[parts[0]] = parts.last
+            // Three "class (probability)" entries, most probable first.
+            let probabilities = (parts.last ?? "").components(separatedBy: ", ").compactMap { entry -> Double? in
+                guard let open = entry.firstIndex(of: "("), entry.hasSuffix(")") else { return nil }
+                return Double(entry[entry.index(after: open)..<entry.index(before: entry.endIndex)])
+            }
+            XCTAssertEqual(probabilities.count, 3, line)
+            XCTAssertEqual(probabilities, probabilities.sorted(by: >), line)
+            XCTAssertTrue(probabilities.allSatisfy { $0 >= 0 && $0 <= 1 } && probabilities.reduce(0, +) <= 1.0001, line)
+        }
+        XCTAssertEqual(Set(labels.keys), Set((0..<3).map { "\(inputs[0])[\($0)]" } + inputs.dropFirst()))
+        XCTAssertEqual(labels[inputs[1]], labels["\(inputs[0])[0]"], "the PNG and the IDX copy of image 0")
+        XCTAssertEqual(labels[inputs[2]], labels["\(inputs[0])[1]"], "the PNG and the IDX copy of image 1")
+    }
+
+    func testPredictOnTheWholeTestSetAgreesWithTheRecordedConfusionMatrix() throws {
+        let file = workspace.data.appendingPathComponent("mnist/t10k-images-idx3-ubyte").path
+        let outcome = try workspace.strata.succeed(["predict", workspace.path("run-a"), file, "--threads", "1",
+                                                    "--data-dir", workspace.data.path])
+        let lines = outcome.lines.filter { !$0.isEmpty }
+        XCTAssertEqual(lines.count, 100)
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: 10), count: 10)
+        for (index, line) in lines.enumerated() {
+            XCTAssertTrue(line.hasPrefix("\(file)[\(index)]: "), line)
+            let label = line.components(separatedBy: ": ").last?.split(separator: " ").first.flatMap { Int($0) }
+            guard let label, (0..<10).contains(label) else { return XCTFail("no class in \(line)") }
+            confusion[SyntheticDigits.testLabels[index]][label] += 1
+        }
+        let metrics = try RunFiles.json(workspace.url("run-a/metrics.json"))
+        XCTAssertEqual(confusion, try XCTUnwrap(metrics["confusion"] as? [[Int]]))
+    }
+
+    func testEnsemblePrintsEachMembersAccuracyAndTheEnsembles() throws {
+        let members = [workspace.path("run-a"), workspace.path("run-b")]
+        let outcome = try workspace.strata.succeed(["ensemble"] + members + ["--threads", "1", "--data-dir", workspace.data.path])
+        let lines = outcome.lines.filter { !$0.isEmpty }
+        XCTAssertEqual(lines.count, 5, outcome.output)
+        XCTAssertEqual(lines.first, "test set: mnist, 100 images")
+        for (line, member) in zip(lines[1...2], members) {
+            let accuracy = try XCTUnwrap(RunFiles.json(URL(fileURLWithPath: member + "/metrics.json"))["testAccuracy"] as? Double)
+            XCTAssertEqual(line, String(format: "%8.2f%%  ", accuracy * 100) + member)
+        }
+        for (line, kind) in zip(lines[3...4], ["majority vote", "averaged probabilities"]) {
+            XCTAssertTrue(line.hasSuffix("%  ensemble, \(kind)"), line)
+            let percent = Double(line.split(separator: "%").first?.trimmingCharacters(in: .whitespaces) ?? "")
+            XCTAssertTrue(percent.map { (0...100).contains($0) } ?? false, line)
+        }
+    }
+
+    func testPlotRedrawsOneRunAndOverlaysSeveral() throws {
+        let run = workspace.url("run-a")
+        try FileManager.default.removeItem(at: run.appendingPathComponent("accuracy.png"))
+        let one = try workspace.strata.succeed(["plot", run.path])
+        XCTAssertEqual(one.lines.filter { !$0.isEmpty }, ["accuracy", "loss", "confusion"].map { "wrote \(run.path)/\($0).png" })
+        XCTAssertTrue(RunFiles.isPNG(run.appendingPathComponent("accuracy.png")))
+
+        let several = try workspace.strata.succeed(["plot", run.path, workspace.path("run-b"), "--out", "compare"])
+        let written = ["accuracy", "loss"].map { workspace.url("compare/compare-\($0).png") }
+        XCTAssertEqual(several.lines.filter { !$0.isEmpty }, written.map { "wrote \($0.path)" })
+        XCTAssertTrue(written.allSatisfy(RunFiles.isPNG))
+    }
+}
+
+/// A command that failed while a class's shared runs were being made.
+struct CommandFailure: Error, CustomStringConvertible {
+    /// The status and standard error of the failed run.
+    let description: String
+
+    init(_ outcome: StrataProcess.Outcome) {
+        description = "strata exited with status \(outcome.status): \(outcome.error)"
+    }
+}
