@@ -78,11 +78,20 @@ struct RankCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    func validate() throws {
+        if resume == nil { _ = try options() }
+    }
+
     func run() throws {
         if let resume {
             _ = try RankNetExperiment.resume(resume, threads: common.threads, log: say)
             return
         }
+        _ = try RankNetExperiment.start(try options(), output: out, overwrite: overwrite, log: say)
+    }
+
+    /// The options given, validated.
+    func options() throws -> RankNetOptions {
         var options = RankNetOptions()
         options.dataset = dataset
         options.dataDirectory = common.dataDirectory
@@ -103,6 +112,7 @@ struct RankCommand: ParsableCommand {
         options.ndcgK = ndcgK
         options.seed = common.seed
         options.threads = common.threads
-        _ = try RankNetExperiment.start(options, output: out, overwrite: overwrite, log: say)
+        try options.validate()
+        return options
     }
 }

@@ -76,7 +76,7 @@ final class CommandErrorTests: XCTestCase {
     func testUnreadableDataFolder() throws {
         try assertFails(["train", "--dataset", "/nonexistent/images"],
                         with: "dataset '/nonexistent/images' is neither mnist, fashion-mnist nor an existing folder or CSV file")
-        try assertFails(["data", "info", "mnist", "--data-dir", "/nonexistent"], with: "mnist")
+        try assertFails(["data", "info", "mnist", "--data-dir", "/nonexistent"], with: "--data-dir /nonexistent is not an existing folder")
     }
 
     func testStrataRunsWithThePassiveWaitPolicy() throws {
