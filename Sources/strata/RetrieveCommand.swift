@@ -143,7 +143,6 @@ struct RetrieveQueryCommand: ParsableCommand {
         let limit = RetrievalOptions.maximumCount
         if let nprobe { try OptionCheck.count(nprobe, "--nprobe", in: 1...limit) }
         try OptionCheck.count(top, "--top", in: 1...limit)
-        guard !images.isEmpty else { throw ValidationError("give at least one photo or folder of photos to match") }
     }
 
     func run() throws {

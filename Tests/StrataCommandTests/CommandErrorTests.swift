@@ -15,12 +15,18 @@ final class CommandErrorTests: XCTestCase {
 
     /// Runs `strata` with `arguments` in a temporary folder; returns the status and standard error.
     func strata(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> (status: Int32, error: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
+        return try strata(arguments, in: folder, extraEnvironment: extraEnvironment)
+    }
+
+    /// Runs `strata` with `arguments` in `folder` (also its home); returns the status and standard error.
+    func strata(_ arguments: [String], in folder: URL,
+                extraEnvironment: [String: String] = [:]) throws -> (status: Int32, error: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
         process.currentDirectoryURL = folder
         // No STRATA_DATA and an empty home: only what the arguments name can be found.
         var environment = ProcessInfo.processInfo.environment
