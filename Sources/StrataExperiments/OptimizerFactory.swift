@@ -65,7 +65,7 @@ public enum OptimizerFactory {
         guard decayFactor.isFinite && decayFactor > 0 && decayFactor <= 1 else {
             throw ExperimentError("--decay must be in (0, 1], got \(decayFactor)")
         }
-        guard stepEpochs >= 1 else { throw ExperimentError("the step schedule's epochs between decays must be at least 1, got \(stepEpochs)") }
+        guard stepEpochs >= 1 else { throw ExperimentError("scheduleStep (the epochs between step decays) must be at least 1, got \(stepEpochs)") }
         guard epochs >= 1, stepsPerEpoch >= 1, epochs <= Int.max / stepsPerEpoch else {
             throw ExperimentError("--epochs \(epochs) of \(stepsPerEpoch) steps: need at least one step and no more than \(Int.max)")
         }
