@@ -5,7 +5,7 @@ import Foundation
 /// The defaults are the original recipe: depth 3 of residual blocks Dense(10→60) → ReLU → Dense(60→10),
 /// a regression output Dense(10→1), SGD with learning rate 1e-4 and momentum 0.9, the learning rate
 /// multiplied by 0.98 after each episode.
-public struct ArgmaxOptions: Codable, Equatable, Sendable {
+public struct ArgmaxOptions: Codable, Equatable, Sendable, ValidatableOptions {
     /// What the network outputs.
     public enum Head: String, Codable, CaseIterable, Sendable {
         /// One number, the index as a real value, trained with MSE; the prediction is it rounded.
@@ -53,26 +53,35 @@ public struct ArgmaxOptions: Codable, Equatable, Sendable {
         learningRate ?? (optimizer == "momentum" ? 1e-4 : OptimizerFactory.defaultLearningRate(for: optimizer))
     }
 
-    /// Checks every option; throws naming the option at fault.
+    /// The largest count (depth, width, length, episodes, batches, batch sizes) a run may ask for.
+    public static let maximumCount = 1_000_000
+    /// The most residual blocks a run may ask for.
+    public static let maximumDepth = 1000
+
+    /// Checks every option: each number finite and in range, each name from its list; throws naming the
+    /// option at fault and its allowed range.
     public func validate() throws {
-        guard depth >= 0 else { throw ExperimentError("--depth must not be negative, got \(depth)") }
-        guard width >= 1 else { throw ExperimentError("--width must be at least 1, got \(width)") }
-        guard length >= 2 else { throw ExperimentError("--length must be at least 2 (an argmax needs two values), got \(length)") }
-        guard episodes >= 1 else { throw ExperimentError("--episodes must be at least 1, got \(episodes)") }
-        guard batchesPerEpisode >= 1 else {
-            throw ExperimentError("--batches-per-episode must be at least 1, got \(batchesPerEpisode)")
+        let limit = Self.maximumCount
+        func count(_ value: Int, _ option: String, from lowest: Int = 1, to highest: Int = Self.maximumCount) throws {
+            try OptionCheck.count(value, "--" + option, in: lowest...highest)
         }
-        guard batchSize >= 1 else { throw ExperimentError("--batch-size must be at least 1, got \(batchSize)") }
-        guard testBatches >= 1 else { throw ExperimentError("--test-batches must be at least 1, got \(testBatches)") }
-        guard testBatchSize >= 1 else { throw ExperimentError("--test-batch-size must be at least 1, got \(testBatchSize)") }
+        try count(depth, "depth", from: 0, to: Self.maximumDepth)
+        try count(width, "width")
+        try count(length, "length", from: 2)
+        try count(episodes, "episodes")
+        try count(batchesPerEpisode, "batches-per-episode")
+        try count(batchSize, "batch-size")
+        try count(testBatches, "test-batches")
+        try count(testBatchSize, "test-batch-size")
+        guard width * length <= limit * 100 else {
+            throw ExperimentError("--width \(width) × --length \(length) is too large (at most \(limit * 100) weights per layer)")
+        }
         guard decay > 0 && decay <= 1 else { throw ExperimentError("--decay must be in (0, 1], got \(decay)") }
-        if let learningRate, !(learningRate > 0) {
-            throw ExperimentError("--learning-rate must be positive, got \(learningRate)")
-        }
-        if let threads, threads < 1 { throw ExperimentError("--threads must be at least 1, got \(threads)") }
         guard OptimizerFactory.names.contains(optimizer) else {
             throw ExperimentError("unknown --optimizer '\(optimizer)'; choose one of: \(OptimizerFactory.names.joined(separator: ", "))")
         }
+        try OptimizerFactory.checkHyperparameters(learningRate: learningRate, weightDecay: nil)
+        if let threads { try OptionCheck.count(threads, "--threads", in: 1...TrainingOptions.maximumThreads) }
     }
 
     /// The options as `name: value` strings, for `metrics.json` and the summary.

@@ -7,12 +7,16 @@ import StrataTrain
 public struct ClassifierEvaluation: Sendable {
     /// The mean cross-entropy.
     public let loss: Double
-    /// The share of examples classified right.
+    /// The share of examples classified right (by `Metric.predictedClass`, as the training-time
+    /// `accuracy` metric decides).
     public let accuracy: Double
-    /// `confusion[true][predicted]` counts.
+    /// `confusion[true][predicted]` counts (examples without a prediction are in `unscored`).
     public let confusion: [[Int]]
-    /// The predicted class of each example, in dataset order.
+    /// The predicted class of each example, in dataset order; −1 where a score was NaN or infinite
+    /// (no prediction, counted wrong).
     public let predictions: [Int]
+    /// Per true class, the examples whose scores were NaN or infinite (they count as wrong).
+    public let unscored: [Int]
     /// The softmax probabilities, row-major `(N, C)`.
     public let probabilities: [Float]
     /// The number of classes `C`.
@@ -27,6 +31,8 @@ public struct ClassifierEvaluation: Sendable {
         let classes = dataset.classCount
         var probabilities: [Float] = []
         probabilities.reserveCapacity(dataset.count * classes)
+        var predictions: [Int] = []
+        predictions.reserveCapacity(dataset.count)
         var totalLoss = 0.0
         for (inputs, targets) in batches.batches(epoch: 0) {
             let logits = model.predict(inputs, batchSize: batchSize)
@@ -35,34 +41,47 @@ public struct ClassifierEvaluation: Sendable {
             }
             totalLoss += Double(Tensor.softmaxCrossEntropy(logits: logits, labels: targets).scalar) * Double(inputs.shape[0])
             probabilities += logits.softmax().scalars
+            // Decided on the logits, as the training metric does (softmax can round two of them equal).
+            predictions += ClassifierEvaluation.predictedClasses(logits.contiguous().scalars, classCount: classes)
         }
-        return ClassifierEvaluation(probabilities: probabilities, labels: dataset.labels, classCount: classes,
-                                    loss: totalLoss / Double(Swift.max(dataset.count, 1)))
+        return ClassifierEvaluation(predictions: predictions, probabilities: probabilities, labels: dataset.labels,
+                                    classCount: classes, loss: totalLoss / Double(Swift.max(dataset.count, 1)))
     }
 
     /// The evaluation of given probabilities `(N, C)` against `labels` (used for ensembles).
     public init(probabilities: [Float], labels: [Int], classCount: Int, loss: Double) {
+        self.init(predictions: ClassifierEvaluation.predictedClasses(probabilities, classCount: classCount),
+                  probabilities: probabilities, labels: labels, classCount: classCount, loss: loss)
+    }
+
+    private init(predictions: [Int], probabilities: [Float], labels: [Int], classCount: Int, loss: Double) {
         self.probabilities = probabilities
         self.classCount = classCount
         self.loss = loss
-        var predictions: [Int] = []
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
-        for (i, label) in labels.enumerated() {
-            let row = probabilities[(i * classCount)..<((i + 1) * classCount)]
-            let predicted = row.indices.max { row[$0] < row[$1] }! - row.startIndex
-            predictions.append(predicted)
-            confusion[label][predicted] += 1
+        var unscored = [Int](repeating: 0, count: classCount)
+        for (label, predicted) in zip(labels, predictions) {
+            if predicted >= 0 { confusion[label][predicted] += 1 } else { unscored[label] += 1 }
         }
         self.predictions = predictions
         self.confusion = confusion
+        self.unscored = unscored
         let correct = zip(predictions, labels).filter { $0 == $1 }.count
         accuracy = Double(correct) / Double(Swift.max(labels.count, 1))
+    }
+
+    /// The predicted class of each row of `scores` `(N, C)` by `Metric.predictedClass`, −1 for a row
+    /// with a NaN or infinite score.
+    static func predictedClasses(_ scores: [Float], classCount: Int) -> [Int] {
+        stride(from: 0, to: scores.count, by: Swift.max(classCount, 1)).map {
+            Metric.predictedClass(scores[$0..<($0 + classCount)]) ?? -1
+        }
     }
 
     /// Up to `limit` misclassified examples of `dataset`, for the report's image grid.
     public func mistakes(in dataset: Dataset, limit: Int = 32) -> [RunReport.Mistake] {
         var result: [RunReport.Mistake] = []
-        for (i, predicted) in predictions.enumerated() where predicted != dataset.labels[i] {
+        for (i, predicted) in predictions.enumerated() where predicted >= 0 && predicted != dataset.labels[i] {
             let pixels = Array(dataset.image(at: i).prefix(dataset.height * dataset.width))
             result.append(RunReport.Mistake(pixels: pixels, width: dataset.width, height: dataset.height,
                                             trueClass: dataset.labels[i], predictedClass: predicted))

@@ -23,12 +23,14 @@ public enum ClassifierTraining {
         try options.validate()
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
         let data = try ExperimentData.load(options.dataset, dataDirectory: options.dataDirectory, seed: options.seed)
+        let sets = try trainingSets(options, data: data)
         var resolved = options
         if resolved.dataset == "default" { resolved.dataset = data.name }
         let folder = try RunFolder.create(output: output, name: "\(data.name)-\(options.model)", overwrite: overwrite)
         try AtomicFile.write(try RunReport.jsonEncoder.encode(resolved), to: folder.options)
         log("run folder: \(folder.url.path)")
-        return try train(resolved, data: data, folder: folder, resumeFrom: nil, extraCallbacks: extraCallbacks, log: log)
+        return try train(resolved, data: data, sets: sets, folder: folder, resumeFrom: nil, extraCallbacks: extraCallbacks,
+                         log: log)
     }
 
     /// Continues an interrupted run from its last checkpoint, with its own options; the result is the
@@ -36,20 +38,45 @@ public enum ClassifierTraining {
     public static func resume(_ path: String, log: (String) -> Void) throws -> TrainingRun {
         let folder = try RunFolder(existing: path)
         let options = try loadOptions(folder)
+        do {
+            try options.validate()
+        } catch {
+            throw ExperimentError("\(folder.options.path): \(error)")
+        }
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
         let data = try ExperimentData.load(options.dataset, dataDirectory: options.dataDirectory, seed: options.seed)
+        let sets = try trainingSets(options, data: data)
         let checkpoint = try Checkpoint.load(from: folder.checkpoint)
         log("resuming \(folder.url.path) after epoch \(checkpoint.progress.epochsCompleted) of \(options.epochs)")
-        return try train(options, data: data, folder: folder, resumeFrom: checkpoint, log: log)
+        return try train(options, data: data, sets: sets, folder: folder, resumeFrom: checkpoint, log: log)
     }
 
-    /// The options saved in a run folder.
+    /// The options saved in a run folder (values an older strata saved for options the model does not
+    /// have are dropped: `TrainingOptions.withoutInapplicableModelOptions()`).
     public static func loadOptions(_ folder: RunFolder) throws -> TrainingOptions {
         do {
             return try JSONDecoder().decode(TrainingOptions.self, from: Data(contentsOf: folder.options))
+                .withoutInapplicableModelOptions()
         } catch {
             throw ExperimentError("\(folder.options.path): not readable training options: \(error)")
         }
+    }
+
+    /// The training set and the validation set (if `validationSplit` is above 0) of `data`, each
+    /// prepared for `augment`; throws naming the option at fault when the options do not fit the data
+    /// (`TrainingOptions.validate(trainingExamples:)`).
+    static func trainingSets(_ options: TrainingOptions, data: ExperimentData) throws -> (training: Dataset, validation: Dataset?) {
+        let augmentation = AugmentationChoice(rawValue: options.augment) ?? .none
+        var trainingSet = data.training
+        var validationSet: Dataset?
+        if options.validationSplit > 0 {
+            let split = data.training.validationSplit(fraction: options.validationSplit, seed: options.seed,
+                                                      stratified: options.stratified)
+            trainingSet = split.training
+            validationSet = split.validation
+        }
+        try options.validate(trainingExamples: trainingSet.count)
+        return (augmentation.prepared(trainingSet), validationSet.map(augmentation.prepared))
     }
 
     /// The catalog model of `options`, built for `dataset`'s images and classes with the run's seed.
@@ -65,22 +92,11 @@ public enum ClassifierTraining {
         return try Model(network, inputShape: inputShape, seed: options.seed)
     }
 
-    static func train(_ options: TrainingOptions, data: ExperimentData, folder: RunFolder, resumeFrom checkpoint: Checkpoint?,
-                      extraCallbacks: [any Callback] = [], log: (String) -> Void) throws -> TrainingRun {
+    static func train(_ options: TrainingOptions, data: ExperimentData, sets: (training: Dataset, validation: Dataset?),
+                      folder: RunFolder, resumeFrom checkpoint: Checkpoint?, extraCallbacks: [any Callback] = [],
+                      log: (String) -> Void) throws -> TrainingRun {
         let augmentation = AugmentationChoice(rawValue: options.augment) ?? .none
-        var trainingSet = data.training
-        var validationSet: Dataset?
-        if options.validationSplit > 0 {
-            let split = data.training.validationSplit(fraction: options.validationSplit, seed: options.seed,
-                                                      stratified: options.stratified)
-            trainingSet = split.training
-            validationSet = split.validation
-        }
-        trainingSet = augmentation.prepared(trainingSet)
-        validationSet = validationSet.map(augmentation.prepared)
-        guard options.batchSize <= trainingSet.count else {
-            throw ExperimentError("--batch-size \(options.batchSize) is larger than the \(trainingSet.count) training examples")
-        }
+        let (trainingSet, validationSet) = sets
         let model = try buildModel(options, for: data.training)
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate,
                                                   weightDecay: options.weightDecay)
@@ -108,16 +124,21 @@ public enum ClassifierTraining {
         callbacks += try OptimizerFactory.scheduleCallbacks(options.schedule, learningRate: learningRate,
                                                             epochs: options.epochs, stepsPerEpoch: source.batchesPerEpoch,
                                                             decayFactor: options.decayFactor, stepEpochs: options.scheduleStep)
-        if let patience = options.earlyStoppingPatience {
-            callbacks.append(EarlyStopping(monitor: monitor, patience: patience, restoreBestWeights: true,
-                                           bestWeightsFile: folder.url.appendingPathComponent("best.safetensors")))
+        let earlyStopping = options.earlyStoppingPatience.map {
+            EarlyStopping(monitor: monitor, patience: $0, restoreBestWeights: true,
+                          bestWeightsFile: folder.url.appendingPathComponent("best.safetensors"))
         }
+        if let earlyStopping { callbacks.append(earlyStopping) }
         loop.callbacks = callbacks + extraCallbacks
         // Saved after every epoch, once the callbacks have seen it, with their state, so a resume decides alike.
         loop.checkpointing = CheckpointSchedule(url: folder.checkpoint, options: options.describedValues(), monitor: monitor)
         loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
         if let checkpoint { try loop.resume(from: checkpoint) }
         try loop.run()
+        if let earlyStopping, let error = earlyStopping.failure {
+            throw ExperimentError("early stopping could not save or restore the best weights "
+                + "(\(earlyStopping.bestWeightsFile?.path ?? "in memory")): \(error)")
+        }
         let history = loop.history
         try Checkpoint.save(parameters: model.parameters, buffers: model.buffers, optimizer: nil,
                             progress: TrainingProgress(epochsCompleted: history.epochs.count, history: history,
@@ -129,7 +150,8 @@ public enum ClassifierTraining {
         metrics.testAccuracy = evaluation.accuracy
         metrics.testLoss = evaluation.loss
         metrics.testExamples = data.test.count
-        metrics.perClass = RunMetrics.classScores(confusion: evaluation.confusion, classNames: data.test.classNames)
+        metrics.perClass = RunMetrics.classScores(confusion: evaluation.confusion, classNames: data.test.classNames,
+                                                     unscored: evaluation.unscored)
         metrics.confusion = evaluation.confusion
         metrics.validationAccuracy = history.last("val_accuracy")
         metrics.trainingSeconds = loop.trainingSeconds

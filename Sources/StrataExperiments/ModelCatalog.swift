@@ -23,13 +23,14 @@ public enum InputLayout: String, Sendable {
 public struct ModelOptions: Sendable, Codable, Equatable {
     /// The number of classes.
     public var classes = 10
-    /// The dropout rate of models that have dropout (`mlp`, `cnn`, `vgg`, `wide-resnet`).
-    public var dropout: Float = 0.2
+    /// The dropout rate, in [0, 1), of the models that have dropout (`ModelCatalog.modelsWithDropout`);
+    /// nil for the model's default (0.5 for `vgg` and `vgg-allconv`, 0.2 for the others).
+    public var dropout: Float?
     /// The depth of `resnet` (6n + 2: 20, 32, 44, 56, …; default 20) and `wide-resnet`
     /// (6n + 4: 10, 16, 22, 28, …; default 16); nil for the model's default.
     public var resnetDepth: Int?
-    /// The width multiplier of `wide-resnet`.
-    public var width = 4
+    /// The width multiplier of `wide-resnet` (nil: 4).
+    public var width: Int?
     /// Options with the defaults.
     public init() {}
 }
@@ -38,6 +39,65 @@ public struct ModelOptions: Sendable, Codable, Equatable {
 public enum ModelCatalog {
     /// Every model name, in the order `--help` lists them.
     public static let names = ["mlp-small", "mlp", "dense128", "cnn", "vgg", "vgg-allconv", "resnet", "wide-resnet", "inception"]
+
+    /// The models with dropout layers, whose rate `ModelOptions.dropout` sets.
+    public static let modelsWithDropout = ["mlp", "cnn", "vgg", "vgg-allconv", "wide-resnet", "inception"]
+    /// The models whose depth `ModelOptions.resnetDepth` sets.
+    public static let modelsWithDepth = ["resnet", "wide-resnet"]
+    /// The largest depth `ModelOptions.resnetDepth` may ask for.
+    public static let maximumDepth = 1202
+    /// The largest width multiplier `ModelOptions.width` may ask for.
+    public static let maximumWidth = 32
+
+    /// The dropout rate `name` is built with: `options.dropout`, else the model's default.
+    public static func dropoutRate(of name: String, options: ModelOptions) -> Float {
+        options.dropout ?? (name.hasPrefix("vgg") ? 0.5 : 0.2)
+    }
+
+    /// Checks `options` for model `name`: each value in range, and no option given that the model does
+    /// not have (a dropout rate for a model without dropout, a depth or width for a model without one).
+    /// Throws naming the command-line option (`--dropout`, `--resnet-depth`, `--width`).
+    public static func validate(_ name: String, options: ModelOptions) throws {
+        guard names.contains(name) else { throw unknown(name) }
+        if options.dropout != nil, !modelsWithDropout.contains(name) {
+            throw ModelCatalogError("--dropout does not apply to model \(name), which has no dropout layer; "
+                + "models with dropout: \(modelsWithDropout.joined(separator: ", "))")
+        }
+        if options.resnetDepth != nil, !modelsWithDepth.contains(name) {
+            throw ModelCatalogError("--resnet-depth does not apply to model \(name); only to resnet and wide-resnet")
+        }
+        if options.width != nil, name != "wide-resnet" {
+            throw ModelCatalogError("--width does not apply to model \(name); only to wide-resnet")
+        }
+        try checkRanges(name, options: options)
+    }
+
+    /// Throws when a value of `options` is out of range for `name` (applicability aside).
+    static func checkRanges(_ name: String, options: ModelOptions) throws {
+        let rate = dropoutRate(of: name, options: options)
+        guard rate >= 0 && rate < 1 else { throw ModelCatalogError("--dropout must be in [0, 1), got \(rate)") }
+        guard options.classes >= 1 else { throw ModelCatalogError("\(name): classes must be at least 1, got \(options.classes)") }
+        if let depth = options.resnetDepth, depth > maximumDepth {
+            throw ModelCatalogError("--resnet-depth must be at most \(maximumDepth), got \(depth)")
+        }
+        switch name {
+        case "resnet":
+            let depth = options.resnetDepth ?? 20
+            guard depth >= 8, (depth - 2) % 6 == 0 else {
+                throw ModelCatalogError("--resnet-depth must be 6n + 2 for resnet (20, 32, 44, 56, …), got \(depth)")
+            }
+        case "wide-resnet":
+            let depth = options.resnetDepth ?? 16, width = options.width ?? 4
+            guard depth >= 10, (depth - 4) % 6 == 0 else {
+                throw ModelCatalogError("--resnet-depth must be 6n + 4 for wide-resnet (10, 16, 22, 28, …), got \(depth)")
+            }
+            guard width >= 1 && width <= maximumWidth else {
+                throw ModelCatalogError("--width must be in 1…\(maximumWidth), got \(width)")
+            }
+        default:
+            break
+        }
+    }
 
     /// The input layout the model expects.
     public static func layout(of name: String) throws -> InputLayout {
@@ -50,8 +110,12 @@ public enum ModelCatalog {
     }
 
     /// A new, unbuilt network for `name`.
+    /// Throws `ModelCatalogError` for an unknown name or a value out of range.
     public static func make(_ name: String, options: ModelOptions = ModelOptions()) throws -> Sequential {
+        guard names.contains(name) else { throw unknown(name) }
+        try checkRanges(name, options: options)
         let classes = options.classes
+        let dropout = dropoutRate(of: name, options: options)
         switch name {
         case "mlp-small":
             // Dense on each image row, as in the original Keras experiment: 9,474 parameters for 28×28.
@@ -59,9 +123,9 @@ public enum ModelCatalog {
         case "mlp":
             return Sequential {
                 Dense(512, activation: .relu)
-                if options.dropout > 0 { Dropout(options.dropout) }
+                if dropout > 0 { Dropout(dropout) }
                 Dense(512, activation: .relu)
-                if options.dropout > 0 { Dropout(options.dropout) }
+                if dropout > 0 { Dropout(dropout) }
                 Dense(classes)
             }
         case "dense128":
@@ -71,7 +135,7 @@ public enum ModelCatalog {
                 Conv2D(32, kernelSize: 3, activation: .relu); MaxPool2D(2)
                 Conv2D(64, kernelSize: 3, activation: .relu); MaxPool2D(2)
                 Flatten()
-                if options.dropout > 0 { Dropout(options.dropout) }
+                if dropout > 0 { Dropout(dropout) }
                 Dense(classes)
             }
         case "vgg", "vgg-allconv":
@@ -85,24 +149,18 @@ public enum ModelCatalog {
                 convBlock(128); downsample(128)
                 Flatten()
                 Dense(256, activation: .relu)
-                Dropout(options.dropout > 0 ? 0.5 : 0)
+                Dropout(dropout)
                 Dense(classes)
             }
         case "resnet":
             let depth = options.resnetDepth ?? 20
-            guard depth >= 8, (depth - 2) % 6 == 0 else {
-                throw ModelCatalogError("resnet: depth must be 6n + 2 (20, 32, 44, 56, …), got \(depth)")
-            }
             return residualNetwork(blocksPerStage: (depth - 2) / 6, widths: [16, 32, 64], classes: classes,
                                    dropout: 0)
         case "wide-resnet":
             let depth = options.resnetDepth ?? 16
-            guard depth >= 10, (depth - 4) % 6 == 0, options.width >= 1 else {
-                throw ModelCatalogError("wide-resnet: depth must be 6n + 4 (10, 16, 22, 28, …) and width at least 1, got depth \(depth), width \(options.width)")
-            }
-            let k = options.width
+            let k = options.width ?? 4
             return residualNetwork(blocksPerStage: (depth - 4) / 6, widths: [16 * k, 32 * k, 64 * k],
-                                   classes: classes, dropout: options.dropout)
+                                   classes: classes, dropout: dropout)
         case "inception":
             return Sequential {
                 convBlock(32)
@@ -114,7 +172,7 @@ public enum ModelCatalog {
                 MaxPool2D(2)
                 inceptionModule(c1: 64, c3Reduce: 48, c3: 96, c5Reduce: 16, c5: 32, pool: 32) // 224 channels
                 GlobalAveragePool2D()
-                Dropout(options.dropout)
+                Dropout(dropout)
                 Dense(classes)
             }
         default:

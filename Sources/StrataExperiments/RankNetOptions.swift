@@ -3,7 +3,7 @@ import StrataData
 import StrataNN
 
 /// Every option of a RankNet run (`strata rank`); saved as `options.json` in the run folder.
-public struct RankNetOptions: Codable, Equatable, Sendable {
+public struct RankNetOptions: Codable, Equatable, Sendable, ValidatableOptions {
     /// `mnist`, `fashion-mnist`, `default`, a folder of PNG images (one subfolder per class) or a CSV file.
     public var dataset = "default"
     /// Where to look for the built-in datasets first (`--data-dir`).
@@ -52,17 +52,25 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
     /// The default options.
     public init() {}
 
-    /// Checks the options that do not depend on the data; throws naming the option at fault.
+    /// The largest count (epochs, steps, pairs, batch size) a run may ask for.
+    public static let maximumCount = 1_000_000
+
+    /// Checks the options that do not depend on the data: each number finite and in range, each name
+    /// from its list, `order` a permutation, `dataDirectory` an existing folder; throws naming the option
+    /// at fault and its allowed range.
     public func validate() throws {
-        guard epochs >= 1 else { throw ExperimentError("--epochs must be at least 1, got \(epochs)") }
-        guard stepsPerEpoch >= 1 else { throw ExperimentError("--steps-per-epoch must be at least 1, got \(stepsPerEpoch)") }
-        guard batchSize >= 1 else { throw ExperimentError("--batch-size must be at least 1, got \(batchSize)") }
+        func count(_ value: Int, _ option: String) throws {
+            try OptionCheck.count(value, "--" + option, in: 1...Self.maximumCount)
+        }
+        try count(epochs, "epochs")
+        try count(stepsPerEpoch, "steps-per-epoch")
+        try count(batchSize, "batch-size")
         guard validationSplit > 0 && validationSplit < 1 else {
             throw ExperimentError("--validation-split must be in (0, 1), got \(validationSplit)")
         }
-        guard validationPairs >= 1 else { throw ExperimentError("--validation-pairs must be at least 1, got \(validationPairs)") }
-        guard testPairs >= 1 else { throw ExperimentError("--test-pairs must be at least 1, got \(testPairs)") }
-        guard ndcgK >= 1 else { throw ExperimentError("--ndcg-k must be at least 1, got \(ndcgK)") }
+        try count(validationPairs, "validation-pairs")
+        try count(testPairs, "test-pairs")
+        try count(ndcgK, "ndcg-k")
         guard RankNetOptions.activations[activation] != nil else {
             throw ExperimentError("unknown --activation '\(activation)'; choose one of: \(RankNetOptions.activationNames.joined(separator: ", "))")
         }
@@ -70,13 +78,16 @@ public struct RankNetOptions: Codable, Equatable, Sendable {
             throw ExperimentError("unknown --augment '\(augment)'; choose one of: \(RankNetOptions.augmentations.joined(separator: ", "))")
         }
         guard decay > 0 && decay <= 1 else { throw ExperimentError("--decay must be in (0, 1], got \(decay)") }
-        if let learningRate, !(learningRate > 0) {
-            throw ExperimentError("--learning-rate must be positive, got \(learningRate)")
-        }
-        if let threads, threads < 1 { throw ExperimentError("--threads must be at least 1, got \(threads)") }
         guard OptimizerFactory.names.contains(optimizer) else {
             throw ExperimentError("unknown --optimizer '\(optimizer)'; choose one of: \(OptimizerFactory.names.joined(separator: ", "))")
         }
+        try OptimizerFactory.checkHyperparameters(learningRate: learningRate, weightDecay: nil)
+        if let threads { try OptionCheck.count(threads, "--threads", in: 1...TrainingOptions.maximumThreads) }
+        if let order, order.count < 2 || Set(order) != Set(0..<order.count) {
+            throw ExperimentError("--order \(order.map(String.init).joined(separator: ",")) must list each class index "
+                + "0…K−1 once (K ≥ 2), highest rank first")
+        }
+        try OptionCheck.folder(dataDirectory, "--data-dir")
     }
 
     /// The order for a dataset of `classCount` classes: `order`, checked to be a permutation of

@@ -25,11 +25,11 @@ public struct RunFolder: Sendable {
         }
     }
 
-    /// The run folder at `path` to continue with `--resume`, and its saved options of type `Options`;
-    /// throws naming what is missing, and says so when the run stopped before its first checkpoint
-    /// (`unit`: what the run counts, "epoch" or "episode").
-    public static func resuming<Options: Decodable>(_ path: String, unit: String,
-                                                    options: Options.Type) throws -> (RunFolder, Options) {
+    /// The run folder at `path` to continue with `--resume`, and its saved options of type `Options`,
+    /// validated; throws naming what is missing or the option at fault, and says so when the run stopped
+    /// before its first checkpoint (`unit`: what the run counts, "epoch" or "episode").
+    public static func resuming<Options: ValidatableOptions>(_ path: String, unit: String,
+                                                             options: Options.Type) throws -> (RunFolder, Options) {
         let url = URL(fileURLWithPath: path), manager = FileManager.default
         if manager.fileExists(atPath: url.appendingPathComponent("options.json").path),
            !manager.fileExists(atPath: url.appendingPathComponent("checkpoint.safetensors").path) {
@@ -37,11 +37,18 @@ public struct RunFolder: Sendable {
                                   + "checkpoint (saved after the first \(unit) that ends 30 s or more into the run); start it again")
         }
         let folder = try RunFolder(existing: path)
+        let options: Options
         do {
-            return (folder, try JSONDecoder().decode(Options.self, from: Data(contentsOf: folder.options)))
+            options = try JSONDecoder().decode(Options.self, from: Data(contentsOf: folder.options))
         } catch {
             throw ExperimentError("\(folder.options.path): not readable run options: \(error)")
         }
+        do {
+            try options.validate()
+        } catch {
+            throw ExperimentError("\(folder.options.path): \(error)")
+        }
+        return (folder, options)
     }
 
     /// Creates a new run folder: `output` when given, else a dated folder under `runs/`. An existing

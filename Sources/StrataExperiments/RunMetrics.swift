@@ -65,12 +65,13 @@ public struct RunMetrics: Codable, Equatable, Sendable {
         return rows
     }
 
-    /// Precision and recall per class from `confusion[true][predicted]`.
-    public static func classScores(confusion: [[Int]], classNames: [String]) -> [ClassScore] {
+    /// Precision and recall per class from `confusion[true][predicted]`; `unscored[c]` examples of class
+    /// `c` had no prediction (a NaN or infinite score) and count against its recall.
+    public static func classScores(confusion: [[Int]], classNames: [String], unscored: [Int] = []) -> [ClassScore] {
         confusion.indices.map { c in
             let truePositives = confusion[c][c]
             let predicted = confusion.reduce(0) { $0 + $1[c] }
-            let actual = confusion[c].reduce(0, +)
+            let actual = confusion[c].reduce(0, +) + (c < unscored.count ? unscored[c] : 0)
             return ClassScore(name: c < classNames.count ? classNames[c] : String(c),
                               precision: predicted == 0 ? 0 : Double(truePositives) / Double(predicted),
                               recall: actual == 0 ? 0 : Double(truePositives) / Double(actual), support: actual)

@@ -1,4 +1,5 @@
 import Foundation
+import StrataData
 import StrataPlot
 import StrataTrain
 

@@ -61,7 +61,7 @@ public enum Ensemble {
         var votes = [Float](repeating: 0, count: n * classes)
         for evaluation in evaluations {
             for i in 0..<(n * classes) { summed[i] += evaluation.probabilities[i] }
-            for (i, predicted) in evaluation.predictions.enumerated() { votes[i * classes + predicted] += 1 }
+            for (i, predicted) in evaluation.predictions.enumerated() where predicted >= 0 { votes[i * classes + predicted] += 1 }
         }
         let count = Float(evaluations.count)
         let mean = summed.map { $0 / count }

@@ -42,6 +42,16 @@ public struct OneCycle: LearningRateSchedule, Sendable {
         self.finalDivisor = finalDivisor
     }
 
+    /// The fewest `totalSteps` a cycle with `warmupFraction` can have (4 for the default 0.3): the
+    /// warm-up must end after step 0. `warmupFraction` must be in (0, 1).
+    public static func minimumTotalSteps(warmupFraction: Float = 0.3) -> Int {
+        precondition(warmupFraction > 0 && warmupFraction < 1,
+                     "OneCycle: warmupFraction must be in (0, 1), got \(warmupFraction)")
+        var steps = Swift.max(2, Int((1 / Double(warmupFraction)).rounded(.down)))
+        while !(Double(warmupFraction) * Double(steps) - 1 > 0) { steps += 1 }
+        return steps
+    }
+
     /// The rate at the first step.
     public var initialLearningRate: Float { Float(Double(maxLearningRate) / Double(initialDivisor)) }
     /// The rate at the last step.

@@ -49,6 +49,9 @@ public final class EarlyStopping: StatefulCallback {
     private var restored = false
     /// Where the best weights are also written (so a resumed run can restore them), if anywhere.
     public let bestWeightsFile: URL?
+    /// The first error met writing or reading `bestWeightsFile`; training stops when one is met, and
+    /// the caller must report it (the weights left in the model are then not the best ones).
+    public private(set) var failure: (any Error)?
 
     /// Early stopping on `monitor` after `patience` epochs without an improvement of more than `minDelta`.
     public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: MonitorMode = .auto,
@@ -73,6 +76,7 @@ public final class EarlyStopping: StatefulCallback {
         stoppedEpoch = nil
         wait = 0
         bestWeights = nil
+        failure = nil
     }
 
     /// Records an improvement, or counts an epoch without one and stops after `patience` of them.
@@ -85,8 +89,12 @@ public final class EarlyStopping: StatefulCallback {
             if restoreBestWeights {
                 bestWeights = EarlyStopping.snapshot(model)
                 if let bestWeightsFile {
-                    try? Checkpoint.save(parameters: model.parameters, buffers: model.buffers, optimizer: nil,
-                                         progress: TrainingProgress(epochsCompleted: state.epoch + 1), to: bestWeightsFile)
+                    do {
+                        try Checkpoint.save(parameters: model.parameters, buffers: model.buffers, optimizer: nil,
+                                            progress: TrainingProgress(epochsCompleted: state.epoch + 1), to: bestWeightsFile)
+                    } catch {
+                        fail(error, model: model)
+                    }
                 }
             }
             return
@@ -98,17 +106,28 @@ public final class EarlyStopping: StatefulCallback {
         }
     }
 
-    /// Restores the best weights when asked to and when the last epoch was not the best.
+    /// Restores the best weights when asked to and when the last epoch was not the best; a best-weights
+    /// file that cannot be read back is recorded in `failure`.
     public func onTrainEnd(model: Model, state: TrainingState, logs: Logs) {
-        if restoreBestWeights, bestWeights == nil, let bestWeightsFile, bestEpoch != state.epoch,
-           let saved = try? Checkpoint.load(from: bestWeightsFile) {
-            try? saved.restore(into: model.parameters, buffers: model.buffers)
+        guard failure == nil else { return }
+        if restoreBestWeights, bestWeights == nil, let bestWeightsFile, bestEpoch != nil, bestEpoch != state.epoch {
+            do {
+                try Checkpoint.load(from: bestWeightsFile).restore(into: model.parameters, buffers: model.buffers)
+            } catch {
+                fail(error, model: model)
+            }
             return
         }
         guard restoreBestWeights, let bestWeights, bestEpoch != state.epoch else { return }
         for (tensor, values) in zip((model.parameters + model.buffers).map(\.tensor), bestWeights) {
             values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: values.count) }
         }
+    }
+
+    /// Records the first failure to save or restore the best weights and stops training.
+    private func fail(_ error: any Error, model: Model) {
+        if failure == nil { failure = error }
+        model.stopTraining = true
     }
 
     /// `early_stopping`.

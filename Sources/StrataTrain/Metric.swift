@@ -2,10 +2,12 @@ import StrataCore
 
 /// A quantity measured on predictions during training and evaluation, averaged over examples.
 public enum Metric: Sendable, Equatable {
-    /// The share of examples whose highest-scoring class is the target class (targets: labels (N)
-    /// or one-hot (N, C)).
+    /// The share of examples whose highest-scoring class is the target class, the first class on ties
+    /// (`predictedClass`; targets: labels (N) or one-hot (N, C)); a row with a NaN or infinite score
+    /// counts as wrong.
     case accuracy
-    /// The share of examples whose target class is among the `k` highest scores.
+    /// The share of examples whose target class is among the `k` highest scores, ties broken by class
+    /// index (`ranksAmongTop`); a row with a NaN or infinite score counts as wrong.
     case topKAccuracy(Int)
     /// The share of yes/no predictions on the right side of `threshold` (targets 0 or 1).
     case binaryAccuracy(threshold: Float)
@@ -37,12 +39,8 @@ public enum Metric: Sendable, Equatable {
             let scores = predictions.contiguous().scalars
             let classes = predictions.count / Swift.max(n, 1)
             var correct = 0
-            for i in 0..<n {
-                let row = scores[(i * classes)..<((i + 1) * classes)]
-                let target = row[row.startIndex + labels[i]]
-                // The target is within the top k when fewer than k classes score strictly higher.
-                let higher = row.reduce(0) { $0 + ($1 > target ? 1 : 0) }
-                if higher < k { correct += 1 }
+            for i in 0..<n where Metric.ranksAmongTop(labels[i], of: scores[(i * classes)..<((i + 1) * classes)], k: k) {
+                correct += 1
             }
             return (Double(correct), n)
         case .binaryAccuracy(let threshold):
@@ -60,6 +58,30 @@ public enum Metric: Sendable, Equatable {
             // Per-example mean of the per-element errors, summed over the batch.
             return (total / Double(Swift.max(p.count, 1)) * Double(n), n)
         }
+    }
+
+    /// The predicted class of one row of scores `(C)`: the index (from 0) of the largest score, the
+    /// first one on ties; nil when any score is NaN or infinite, so such a row is never counted right.
+    /// `accuracy` and `ClassifierEvaluation` both decide by this function.
+    public static func predictedClass(_ row: ArraySlice<Float>) -> Int? {
+        guard let first = row.first, first.isFinite else { return nil }
+        var best = row.startIndex
+        for j in row.indices.dropFirst() {
+            guard row[j].isFinite else { return nil }
+            if row[j] > row[best] { best = j }
+        }
+        return best - row.startIndex
+    }
+
+    /// Whether class `target` is among the `k` best of one row of scores `(C)`, the classes ordered by
+    /// score, highest first, and on equal scores by index, lowest first (so `k` 1 agrees with
+    /// `predictedClass`); false when any score is NaN or infinite or `target` is out of range.
+    public static func ranksAmongTop(_ target: Int, of row: ArraySlice<Float>, k: Int) -> Bool {
+        guard target >= 0, target < row.count, row.allSatisfy(\.isFinite) else { return false }
+        let score = row[row.startIndex + target]
+        var ahead = 0
+        for (j, value) in zip(0..., row) where value > score || (value == score && j < target) { ahead += 1 }
+        return ahead < k
     }
 
     /// Class indices from labels (N) or one-hot/probability rows (N, C).

@@ -69,11 +69,23 @@ struct ArgmaxCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    func validate() throws {
+        if let directory = common.dataDirectory {
+            throw ValidationError("--data-dir \(directory) does not apply to argmax, which makes its own random data")
+        }
+        if resume == nil { _ = try options() }
+    }
+
     func run() throws {
         if let resume {
             _ = try ArgmaxExperiment.resume(resume, threads: common.threads, log: say)
             return
         }
+        _ = try ArgmaxExperiment.start(try options(), output: out, overwrite: overwrite, log: say)
+    }
+
+    /// The options given, validated.
+    func options() throws -> ArgmaxOptions {
         guard let chosenHead = ArgmaxOptions.Head(rawValue: head) else {
             throw ValidationError("--head must be one of \(ArgmaxOptions.Head.allCases.map(\.rawValue).joined(separator: ", ")), got '\(head)'")
         }
@@ -93,6 +105,7 @@ struct ArgmaxCommand: ParsableCommand {
         options.seed = common.seed
         options.threads = common.threads
         options.allowNonFinite = allowNonFinite ? true : nil
-        _ = try ArgmaxExperiment.start(options, output: out, overwrite: overwrite, log: say)
+        try options.validate()
+        return options
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataData
+import StrataExperiments
 
 /// `strata data`: find, download and describe the built-in datasets and folders of images.
 struct DataCommand: ParsableCommand {
@@ -46,6 +47,10 @@ struct DataCommand: ParsableCommand {
 
         @Option(name: .customLong("data-dir"), help: "A folder to look for the dataset in first.")
         var dataDirectory: String?
+
+        func validate() throws {
+            try OptionCheck.folder(dataDirectory, "--data-dir")
+        }
 
         func run() throws {
             let locator = DatasetLocator(explicitDirectory: dataDirectory.map { URL(fileURLWithPath: $0) })
@@ -98,11 +103,19 @@ struct DataCommand: ParsableCommand {
         @Option(name: .customLong("data-dir"), help: "A folder to look for the dataset in first.")
         var dataDirectory: String?
 
-        func run() throws {
-            let builtin = try BuiltinDataset(name: name)
+        func validate() throws {
+            _ = try BuiltinDataset(name: name)
             guard part == "test" || part == "train" else { throw ValidationError("--part must be train or test, got '\(part)'") }
             if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1, got \(perClass)") }
             guard skipPerClass >= 0 else { throw ValidationError("--skip-per-class must be at least 0, got \(skipPerClass)") }
+            try OptionCheck.folder(dataDirectory, "--data-dir")
+            guard !FileManager.default.fileExists(atPath: out) else {
+                throw ValidationError("\(out) already exists; choose a new --out folder")
+            }
+        }
+
+        func run() throws {
+            let builtin = try BuiltinDataset(name: name)
             let locator = DatasetLocator(explicitDirectory: dataDirectory.map { URL(fileURLWithPath: $0) })
             let dataset = try Dataset.builtin(builtin, part: part == "test" ? .test : .training, locator: locator)
             var wanted = Set(0..<dataset.classCount)
@@ -114,9 +127,6 @@ struct DataCommand: ParsableCommand {
                 wanted = Set(parsed.map { $0! })
             }
             let folder = URL(fileURLWithPath: out)
-            guard !FileManager.default.fileExists(atPath: folder.path) else {
-                throw ValidationError("\(folder.path) already exists; choose a new --out folder")
-            }
             var seen = [Int](repeating: 0, count: dataset.classCount)
             var written = 0
             for index in 0..<dataset.count where wanted.contains(dataset.labels[index]) {

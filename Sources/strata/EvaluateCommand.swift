@@ -20,6 +20,13 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    func validate() throws {
+        _ = try RunFolder(existing: runFolder)
+        if let confusionChart, (try? OutputFormat(path: confusionChart)) == nil {
+            throw ValidationError("--confusion \(confusionChart) must end in .png, .svg or .pdf")
+        }
+    }
+
     func run() throws {
         common.applyThreads()
         let data = try TrainedClassifier.data(of: runFolder, dataset: dataset, dataDirectory: common.dataDirectory)
@@ -28,9 +35,12 @@ struct EvaluateCommand: ParsableCommand {
         let names = data.test.classNames
         say("\(classifier.options.model) on the \(data.name) test set (\(data.test.count) images)")
         say(String(format: "accuracy: %.2f%%   loss: %.4f", evaluation.accuracy * 100, evaluation.loss))
+        let unscored = evaluation.unscored.reduce(0, +)
+        if unscored > 0 { say("\(unscored) images had a NaN or infinite score and count as wrong") }
         say("")
         say("class            precision   recall   support")
-        for score in RunMetrics.classScores(confusion: evaluation.confusion, classNames: names) {
+        for score in RunMetrics.classScores(confusion: evaluation.confusion, classNames: names,
+                                                        unscored: evaluation.unscored) {
             say("\(score.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%9.4f %8.4f %9d", score.precision, score.recall, score.support))")
         }
         say("")
@@ -63,12 +73,19 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one image or IDX file to label") }
+        _ = try RunFolder(existing: runFolder)
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
+        for input in inputs where !FileManager.default.fileExists(atPath: input) {
+            throw ValidationError("\(input): no such file to label")
+        }
     }
 
     func run() throws {
         common.applyThreads()
         let data = try TrainedClassifier.data(of: runFolder, dataDirectory: common.dataDirectory)
+        guard top <= data.test.classCount else {
+            throw ValidationError("--top must be at most the \(data.test.classCount) classes of the run, got \(top)")
+        }
         let classifier = try TrainedClassifier(runFolder, for: data.test)
         let results = try Prediction.run(classifier, paths: inputs, classNames: data.test.classNames,
                                          height: data.test.height, width: data.test.width, top: top)
@@ -92,6 +109,7 @@ struct EnsembleCommand: ParsableCommand {
 
     func validate() throws {
         guard runs.count >= 2 else { throw ValidationError("an ensemble needs at least two run folders, got \(runs.count)") }
+        for run in runs { _ = try RunFolder(existing: run) }
     }
 
     func run() throws {
@@ -124,6 +142,8 @@ struct PlotCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Every run is read before anything is written.
+        for run in runs { _ = try RunPlots.load(run) }
         let output = URL(fileURLWithPath: out ?? (runs.count == 1 ? runs[0] : "."))
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let files = runs.count == 1 ? try RunPlots.redraw(runs[0], into: output) : try RunPlots.compare(runs, into: output)

@@ -81,11 +81,20 @@ struct RankCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    func validate() throws {
+        if resume == nil { _ = try options() }
+    }
+
     func run() throws {
         if let resume {
             _ = try RankNetExperiment.resume(resume, threads: common.threads, log: say)
             return
         }
+        _ = try RankNetExperiment.start(try options(), output: out, overwrite: overwrite, log: say)
+    }
+
+    /// The options given, validated.
+    func options() throws -> RankNetOptions {
         var options = RankNetOptions()
         options.dataset = dataset
         options.dataDirectory = common.dataDirectory
@@ -107,6 +116,7 @@ struct RankCommand: ParsableCommand {
         options.seed = common.seed
         options.threads = common.threads
         options.allowNonFinite = allowNonFinite ? true : nil
-        _ = try RankNetExperiment.start(options, output: out, overwrite: overwrite, log: say)
+        try options.validate()
+        return options
     }
 }

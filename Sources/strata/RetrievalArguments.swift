@@ -18,8 +18,8 @@ struct RetrievalArguments: ParsableArguments {
     @Option(help: "The metric-learning loss: triplet, contrastive, arcface or cosface.")
     var loss = RetrievalOptions().loss
 
-    @Option(help: "The triplet loss's mining: batch-hard or semi-hard.")
-    var mining = RetrievalOptions().mining
+    @Option(help: "The triplet loss's mining: batch-hard or semi-hard (default batch-hard).")
+    var mining: String?
 
     @Option(help: "The loss's margin (default: triplet 0.2, contrastive and ArcFace/CosFace their loss's default).")
     var margin: Float?
@@ -90,7 +90,10 @@ struct RetrievalArguments: ParsableArguments {
         options.model = model
         options.dimension = dimension
         options.loss = loss
-        options.mining = mining
+        if let mining {
+            guard loss == "triplet" else { throw ValidationError("--mining does not apply to the \(loss) loss; only to triplet") }
+            options.mining = mining
+        }
         options.margin = margin
         options.scale = scale
         options.identitiesPerBatch = identitiesPerBatch
@@ -120,7 +123,7 @@ struct RetrievalArguments: ParsableArguments {
     /// `56x46` → `[56, 46]`.
     static func parseSize(_ text: String) throws -> [Int] {
         let parts = text.lowercased().split(separator: "x").map { Int($0) }
-        guard parts.count == 2, let height = parts[0], let width = parts[1] else {
+        guard parts.count == 2, let height = parts[0], let width = parts[1], height > 0, width > 0 else {
             throw ValidationError("--image-size must be HEIGHTxWIDTH such as 56x46, got '\(text)'")
         }
         return [height, width]

@@ -43,6 +43,10 @@ struct RetrieveTrainCommand: ParsableCommand {
     @Option(help: "Continue the interrupted run in this folder from its last checkpoint, with its saved options.")
     var resume: String?
 
+    func validate() throws {
+        if resume == nil { _ = try retrieval.options(common: common) }
+    }
+
     func run() throws {
         common.applyThreads()
         if let resume {
@@ -85,9 +89,17 @@ struct RetrieveEnrollCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    func validate() throws {
+        if let clusters { try OptionCheck.count(clusters, "--clusters", in: 1...RetrievalOptions.maximumCount) }
+        if add != nil {
+            for (given, option) in [(out != nil, "--out"), (clusters != nil, "--clusters"), (overwrite, "--overwrite")] where given {
+                throw ValidationError("\(option) does not apply with --add, which adds to the existing index's clusters")
+            }
+        }
+    }
+
     func run() throws {
         common.applyThreads()
-        if let clusters, clusters < 1 { throw ValidationError("--clusters must be at least 1, got \(clusters)") }
         try Enrollment.enroll(gallery: gallery, modelRun: model, output: out, clusters: clusters, addTo: add,
                               overwrite: overwrite, seed: common.seed, log: say)
     }
@@ -128,13 +140,20 @@ struct RetrieveQueryCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    func run() throws {
-        common.applyThreads()
+    func validate() throws {
         guard method == "nearest" || method == "centroid" else {
             throw ValidationError("--method must be nearest or centroid, got '\(method)'")
         }
-        if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1, got \(nprobe)") }
-        guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
+        if let threshold, !(threshold >= -1 && threshold <= 1) {
+            throw ValidationError("--threshold must be a cosine similarity in [-1, 1], got \(threshold)")
+        }
+        let limit = RetrievalOptions.maximumCount
+        if let nprobe { try OptionCheck.count(nprobe, "--nprobe", in: 1...limit) }
+        try OptionCheck.count(top, "--top", in: 1...limit)
+    }
+
+    func run() throws {
+        common.applyThreads()
         try Enrollment.query(index: index, images: images, threshold: threshold, centroid: method == "centroid",
                              nprobe: nprobe, top: top, output: out, log: say)
     }
@@ -165,11 +184,20 @@ struct RetrieveEvaluateCommand: ParsableCommand {
     @Flag(help: "Replace an existing run folder.")
     var overwrite = false
 
+    func validate() throws {
+        _ = try options()
+    }
+
     func run() throws {
         common.applyThreads()
+        _ = try RetrievalEvaluation.start(try options(), output: out, overwrite: overwrite, log: say)
+    }
+
+    /// The options given, validated.
+    func options() throws -> RetrievalOptions {
         var options = try retrieval.options(common: common)
         options.repeats = repeats
         try options.validate()
-        _ = try RetrievalEvaluation.start(options, output: out, overwrite: overwrite, log: say)
+        return options
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataExperiments
 import StrataTrain
 
 /// `strata`: train, evaluate and compare neural networks on image data, and draw their plots.
@@ -41,7 +42,8 @@ struct CommonOptions: ParsableArguments {
     var dataDirectory: String?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads { try OptionCheck.count(threads, "--threads", in: 1...TrainingOptions.maximumThreads) }
+        try OptionCheck.folder(dataDirectory, "--data-dir")
     }
 
     /// Applies `--threads`.

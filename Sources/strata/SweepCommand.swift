@@ -24,15 +24,16 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard try training.sweptOption() != nil else {
+        guard let swept = try training.sweptOption() else {
             throw ValidationError("give one option several comma-separated values, e.g. --batch-size 8,16,32,64")
         }
+        for index in 0..<swept.count { _ = try training.options(index, common: common) }
     }
 
     func run() throws {
         guard let swept = try training.sweptOption() else { return }
         let labels = try labels(of: swept.name)
-        let runs = labels.enumerated().map { (index, label) in (label, training.options(index, common: common)) }
+        let runs = try labels.enumerated().map { (index, label) in (label, try training.options(index, common: common)) }
         _ = try Sweep.run(option: swept.name, runs: runs, folder: out ?? "runs/sweep-\(swept.name)",
                           overwrite: overwrite, log: say)
     }

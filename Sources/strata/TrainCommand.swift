@@ -31,14 +31,14 @@ struct TrainCommand: ParsableCommand {
         if let swept = try training.sweptOption() {
             throw ValidationError("--\(swept.name) has \(swept.count) values; use `strata sweep` to train once per value")
         }
-        try training.options(0, common: common).validate()
+        if resume == nil { _ = try training.options(0, common: common) }
     }
 
     func run() throws {
         if let resume {
             _ = try ClassifierTraining.resume(resume, log: say)
         } else {
-            _ = try ClassifierTraining.start(training.options(0, common: common), output: out, overwrite: overwrite, log: say)
+            _ = try ClassifierTraining.start(try training.options(0, common: common), output: out, overwrite: overwrite, log: say)
         }
     }
 }

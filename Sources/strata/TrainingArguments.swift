@@ -40,14 +40,14 @@ struct TrainingArguments: ParsableArguments {
     @Option(help: "sgd, momentum, nesterov, adam, adamw, rmsprop or adagrad.")
     var optimizer = ValueList("adam")
 
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay.")
-    var weightDecay = ValueList<Float>(0)
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay, ≥ 0 (default: 0.01 for adamw, else 0).")
+    var weightDecay: ValueList<Float>?
 
     @Option(help: "constant, step, exponential, cosine, onecycle or plateau.")
     var schedule = ValueList("constant")
 
-    @Option(name: .customLong("decay"), help: "The factor of the step and exponential schedules (per epoch for exponential).")
-    var decayFactor = ValueList<Float>(0.98)
+    @Option(name: .customLong("decay"), help: "The factor, in (0, 1], of the step and exponential schedules (per epoch for exponential; default 0.98).")
+    var decayFactor: ValueList<Float>?
 
     @Option(help: "none, affine, align (deskew) or elastic.")
     var augment = ValueList("none")
@@ -64,14 +64,14 @@ struct TrainingArguments: ParsableArguments {
     @Option(name: .customLong("early-stopping"), help: "Stop after this many epochs without a better validation loss, keeping the best weights.")
     var earlyStopping: Int?
 
-    @Option(help: "The dropout rate of models with dropout.")
-    var dropout = ValueList<Float>(0.2)
+    @Option(help: "The dropout rate, in [0, 1), of models with dropout (\(ModelCatalog.modelsWithDropout.joined(separator: ", ")); default 0.5 for vgg, else 0.2).")
+    var dropout: ValueList<Float>?
 
     @Option(name: .customLong("resnet-depth"), help: "Depth of resnet (6n+2: 20, 32, 44, 56) or wide-resnet (6n+4: 10, 16, 22, 28).")
     var resnetDepth: ValueList<Int>?
 
-    @Option(help: "The width multiplier of wide-resnet.")
-    var width = ValueList(4)
+    @Option(help: "The width multiplier of wide-resnet (default 4).")
+    var width: ValueList<Int>?
 
     @Option(name: .customLong("label-smoothing"), help: "The share of the target mass spread over all classes.")
     var labelSmoothing = ValueList<Float>(0)
@@ -80,10 +80,10 @@ struct TrainingArguments: ParsableArguments {
     var lists: [(name: String, count: Int)] {
         [("dataset", dataset.values.count), ("model", model.values.count), ("epochs", epochs.values.count),
          ("batch-size", batchSize.values.count), ("learning-rate", learningRate?.values.count ?? 1),
-         ("optimizer", optimizer.values.count), ("weight-decay", weightDecay.values.count),
-         ("schedule", schedule.values.count), ("decay", decayFactor.values.count), ("augment", augment.values.count),
-         ("validation-split", validationSplit.values.count), ("dropout", dropout.values.count),
-         ("resnet-depth", resnetDepth?.values.count ?? 1), ("width", width.values.count),
+         ("optimizer", optimizer.values.count), ("weight-decay", weightDecay?.values.count ?? 1),
+         ("schedule", schedule.values.count), ("decay", decayFactor?.values.count ?? 1), ("augment", augment.values.count),
+         ("validation-split", validationSplit.values.count), ("dropout", dropout?.values.count ?? 1),
+         ("resnet-depth", resnetDepth?.values.count ?? 1), ("width", width?.values.count ?? 1),
          ("label-smoothing", labelSmoothing.values.count)]
     }
 
@@ -96,22 +96,23 @@ struct TrainingArguments: ParsableArguments {
         return swept.first
     }
 
-    /// The training options of run `index` (0 for a plain training run).
-    func options(_ index: Int, common: CommonOptions) -> TrainingOptions {
+    /// The training options of run `index` (0 for a plain training run), validated; throws naming an
+    /// option out of range or one that does not apply (`--decay` without the step or exponential schedule).
+    func options(_ index: Int, common: CommonOptions) throws -> TrainingOptions {
         var options = TrainingOptions()
         options.dataset = dataset.value(index)
         options.dataDirectory = common.dataDirectory
         options.model = model.value(index)
-        options.modelOptions.dropout = dropout.value(index)
+        options.modelOptions.dropout = dropout?.value(index)
         options.modelOptions.resnetDepth = resnetDepth?.value(index)
-        options.modelOptions.width = width.value(index)
+        options.modelOptions.width = width?.value(index)
         options.epochs = epochs.value(index)
         options.batchSize = batchSize.value(index)
         options.optimizer = optimizer.value(index)
         options.learningRate = learningRate?.value(index)
-        options.weightDecay = weightDecay.value(index)
+        options.weightDecay = weightDecay?.value(index)
         options.schedule = schedule.value(index)
-        options.decayFactor = decayFactor.value(index)
+        if let decayFactor { options.decayFactor = decayFactor.value(index) }
         options.augment = augment.value(index)
         options.validationSplit = validationSplit.value(index)
         options.stratified = stratified
@@ -120,6 +121,10 @@ struct TrainingArguments: ParsableArguments {
         options.seed = common.seed
         options.threads = common.threads
         options.allowNonFinite = allowNonFinite ? true : nil
+        if decayFactor != nil, options.schedule != "step", options.schedule != "exponential" {
+            throw ValidationError("--decay does not apply to --schedule \(options.schedule); only to step and exponential")
+        }
+        try options.validate()
         return options
     }
 }

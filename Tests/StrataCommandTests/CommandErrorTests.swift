@@ -15,12 +15,18 @@ final class CommandErrorTests: XCTestCase {
 
     /// Runs `strata` with `arguments` in a temporary folder; returns the status and standard error.
     func strata(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> (status: Int32, error: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
+        return try strata(arguments, in: folder, extraEnvironment: extraEnvironment)
+    }
+
+    /// Runs `strata` with `arguments` in `folder` (also its home); returns the status and standard error.
+    func strata(_ arguments: [String], in folder: URL,
+                extraEnvironment: [String: String] = [:]) throws -> (status: Int32, error: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
         process.currentDirectoryURL = folder
         // No STRATA_DATA and an empty home: only what the arguments name can be found.
         var environment = ProcessInfo.processInfo.environment
@@ -76,7 +82,7 @@ final class CommandErrorTests: XCTestCase {
     func testUnreadableDataFolder() throws {
         try assertFails(["train", "--dataset", "/nonexistent/images"],
                         with: "dataset '/nonexistent/images' is neither mnist, fashion-mnist nor an existing folder or CSV file")
-        try assertFails(["data", "info", "mnist", "--data-dir", "/nonexistent"], with: "mnist")
+        try assertFails(["data", "info", "mnist", "--data-dir", "/nonexistent"], with: "--data-dir /nonexistent is not an existing folder")
     }
 
     func testStrataRunsWithThePassiveWaitPolicy() throws {

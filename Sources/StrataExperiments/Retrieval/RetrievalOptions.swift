@@ -3,7 +3,7 @@ import StrataData
 
 /// Every option of a retrieval run (`strata retrieve train` and `strata retrieve evaluate`); saved as
 /// `options.json` in the run folder.
-public struct RetrievalOptions: Codable, Equatable, Sendable {
+public struct RetrievalOptions: Codable, Equatable, Sendable, ValidatableOptions {
     /// `orl-faces`, `mnist`, `fashion-mnist`, or a folder of images with one subfolder per person or class.
     public var dataset = "orl-faces"
     /// Where to look for the datasets first (`--data-dir`).
@@ -79,18 +79,42 @@ public struct RetrievalOptions: Codable, Equatable, Sendable {
     /// The augmentation names `--augment` accepts.
     public static let augmentations = ["auto", "none", "faces", "affine"]
 
-    /// Checks the options that do not depend on the data; throws naming the option at fault.
+    /// The largest count (epochs, steps, identities, photos, repeats, dimension) a run may ask for.
+    public static let maximumCount = 1_000_000
+
+    /// Checks the options that do not depend on the data: each number finite and in range, each name
+    /// from its list, no option the loss does not use, `dataDirectory` an existing folder; throws naming
+    /// the option at fault and its allowed range.
     public func validate() throws {
         func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
             if !condition { throw ExperimentError(message()) }
         }
+        let limit = Self.maximumCount
+        for (value, option) in [(dimension, "dimension"), (imagesPerIdentity, "images-per-identity"), (epochs, "epochs"),
+                                (stepsPerEpoch, "steps-per-epoch"), (trainingIdentities, "training-identities"),
+                                (galleryPerIdentity, "gallery-per-identity"), (repeats, "repeats")] {
+            try require(value <= limit, "--\(option) must be at most \(limit), got \(value)")
+        }
+        for (value, option) in [(identitiesPerBatch, "identities-per-batch"), (knownIdentities, "known-identities"),
+                                (unknownIdentities, "unknown-identities"), (clusters, "clusters"), (nprobe, "nprobe")] {
+            if let value { try require(value <= limit, "--\(option) must be at most \(limit), got \(value)") }
+        }
+        try OptionCheck.folder(dataDirectory, "--data-dir")
         try require(model == "pixels" || ModelCatalog.names.contains(model),
                     "unknown --model '\(model)'; choose pixels or one of: \(ModelCatalog.names.joined(separator: ", "))")
         try require(dimension >= 2, "--dimension must be at least 2, got \(dimension)")
         try require(Self.losses.contains(loss), "unknown --loss '\(loss)'; choose one of: \(Self.losses.joined(separator: ", "))")
         try require(Self.minings.contains(mining), "unknown --mining '\(mining)'; choose one of: \(Self.minings.joined(separator: ", "))")
-        if let margin { try require(margin.isFinite && margin >= 0, "--margin must be a number ≥ 0, got \(margin)") }
-        if let scale { try require(scale.isFinite && scale > 0, "--scale must be positive, got \(scale)") }
+        if scale != nil {
+            try require(loss == "arcface" || loss == "cosface",
+                        "--scale does not apply to the \(loss) loss; only to arcface and cosface")
+        }
+        if let margin {
+            try require(margin.isFinite && margin >= 0, "--margin must be a number ≥ 0, got \(margin)")
+            try require(loss != "contrastive" || margin > 0, "--margin of the contrastive loss must be positive, got \(margin)")
+            try require(loss != "arcface" || margin < Float.pi, "--margin of arcface must be in [0, π), got \(margin)")
+        }
+        if let scale { try require(scale.isFinite && scale > 0, "--scale must be a positive finite number, got \(scale)") }
         if let identitiesPerBatch {
             try require(identitiesPerBatch >= 2, "--identities-per-batch must be at least 2, got \(identitiesPerBatch)")
         }
@@ -99,7 +123,7 @@ public struct RetrievalOptions: Codable, Equatable, Sendable {
         try require(stepsPerEpoch >= 1, "--steps-per-epoch must be at least 1, got \(stepsPerEpoch)")
         try require(OptimizerFactory.names.contains(optimizer),
                     "unknown --optimizer '\(optimizer)'; choose one of: \(OptimizerFactory.names.joined(separator: ", "))")
-        if let learningRate { try require(learningRate.isFinite && learningRate > 0, "--learning-rate must be positive, got \(learningRate)") }
+        try OptimizerFactory.checkHyperparameters(learningRate: learningRate, weightDecay: nil)
         try require(decay > 0 && decay <= 1, "--decay must be in (0, 1], got \(decay)")
         try require(Self.augmentations.contains(augment),
                     "unknown --augment '\(augment)'; choose one of: \(Self.augmentations.joined(separator: ", "))")
@@ -118,7 +142,7 @@ public struct RetrievalOptions: Codable, Equatable, Sendable {
         if let clusters { try require(clusters >= 1, "--clusters must be at least 1, got \(clusters)") }
         if let nprobe { try require(nprobe >= 1, "--nprobe must be at least 1, got \(nprobe)") }
         try require(repeats >= 1, "--repeats must be at least 1, got \(repeats)")
-        if let threads { try require(threads >= 1, "--threads must be at least 1, got \(threads)") }
+        if let threads { try OptionCheck.count(threads, "--threads", in: 1...TrainingOptions.maximumThreads) }
     }
 
     /// The size images are resized to, `[height, width]`: `imageSize`, else 28×28 for the built-in datasets
