@@ -107,9 +107,10 @@ public final class DataLoader: Sequence {
         return batches(forEpoch: nextEpoch)
     }
 
-    /// The batches of epoch `epoch`, without moving `nextEpoch`.
-    public func batches(forEpoch epoch: Int) -> DataLoaderIterator {
-        DataLoaderIterator(loader: self, epoch: epoch, order: order(forEpoch: epoch))
+    /// The batches of epoch `epoch`, without moving `nextEpoch`; from batch `first` on (0-based) when
+    /// given, the same batches a full pass yields from there (a run resumed part way through an epoch).
+    public func batches(forEpoch epoch: Int, from first: Int = 0) -> DataLoaderIterator {
+        DataLoaderIterator(loader: self, epoch: epoch, order: order(forEpoch: epoch), first: first)
     }
 
     /// Builds batch `number` from the epoch's `order`.
@@ -131,10 +132,11 @@ public struct DataLoaderIterator: IteratorProtocol, Sequence {
     private var nextNumber = 0
     private var pending: PendingBatch?
 
-    init(loader: DataLoader, epoch: Int, order: [Int]) {
+    init(loader: DataLoader, epoch: Int, order: [Int], first: Int = 0) {
         self.loader = loader
         self.epoch = epoch
         self.order = order
+        nextNumber = Swift.max(first, 0)
     }
 
     /// The next batch, or nil after the last one.

@@ -119,25 +119,28 @@ public enum ArgmaxExperiment {
         }
     }
 
-    /// Starts a run in a new run folder (`output`, or a dated one under `runs/`); `stopAfter` as in `run`.
+    /// Starts a run in a new run folder (`output`, or a dated one under `runs/`); `stopAfter` and
+    /// `checkpointSeconds` as in `run`.
     public static func start(_ options: ArgmaxOptions, output: String? = nil, overwrite: Bool = false,
-                             stopAfter: Int? = nil, log: (String) -> Void) throws -> ArgmaxRun {
+                             stopAfter: Int? = nil, checkpointSeconds: Double = 30,
+                             log: (String) -> Void) throws -> ArgmaxRun {
         try options.validate()
         let folder = try RunFolder.create(output: output, name: "argmax-\(options.head.rawValue)", overwrite: overwrite)
         try AtomicFile.write(try RunReport.jsonEncoder.encode(options), to: folder.options)
         log("run folder: \(folder.url.path)")
-        return try run(options, folder: folder, stopAfter: stopAfter, log: log)
+        return try run(options, folder: folder, stopAfter: stopAfter, checkpointSeconds: checkpointSeconds, log: log)
     }
 
     /// Continues the interrupted run in the folder at `path` from its last checkpoint, with its saved
     /// options; the result is the same, bit for bit, as the run's own would have been. `threads`
     /// replaces the saved thread count when given (then sums may round differently).
-    public static func resume(_ path: String, threads: Int? = nil, log: (String) -> Void) throws -> ArgmaxRun {
+    public static func resume(_ path: String, threads: Int? = nil, checkpointSeconds: Double = 30,
+                              log: (String) -> Void) throws -> ArgmaxRun {
         var (folder, options) = try RunFolder.resuming(path, unit: "episode", options: ArgmaxOptions.self)
         if let threads { options.threads = threads }
         let checkpoint = try Checkpoint.load(from: folder.checkpoint)
         log("resuming \(folder.url.path) after episode \(checkpoint.progress.epochsCompleted) of \(options.episodes)")
-        return try run(options, folder: folder, resumeFrom: checkpoint, log: log)
+        return try run(options, folder: folder, resumeFrom: checkpoint, checkpointSeconds: checkpointSeconds, log: log)
     }
 
     /// Trains and tests, writing into `folder` when one is given: a checkpoint (weights, optimizer

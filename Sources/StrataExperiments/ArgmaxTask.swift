@@ -75,6 +75,18 @@ final class ArgmaxTask: TrainingTask {
         return logs
     }
 
+    /// The episode's running sums.
+    var epochState: [String: String]? {
+        ["loss_total": String(lossTotal), "errors": String(errors), "steps": String(steps)]
+    }
+
+    /// Puts back the running sums; the vector stream continues from the random state.
+    func resumeEpoch(from saved: [String: String], state: TrainingState) throws {
+        lossTotal = try saved.savedNumber("loss_total")
+        errors = Int(try saved.savedNumber("errors"))
+        steps = Int(try saved.savedNumber("steps"))
+    }
+
     /// The vector stream's generator.
     var randomState: [UInt64]? { generator.state }
 

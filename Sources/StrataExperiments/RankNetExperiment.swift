@@ -57,9 +57,11 @@ public enum RankNetExperiment {
         return (RankNetLoss()(predictions: differences, targets: targets), differences.detached())
     }
 
-    /// Starts a run on the dataset of `options` in a new run folder (`output`, or a dated one under `runs/`).
+    /// Starts a run on the dataset of `options` in a new run folder (`output`, or a dated one under `runs/`),
+    /// saving a checkpoint at most every `checkpointSeconds` (see `train`).
     public static func start(_ options: RankNetOptions, output: String? = nil, overwrite: Bool = false,
-                             verbose: Bool = true, log: (String) -> Void) throws -> RankNetRun {
+                             verbose: Bool = true, checkpointSeconds: Double = 30,
+                             log: (String) -> Void) throws -> RankNetRun {
         try options.validate()
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
         let data = try ExperimentData.load(options.dataset, dataDirectory: options.dataDirectory, seed: options.seed)
@@ -69,13 +71,14 @@ public enum RankNetExperiment {
         let folder = try RunFolder.create(output: output, name: "\(data.name)-ranknet", overwrite: overwrite)
         try AtomicFile.write(try RunReport.jsonEncoder.encode(resolved), to: folder.options)
         log("run folder: \(folder.url.path)")
-        return try train(resolved, data: data, folder: folder, verbose: verbose, log: log)
+        return try train(resolved, data: data, folder: folder, checkpointSeconds: checkpointSeconds, verbose: verbose,
+                         log: log)
     }
 
     /// Continues the interrupted run in the folder at `path` from its last checkpoint, with its saved
     /// options, to the result the run would have had, bit for bit. `threads` replaces the saved thread
     /// count when given (then sums may round differently).
-    public static func resume(_ path: String, threads: Int? = nil, verbose: Bool = true,
+    public static func resume(_ path: String, threads: Int? = nil, verbose: Bool = true, checkpointSeconds: Double = 30,
                               log: (String) -> Void) throws -> RankNetRun {
         var (folder, options) = try RunFolder.resuming(path, unit: "epoch", options: RankNetOptions.self)
         if let threads { options.threads = threads }
@@ -83,7 +86,8 @@ public enum RankNetExperiment {
         let data = try ExperimentData.load(options.dataset, dataDirectory: options.dataDirectory, seed: options.seed)
         let checkpoint = try Checkpoint.load(from: folder.checkpoint)
         log("resuming \(folder.url.path) after epoch \(checkpoint.progress.epochsCompleted) of \(options.epochs)")
-        return try train(options, data: data, folder: folder, resumeFrom: checkpoint, verbose: verbose, log: log)
+        return try train(options, data: data, folder: folder, resumeFrom: checkpoint, checkpointSeconds: checkpointSeconds,
+                         verbose: verbose, log: log)
     }
 
     /// Trains and tests on `data`, writing into `folder` when one is given; `verbose` shows Keras's
@@ -299,6 +303,24 @@ struct PairMeter {
     var mse: Double { squaredTotal / Double(Swift.max(count, 1)) }
     /// The share of pairs of different classes ordered right.
     var accuracy: Double { Double(correct) / Double(Swift.max(ordered, 1)) }
+
+    /// The running sums, exactly, for a checkpoint inside an epoch.
+    var savedState: [String: String] {
+        ["loss_total": String(lossTotal), "squared_total": String(squaredTotal), "count": String(count),
+         "correct": String(correct), "ordered": String(ordered)]
+    }
+
+    /// The sums saved by `savedState`.
+    init(saved: [String: String]) throws {
+        lossTotal = try saved.savedNumber("loss_total")
+        squaredTotal = try saved.savedNumber("squared_total")
+        count = Int(try saved.savedNumber("count"))
+        correct = Int(try saved.savedNumber("correct"))
+        ordered = Int(try saved.savedNumber("ordered"))
+    }
+
+    /// No pairs yet.
+    init() {}
 
     /// `loss`, `mse` and `accuracy` (pairs of different classes) under `prefix`.
     func logs(prefix: String) -> Logs {

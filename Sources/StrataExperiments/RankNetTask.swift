@@ -70,6 +70,14 @@ final class RankNetTask: TrainingTask {
         return logs
     }
 
+    /// The epoch's running pair measures.
+    var epochState: [String: String]? { meter.savedState }
+
+    /// Puts back the running measures; the pair stream continues from the random state.
+    func resumeEpoch(from saved: [String: String], state: TrainingState) throws {
+        meter = try PairMeter(saved: saved)
+    }
+
     /// The pair stream's generator.
     var randomState: [UInt64]? { sampler.generatorState }
 

@@ -9,6 +9,15 @@ public protocol BatchSource {
     var batchesPerEpoch: Int { get }
     /// The batches `(inputs, targets)` of epoch `epoch` (0-based); the order may depend on the epoch.
     func batches(epoch: Int) -> AnySequence<(inputs: Tensor, targets: Tensor)>
+    /// The batches of epoch `epoch` from batch `first` on: the ones a full pass yields from there.
+    func batches(epoch: Int, from first: Int) -> AnySequence<(inputs: Tensor, targets: Tensor)>
+}
+
+extension BatchSource {
+    /// Skips the first `first` batches of a full pass (a source that can build a batch on its own overrides this).
+    public func batches(epoch: Int, from first: Int) -> AnySequence<(inputs: Tensor, targets: Tensor)> {
+        AnySequence(batches(epoch: epoch).dropFirst(first))
+    }
 }
 
 /// Batches cut from inputs `(N, …)` and targets `(N, …)` held in memory, reshuffled each epoch
@@ -56,9 +65,14 @@ public struct TensorBatches: BatchSource {
 
     /// The batches of epoch `epoch`.
     public func batches(epoch: Int) -> AnySequence<(inputs: Tensor, targets: Tensor)> {
+        batches(epoch: epoch, from: 0)
+    }
+
+    /// The batches of epoch `epoch` from batch `first` on.
+    public func batches(epoch: Int, from first: Int) -> AnySequence<(inputs: Tensor, targets: Tensor)> {
         let order = order(epoch: epoch)
         let inputs = inputs, targets = targets, batchSize = batchSize, count = sampleCount
-        return AnySequence(stride(from: 0, to: count, by: batchSize).lazy.map { start in
+        return AnySequence(stride(from: Swift.max(first, 0) * batchSize, to: count, by: batchSize).lazy.map { start in
             let indices = Array(order[start..<Swift.min(start + batchSize, count)])
             return noGrad { (inputs.gather(indices, axis: 0), targets.gather(indices, axis: 0)) }
         })

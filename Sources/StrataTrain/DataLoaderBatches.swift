@@ -27,8 +27,13 @@ public struct DataLoaderBatches: BatchSource {
 
     /// The batches of epoch `epoch`, reshaped.
     public func batches(epoch: Int) -> AnySequence<(inputs: Tensor, targets: Tensor)> {
+        batches(epoch: epoch, from: 0)
+    }
+
+    /// The batches of epoch `epoch` from batch `first` on, reshaped; the skipped ones are not built.
+    public func batches(epoch: Int, from first: Int) -> AnySequence<(inputs: Tensor, targets: Tensor)> {
         let shape = inputShape
-        return AnySequence(loader.batches(forEpoch: epoch).lazy.map { batch in
+        return AnySequence(loader.batches(forEpoch: epoch, from: first).lazy.map { batch in
             (batch.images.reshaped([batch.count] + shape), batch.labels)
         })
     }

@@ -71,14 +71,21 @@ extension Model {
     /// Gives every `Dropout` layer a generator derived from the model's seed, the epoch and the
     /// layer's position, so an epoch's masks are the same whether or not the run was resumed.
     func reseedDropout(epoch: Int) {
+        for (index, dropout) in dropoutLayers {
+            dropout.generator = RandomGenerator(seed: seed ^ (UInt64(epoch + 1) &* 0x9E37_79B9_7F4A_7C15) ^ (index &* 0xC2B2_AE3D))
+        }
+    }
+
+    /// Every `Dropout` layer with its position in a depth-first walk of the network.
+    var dropoutLayers: [(index: UInt64, layer: Dropout)] {
         var stack: [any Layer] = [network]
         var index: UInt64 = 0
+        var found: [(UInt64, Dropout)] = []
         while let layer = stack.popLast() {
-            if let dropout = layer as? Dropout {
-                dropout.generator = RandomGenerator(seed: seed ^ (UInt64(epoch + 1) &* 0x9E37_79B9_7F4A_7C15) ^ (index &* 0xC2B2_AE3D))
-            }
+            if let dropout = layer as? Dropout { found.append((index, dropout)) }
             index += 1
             stack.append(contentsOf: layer.sublayers.reversed())
         }
+        return found
     }
 }

@@ -125,6 +125,27 @@ struct EpochMeter {
         }
     }
 
+    /// The running sums, exactly, for a checkpoint inside an epoch.
+    var savedState: [String: String] {
+        var state = ["loss_total": String(lossTotal), "count": String(count)]
+        for (i, metric) in metrics.enumerated() {
+            state["\(metric.name).total"] = String(metricTotals[i])
+            state["\(metric.name).count"] = String(metricCounts[i])
+        }
+        return state
+    }
+
+    /// The sums saved by `savedState` for the same metrics.
+    init(metrics: [Metric], saved: [String: String]) throws {
+        self.init(metrics: metrics)
+        lossTotal = try saved.savedNumber("loss_total")
+        count = Int(try saved.savedNumber("count"))
+        for (i, metric) in metrics.enumerated() {
+            metricTotals[i] = try saved.savedNumber("\(metric.name).total")
+            metricCounts[i] = Int(try saved.savedNumber("\(metric.name).count"))
+        }
+    }
+
     /// `loss` then each metric, as means so far; names get `prefix` (`val_`).
     func logs(lossName: String, prefix: String = "") -> Logs {
         var logs = Logs()

@@ -35,6 +35,15 @@ public final class SupervisedTask: TrainingTask {
         meter = EpochMeter(metrics: model.metrics)
     }
 
+    /// The epoch's running loss and metric sums.
+    public var epochState: [String: String]? { meter.savedState }
+
+    /// Puts back the running sums and starts the epoch's batches after the first `state.batch`.
+    public func resumeEpoch(from saved: [String: String], state: TrainingState) throws {
+        meter = try EpochMeter(metrics: model.metrics, saved: saved)
+        batches = source.batches(epoch: state.epoch, from: state.batch).makeIterator()
+    }
+
     /// The loss of the epoch's next batch.
     public func loss(state: TrainingState) throws -> Tensor {
         guard let (inputs, targets) = batches?.next() else {

@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 import StrataNN
 
 /// When and where `TrainingLoop` saves its checkpoint: after the first epoch that ends
@@ -43,11 +44,41 @@ extension TrainingLoop {
                                 history: history, options: options, extra: extra)
     }
 
-    /// Saves the weights, buffers, optimizer state and progress to the schedule's file, atomically.
-    func saveCheckpoint(_ schedule: CheckpointSchedule) throws {
-        try Checkpoint.save(parameters: parameters, buffers: buffers, optimizer: optimizer,
-                            progress: progress(options: schedule.options, monitor: schedule.monitor), to: schedule.url)
+    /// The extras key of the steps done in the epoch under way (a checkpoint taken inside an epoch).
+    public static let epochStepKey = "epoch_step"
+    /// The prefix of the extras keys that hold the task's `epochState`.
+    public static let epochStatePrefix = "epoch_state."
+    /// The extras key of the dropout layers' generator states (words comma-separated, layers by `;`).
+    public static let dropoutStateKey = "dropout_state"
+
+    /// Saves the weights, buffers, optimizer state and progress to the schedule's file, atomically;
+    /// with `partial` (steps done and the task's measures), a checkpoint inside the epoch under way.
+    func saveCheckpoint(_ schedule: CheckpointSchedule, partial: (step: Int, taskState: [String: String])? = nil) throws {
+        var progress = progress(options: schedule.options, monitor: schedule.monitor)
+        if let partial {
+            progress.extra[Self.epochStepKey] = String(partial.step)
+            for (key, value) in partial.taskState { progress.extra[Self.epochStatePrefix + key] = value }
+            progress.extra[Self.dropoutStateKey] = model.dropoutLayers
+                .map { $0.layer.generator.state.map(String.init).joined(separator: ",") }.joined(separator: ";")
+        }
+        try Checkpoint.save(parameters: parameters, buffers: buffers, optimizer: optimizer, progress: progress,
+                            to: schedule.url)
         checkpointedEpochs = epochsCompleted
+    }
+
+    /// Acts on SIGINT or SIGTERM after a step: saves a checkpoint at this step (when the run saves
+    /// checkpoints and its task can continue an epoch part way), ends the callbacks and throws
+    /// `TrainingInterrupted`.
+    func interrupt(by signal: Int32, state: TrainingState, lastLogs: Logs) throws -> Never {
+        TrainingSignals.clear()
+        var saved: String?
+        if let schedule = checkpointing, let taskState = task.epochState {
+            try saveCheckpoint(schedule, partial: (state.batch + 1, taskState))
+            saved = schedule.url.path
+        }
+        callbacks.forEach { $0.onTrainEnd(model: model, state: state, logs: lastLogs) }
+        throw TrainingInterrupted(signal: signal, epoch: state.epoch + 1, step: state.batch + 1, checkpoint: saved,
+                                  lastCheckpointEpochs: checkpointedEpochs)
     }
 
     /// Continues from `checkpoint`: puts back the weights, buffers and optimizer state, the task's
@@ -57,8 +88,15 @@ extension TrainingLoop {
     public func resume(from checkpoint: Checkpoint) throws {
         let path = checkpoint.source?.path ?? "(in memory)"
         let progress = checkpoint.progress
-        guard progress.epochsCompleted <= epochs, progress.history.epochs.count == progress.epochsCompleted,
-              progress.globalStep <= progress.epochsCompleted * stepsPerEpoch else {
+        let epochStep = try progress.extra[Self.epochStepKey].map { text in
+            guard let step = Int(text), step >= 0, step <= stepsPerEpoch else {
+                throw TrainingError("\(path): '\(Self.epochStepKey)' is '\(text)', not a step of an epoch of \(stepsPerEpoch)")
+            }
+            return step
+        } ?? 0
+        guard progress.epochsCompleted + (epochStep > 0 ? 1 : 0) <= epochs,
+              progress.history.epochs.count == progress.epochsCompleted,
+              progress.globalStep <= progress.epochsCompleted * stepsPerEpoch + epochStep else {
             throw TrainingError("\(path): \(progress.epochsCompleted) epochs and \(progress.globalStep) steps saved with "
                 + "\(progress.history.epochs.count) epochs in the history do not fit a run of \(epochs) epochs of "
                 + "\(stepsPerEpoch) steps")
@@ -76,5 +114,57 @@ extension TrainingLoop {
         bestValue = progress.bestValue
         trainingSeconds = Double(progress.extra[Self.trainingSecondsKey] ?? "") ?? 0
         checkpointedEpochs = progress.epochsCompleted
+        partialEpoch = nil
+        if epochStep > 0 {
+            var taskState: [String: String] = [:]
+            for (key, value) in progress.extra where key.hasPrefix(Self.epochStatePrefix) {
+                taskState[String(key.dropFirst(Self.epochStatePrefix.count))] = value
+            }
+            partialEpoch = try PartialEpoch(step: epochStep, taskState: taskState,
+                                            dropoutText: progress.extra[Self.dropoutStateKey] ?? "", path: path)
+        }
+    }
+}
+
+/// A checkpoint taken inside an epoch: the steps done, the task's running measures and the dropout
+/// layers' generators, put back when the loop continues that epoch.
+struct PartialEpoch {
+    /// The steps of the epoch already done.
+    let step: Int
+    /// The task's `epochState`.
+    let taskState: [String: String]
+    /// Each dropout layer's generator state, in `Model.dropoutLayers` order.
+    let dropoutStates: [[UInt64]]
+    /// The checkpoint's path, for errors.
+    let path: String
+
+    /// Parses the dropout states (`a,b,c,d;e,f,g,h`); throws naming the checkpoint when malformed.
+    init(step: Int, taskState: [String: String], dropoutText: String, path: String) throws {
+        self.step = step
+        self.taskState = taskState
+        self.path = path
+        dropoutStates = try dropoutText.isEmpty ? [] : dropoutText.split(separator: ";", omittingEmptySubsequences: false)
+            .map { layer in
+                try layer.split(separator: ",").map { word in
+                    guard let value = UInt64(word) else {
+                        throw TrainingError("\(path): '\(TrainingLoop.dropoutStateKey)' holds '\(word)', not a state word")
+                    }
+                    return value
+                }
+            }
+    }
+
+    /// Puts the saved generators into `model`'s dropout layers; throws when their number differs.
+    func restoreDropout(in model: Model) throws {
+        let layers = model.dropoutLayers
+        guard layers.count == dropoutStates.count else {
+            throw TrainingError("\(path): \(dropoutStates.count) dropout generators saved for a model with \(layers.count)")
+        }
+        for (layer, words) in zip(layers, dropoutStates) {
+            guard let generator = RandomGenerator(state: words) else {
+                throw TrainingError("\(path): a saved dropout generator state is not valid")
+            }
+            layer.layer.generator = generator
+        }
     }
 }

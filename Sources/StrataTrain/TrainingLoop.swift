@@ -59,6 +59,8 @@ public final class TrainingLoop {
     public internal(set) var bestValue: Double?
     /// The number of epochs held by the last checkpoint written or resumed from (0: none).
     public internal(set) var checkpointedEpochs = 0
+    /// Where a checkpoint taken inside an epoch left it, until `run` continues that epoch.
+    var partialEpoch: PartialEpoch?
 
     /// A loop that trains `parameters` (the model's by default) with `optimizer` on `task`'s steps.
     public init(model: Model, parameters: [Parameter]? = nil, buffers: [Parameter]? = nil, optimizer: any Optimizer,
@@ -85,6 +87,10 @@ public final class TrainingLoop {
     /// interruption would, saving a checkpoint there) and returns the whole history.
     @discardableResult
     public func run(stopAfter: Int? = nil) throws -> History {
+        try TrainingSignals.whileRunning { try runEpochs(stopAfter: stopAfter) }
+    }
+
+    private func runEpochs(stopAfter: Int?) throws -> History {
         guard epochs >= 0, stepsPerEpoch >= 1 else {
             throw TrainingError("a run needs epochs ≥ 0 and at least one step per epoch, got \(epochs) epochs of "
                                 + "\(stepsPerEpoch) steps")
@@ -104,10 +110,21 @@ public final class TrainingLoop {
             state.batch = 0
             model.reseedDropout(epoch: epoch)
             try task.beginEpoch(state: state)
+            var firstStep = 0
+            if let partial = partialEpoch {
+                partialEpoch = nil
+                firstStep = partial.step
+                state.batch = firstStep
+                try partial.restoreDropout(in: model)
+                try task.resumeEpoch(from: partial.taskState, state: state)
+            }
             callbacks.forEach { $0.onEpochBegin(model: model, state: state) }
-            for step in 0..<stepsPerEpoch {
+            for step in firstStep..<stepsPerEpoch {
                 state.batch = step
                 try self.step(state: &state)
+                if let signal = TrainingSignals.pending {
+                    try interrupt(by: signal, state: state, lastLogs: lastLogs)
+                }
                 if model.stopTraining { break }
             }
             let logs = try task.endEpoch(state: state)

@@ -38,6 +38,12 @@ public protocol TrainingTask: AnyObject {
     var randomState: [UInt64]? { get }
     /// Puts back a state saved from `randomState`; false when it does not fit this task.
     func restore(randomState: [UInt64]) -> Bool
+    /// The epoch's running measures after the steps done so far, for a checkpoint taken inside an
+    /// epoch (at Ctrl-C); nil when the task cannot continue an epoch part way.
+    var epochState: [String: String]? { get }
+    /// Continues epoch `state.epoch` after its first `state.batch` steps (called after `beginEpoch`):
+    /// puts back the measures saved by `epochState` and moves the data past those steps.
+    func resumeEpoch(from saved: [String: String], state: TrainingState) throws
 }
 
 extension TrainingTask {
@@ -47,6 +53,22 @@ extension TrainingTask {
     public var randomState: [UInt64]? { nil }
     /// Accepts only an empty state.
     public func restore(randomState: [UInt64]) -> Bool { randomState.isEmpty }
+    /// Cannot continue an epoch part way.
+    public var epochState: [String: String]? { nil }
+    /// Refuses: this task cannot continue an epoch part way.
+    public func resumeEpoch(from saved: [String: String], state: TrainingState) throws {
+        throw TrainingError("\(type(of: self)) cannot continue an epoch part way; resume from a checkpoint taken at an epoch's end")
+    }
+}
+
+extension [String: String] {
+    /// The saved number under `key`, or an error naming the entry (for `resumeEpoch`).
+    public func savedNumber(_ key: String) throws -> Double {
+        guard let text = self[key], let value = Double(text) else {
+            throw TrainingError("the checkpoint's epoch state has no number '\(key)'")
+        }
+        return value
+    }
 }
 
 /// The loss of a training step was NaN or infinite: training stopped before the step changed the

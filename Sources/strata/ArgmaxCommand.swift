@@ -61,6 +61,9 @@ struct ArgmaxCommand: ParsableCommand {
     @Flag(name: .customLong("allow-nonfinite"), help: "Train on when a loss is NaN or infinite (default: stop, naming the epoch and step, and keep the last checkpoint).")
     var allowNonFinite = false
 
+    @Option(name: .customLong("checkpoint-every"), help: "Seconds between checkpoints, saved at the end of the first epoch after that (and always after the last; Ctrl-C saves where the run is).")
+    var checkpointEvery: Double = 30
+
     @Flag(help: "Replace an existing run folder.")
     var overwrite = false
 
@@ -70,6 +73,9 @@ struct ArgmaxCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        guard checkpointEvery.isFinite, checkpointEvery >= 0 else {
+            throw ValidationError("--checkpoint-every must be a number of seconds, 0 or more, got \(checkpointEvery)")
+        }
         if let directory = common.dataDirectory {
             throw ValidationError("--data-dir \(directory) does not apply to argmax, which makes its own random data")
         }
@@ -78,10 +84,10 @@ struct ArgmaxCommand: ParsableCommand {
 
     func run() throws {
         if let resume {
-            _ = try ArgmaxExperiment.resume(resume, threads: common.threads, log: say)
+            _ = try ArgmaxExperiment.resume(resume, threads: common.threads, checkpointSeconds: checkpointEvery, log: say)
             return
         }
-        _ = try ArgmaxExperiment.start(try options(), output: out, overwrite: overwrite, log: say)
+        _ = try ArgmaxExperiment.start(try options(), output: out, overwrite: overwrite, checkpointSeconds: checkpointEvery, log: say)
     }
 
     /// The options given, validated.

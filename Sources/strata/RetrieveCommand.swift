@@ -40,20 +40,27 @@ struct RetrieveTrainCommand: ParsableCommand {
     @Flag(help: "Replace an existing run folder.")
     var overwrite = false
 
+    @Option(name: .customLong("checkpoint-every"), help: "Seconds between checkpoints, saved at the end of the first epoch after that (and always after the last; Ctrl-C saves where the run is).")
+    var checkpointEvery: Double = 30
+
     @Option(help: "Continue the interrupted run in this folder from its last checkpoint, with its saved options.")
     var resume: String?
 
     func validate() throws {
+        guard checkpointEvery.isFinite, checkpointEvery >= 0 else {
+            throw ValidationError("--checkpoint-every must be a number of seconds, 0 or more, got \(checkpointEvery)")
+        }
         if resume == nil { _ = try retrieval.options(common: common) }
     }
 
     func run() throws {
         common.applyThreads()
         if let resume {
-            try EmbeddingRun.resume(resume, log: say)
+            try EmbeddingRun.resume(resume, checkpointSeconds: checkpointEvery, log: say)
             return
         }
-        try EmbeddingRun.start(try retrieval.options(common: common), output: out, overwrite: overwrite, log: say)
+        try EmbeddingRun.start(try retrieval.options(common: common), output: out, overwrite: overwrite,
+                               checkpointSeconds: checkpointEvery, log: say)
     }
 }
 

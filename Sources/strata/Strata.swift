@@ -10,11 +10,34 @@ struct StrataCommand: ParsableCommand {
     /// Applies the passive wait policy (see `WaitPolicy`), then runs the command.
     static func main() {
         WaitPolicy.relaunchIfNeeded()
+        var resumeCommand: String?
         do {
             var command = try parseAsRoot()
+            resumeCommand = Self.resumeCommand(of: command)
+            if resumeCommand != nil { TrainingSignals.install() }
             try command.run()
+        } catch let interrupted as TrainingInterrupted {
+            // Ctrl-C or SIGTERM: the loop stopped at a step boundary and saved where it was.
+            var message = "strata: \(interrupted)"
+            if let checkpoint = interrupted.checkpoint, let resumeCommand {
+                let folder = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path
+                message += "\ncontinue with: strata \(resumeCommand) --resume \(folder)"
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(interrupted.exitStatus)
         } catch {
             exit(withError: error)
+        }
+    }
+
+    /// The subcommand that continues an interrupted run of `command` with `--resume`, if it trains.
+    static func resumeCommand(of command: any ParsableCommand) -> String? {
+        switch command {
+        case is TrainCommand, is SweepCommand: return "train"   // each run of a sweep is a training run
+        case is RankCommand: return "rank"
+        case is ArgmaxCommand: return "argmax"
+        case is RetrieveTrainCommand: return "retrieve train"
+        default: return nil
         }
     }
 

@@ -42,6 +42,13 @@ final class RandomBatchTask: TrainingTask {
 
     var randomState: [UInt64]? { generator.state }
 
+    var epochState: [String: String]? { ["total": String(total), "steps": String(steps)] }
+
+    func resumeEpoch(from saved: [String: String], state: TrainingState) throws {
+        total = try saved.savedNumber("total")
+        steps = Int(try saved.savedNumber("steps"))
+    }
+
     func restore(randomState: [UInt64]) -> Bool {
         guard let restored = RandomGenerator(state: randomState) else { return false }
         generator = restored
@@ -76,8 +83,12 @@ final class TrainingLoopTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
-    func makeLoop(epochs: Int = 4, seed: UInt64 = 3) throws -> (TrainingLoop, RandomBatchTask) {
-        let model = try Model(inputShape: [3], seed: 9) { Dense(4, activation: .tanh); Dense(1) }
+    func makeLoop(epochs: Int = 4, seed: UInt64 = 3, dropout: Bool = false) throws -> (TrainingLoop, RandomBatchTask) {
+        let model = try Model(inputShape: [3], seed: 9) {
+            Dense(8, activation: .tanh)
+            if dropout { Dropout(0.5) }
+            Dense(1)
+        }
         let task = RandomBatchTask(model: model, seed: seed)
         let loop = TrainingLoop(model: model, optimizer: Adam(learningRate: 0.01), task: task, epochs: epochs,
                                 stepsPerEpoch: 5, sampleCount: 64)
@@ -207,4 +218,67 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertFalse(lines.contains { $0.hasSuffix(",123.0") })
         XCTAssertEqual(String(lines[0]), "epoch,loss")
     }
+
+    /// A stop requested after step 3 of epoch 2 (as Ctrl-C does) saves a checkpoint at that step; the
+    /// run resumed from it, dropout masks, measures and random draws included, ends bit for bit as the
+    /// straight run.
+    func testInterruptionSavesInsideTheEpochAndResumesExactly() throws {
+        let (straight, _) = try makeLoop(dropout: true)
+        try straight.run()
+
+        final class StopAfterStep: Callback {
+            let step: Int
+            init(_ step: Int) { self.step = step }
+            func onBatchEnd(model: Model, state: TrainingState, logs: Logs) {
+                if state.globalStep == step { TrainingSignals.requestStop(SIGTERM) }
+            }
+        }
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        let (first, _) = try makeLoop(dropout: true)
+        first.checkpointing = CheckpointSchedule(url: url, minimumInterval: 3600)
+        first.callbacks = [StopAfterStep(8)]
+        XCTAssertThrowsError(try first.run()) { error in
+            let interrupted = error as? TrainingInterrupted
+            XCTAssertEqual(interrupted?.signal, SIGTERM)
+            XCTAssertEqual(interrupted?.epoch, 2)
+            XCTAssertEqual(interrupted?.step, 3)
+            XCTAssertEqual(interrupted?.checkpoint, url.path)
+            XCTAssertEqual(interrupted?.exitStatus, 143)
+        }
+        XCTAssertNil(TrainingSignals.pending, "the stop is acted on once")
+        let checkpoint = try Checkpoint.load(from: url)
+        XCTAssertEqual(checkpoint.progress.epochsCompleted, 1)
+        XCTAssertEqual(checkpoint.progress.globalStep, 8)
+        XCTAssertEqual(checkpoint.progress.extra[TrainingLoop.epochStepKey], "3")
+
+        let (second, _) = try makeLoop(seed: 99, dropout: true)
+        try second.resume(from: checkpoint)
+        let history = try second.run()
+        XCTAssertEqual(history, straight.history)
+        XCTAssertEqual(weights(second), weights(straight))
+
+        // A task that cannot continue an epoch part way: the stop keeps the last epoch's checkpoint.
+        let model = try Model(inputShape: [2], seed: 1) { Dense(2) }
+        model.compile(optimizer: Adam(), loss: MeanSquaredError())
+        let other = folder.appendingPathComponent("other.safetensors")
+        let plain = TrainingLoop(model: model, optimizer: Adam(), task: PlainTask(model: model), epochs: 3, stepsPerEpoch: 4)
+        plain.checkpointing = CheckpointSchedule(url: other)
+        plain.callbacks = [StopAfterStep(6)]
+        XCTAssertThrowsError(try plain.run()) {
+            XCTAssertNil(($0 as? TrainingInterrupted)?.checkpoint)
+            XCTAssertTrue("\($0)".contains("the last checkpoint holds 1 epochs"), "\($0)")
+        }
+        XCTAssertEqual(try Checkpoint.load(from: other).progress.globalStep, 4)
+    }
+}
+
+/// A task without epoch state: one fixed batch.
+final class PlainTask: TrainingTask {
+    let model: Model
+    init(model: Model) { self.model = model }
+    func loss(state: TrainingState) throws -> Tensor {
+        MeanSquaredError()(predictions: model(Tensor([[1, 2]]), training: true), targets: Tensor([[0, 1]]))
+    }
+    func endStep(loss: Float, state: TrainingState) -> Logs { Logs() }
+    func endEpoch(state: TrainingState) throws -> Logs { Logs() }
 }

@@ -86,7 +86,7 @@ public enum EmbeddingRun {
     /// ends training after that many epochs, as an interruption would (then `metrics` is nil).
     @discardableResult
     public static func start(_ options: RetrievalOptions, output: String? = nil, overwrite: Bool = false,
-                             verbose: Bool = true, stopAfter: Int? = nil,
+                             verbose: Bool = true, stopAfter: Int? = nil, checkpointSeconds: Double = 30,
                              log: (String) -> Void) throws -> (folder: RunFolder, metrics: EmbeddingMetrics?) {
         try options.validate()
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
@@ -96,13 +96,13 @@ public enum EmbeddingRun {
         try AtomicFile.write(try RunReport.jsonEncoder.encode(options), to: folder.options)
         log("run folder: \(folder.url.path)")
         return try train(options, source: source, split: split, folder: folder, resumeFrom: nil, stopAfter: stopAfter,
-                         verbose: verbose, log: log)
+                         checkpointSeconds: checkpointSeconds, verbose: verbose, log: log)
     }
 
     /// Continues the interrupted run in the folder at `path` from its last checkpoint, with its saved
     /// options, to the weights the run would have had, bit for bit.
     @discardableResult
-    public static func resume(_ path: String, verbose: Bool = true,
+    public static func resume(_ path: String, verbose: Bool = true, checkpointSeconds: Double = 30,
                               log: (String) -> Void) throws -> (folder: RunFolder, metrics: EmbeddingMetrics?) {
         let (folder, options) = try RunFolder.resuming(path, unit: "epoch", options: RetrievalOptions.self)
         try options.validate()
@@ -112,15 +112,16 @@ public enum EmbeddingRun {
         let checkpoint = try Checkpoint.load(from: folder.checkpoint)
         log("resuming \(folder.url.path) after epoch \(checkpoint.progress.epochsCompleted) of \(options.epochs)")
         return try train(options, source: source, split: split, folder: folder, resumeFrom: checkpoint, stopAfter: nil,
-                         verbose: verbose, log: log)
+                         checkpointSeconds: checkpointSeconds, verbose: verbose, log: log)
     }
 
     /// Trains (or continues training), chooses the threshold and writes the folder.
     static func train(_ options: RetrievalOptions, source: RetrievalSource, split: OpenSetSplit, folder: RunFolder,
-                      resumeFrom checkpoint: Checkpoint?, stopAfter: Int?, verbose: Bool,
+                      resumeFrom checkpoint: Checkpoint?, stopAfter: Int?, checkpointSeconds: Double, verbose: Bool,
                       log: (String) -> Void) throws -> (folder: RunFolder, metrics: EmbeddingMetrics?) {
         let trained = try EmbeddingTraining.train(options, split: split, seed: options.seed, verbose: verbose,
-                                                  folder: folder, resumeFrom: checkpoint, stopAfter: stopAfter, log: log)
+                                                  folder: folder, resumeFrom: checkpoint, stopAfter: stopAfter,
+                                                  checkpointSeconds: checkpointSeconds, log: log)
         if trained.model != nil, trained.history.epochs.count < options.epochs {
             log("stopped after epoch \(trained.history.epochs.count) of \(options.epochs); continue with --resume")
             return (folder, nil)

@@ -69,6 +69,15 @@ final class EmbeddingTask: TrainingTask {
         return logs
     }
 
+    /// The epoch's running loss sum.
+    var epochState: [String: String]? { ["loss_total": String(lossTotal), "steps": String(steps)] }
+
+    /// Puts back the running loss sum; the batch stream continues from the random state.
+    func resumeEpoch(from saved: [String: String], state: TrainingState) throws {
+        lossTotal = try saved.savedNumber("loss_total")
+        steps = Int(try saved.savedNumber("steps"))
+    }
+
     /// The batch stream's generator.
     var randomState: [UInt64]? { sampler.generatorState }
 
