@@ -186,7 +186,7 @@ public enum ArgmaxExperiment {
                 let (inputs, argmax) = vectors(count: options.batchSize, length: options.length, generator: &generator)
                 let outputs = model(inputs, training: true)
                 let value = loss(outputs, argmax: argmax, head: options.head)
-                value.backward()
+                try value.backward()
                 optimizer.step(parameters)
                 parameters.zeroGradients()
                 lossTotal += Double(value.scalar)

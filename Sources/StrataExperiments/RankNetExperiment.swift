@@ -161,7 +161,7 @@ public enum RankNetExperiment {
                                           step: state.globalStep)
                 let (loss, differences) = pairLoss(scorer: scorer, first: batch.first, second: batch.second,
                                                    targets: batch.targets)
-                loss.backward()
+                try loss.backward()
                 optimizer.step(parameters)
                 parameters.zeroGradients()
                 state.globalStep += 1

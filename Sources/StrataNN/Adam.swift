@@ -87,6 +87,7 @@ public class Adam: Optimizer {
             let state = slots.slots(for: parameter)
             state.step += 1
             update(parameter.tensor.pointer, gradient.pointer, state.buffers, step: state.step, count: gradient.count)
+            parameter.tensor.storage.bumpVersion()
         }
     }
 

@@ -57,6 +57,7 @@ public final class SGD: Optimizer {
             } else {
                 update(parameter.tensor.pointer, gradient.pointer, count: gradient.count)
             }
+            parameter.tensor.storage.bumpVersion()
         }
     }
 

@@ -75,7 +75,7 @@ extension Model {
                 allCallbacks.forEach { $0.onBatchBegin(model: self, state: state) }
                 let predictions = network.forward(inputs, training: true)
                 let value = loss(predictions: predictions, targets: targets)
-                value.backward()
+                try value.backward()
                 optimizer.step(parameters)
                 parameters.zeroGradients()
                 state.globalStep += 1

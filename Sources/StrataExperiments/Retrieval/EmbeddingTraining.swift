@@ -96,7 +96,7 @@ public enum EmbeddingTraining {
                     throw ExperimentError("the \(loss.name) loss became \(scalar) at epoch \(epoch + 1), step \(step + 1): "
                         + "training diverged; try a lower --learning-rate")
                 }
-                value.backward()
+                try value.backward()
                 optimizer.step(parameters)
                 parameters.zeroGradients()
                 state.globalStep += 1
