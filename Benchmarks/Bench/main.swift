@@ -54,14 +54,14 @@ func processCPUSeconds() -> Double {
 }
 
 /// Runs `step` for warm-up, then for at least `minimumSeconds`; returns the time per step.
-func timeSteps(_ step: () -> Void) -> StepTiming {
-    for _ in 0..<3 { step() }
+func timeSteps(_ step: () throws -> Void) rethrows -> StepTiming {
+    for _ in 0..<3 { try step() }
     var steps = 0
     let start = DispatchTime.now().uptimeNanoseconds
     let cpuStart = processCPUSeconds()
     var elapsed = 0.0
     while elapsed < minimumSeconds || steps < 5 {
-        step()
+        try step()
         steps += 1
         elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
@@ -77,9 +77,9 @@ func classifierRow(_ name: String, model: Model, optimizer: any Optimizer, batch
     let loss = model.loss!
     let parameters = model.parameters
     BufferPool.shared.resetPeak()
-    let timing = timeSteps {
+    let timing = try timeSteps {
         let value = loss(predictions: model(inputs, training: true), targets: labels)
-        value.backward()
+        try value.backward()
         optimizer.step(parameters)
         parameters.zeroGradients()
     }
@@ -109,9 +109,9 @@ func rankNetRow(pairs: Int) throws -> Row {
     let parameters = scorer.parameters
     let loss = RankNetLoss()
     BufferPool.shared.resetPeak()
-    let timing = timeSteps {
+    let timing = try timeSteps {
         let value = loss(scoresA: scorer(a, training: true), scoresB: scorer(b, training: true), targets: targets)
-        value.backward()
+        try value.backward()
         optimizer.step(parameters)
         parameters.zeroGradients()
     }

@@ -26,7 +26,7 @@ enum PoolingAndNormBenchmark {
     }
 
     /// Prints the best forward and backward milliseconds of each case and the bandwidth of its input.
-    static func run(iterations: Int) {
+    static func run(iterations: Int) throws {
         print("op".padding(toLength: 40, withPad: " ", startingAt: 0) + "  fwd ms   bwd ms  input MB")
         for c in cases {
             var generator = RandomGenerator(seed: 3)
@@ -43,7 +43,7 @@ enum PoolingAndNormBenchmark {
                 var output: Tensor?
                 let forward = seconds { output = c.op(input, gamma, beta, mean, variance) }
                 if gradient == nil { gradient = randomTensor(output!.shape, generator: &generator) }
-                let backward = seconds { output!.backward(gradient: gradient!) }
+                let backward = try seconds { try output!.backward(gradient: gradient!) }
                 if iteration >= 2 {
                     timings.forward.append(forward)
                     timings.backward.append(backward)
@@ -61,7 +61,7 @@ extension PoolingAndNormBenchmark {
     /// Times a ResNet-style block, conv → batch norm → conv → batch norm → max pool at
     /// 128×16×28×28, forward + backward: oneDNN (OpenMP threads) and Strata's loops (Dispatch
     /// threads) take turns, so this shows what switching thread pools costs.
-    static func runBlock(iterations: Int) {
+    static func runBlock(iterations: Int) throws {
         var generator = RandomGenerator(seed: 5)
         let input = randomTensor([128, 16, 28, 28], generator: &generator, requiresGrad: true)
         let weights = (0..<2).map { _ in randomTensor([16, 16, 3, 3], generator: &generator, requiresGrad: true) }
@@ -83,7 +83,7 @@ extension PoolingAndNormBenchmark {
                 output = x.maxPool2d(kernel: (2, 2))
             }
             if gradient == nil { gradient = randomTensor(output!.shape, generator: &generator) }
-            let backward = seconds { output!.backward(gradient: gradient!) }
+            let backward = try seconds { try output!.backward(gradient: gradient!) }
             if iteration >= 2 {
                 timings.forward.append(forward)
                 timings.backward.append(backward)

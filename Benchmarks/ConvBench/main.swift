@@ -99,14 +99,14 @@ struct Timings {
 }
 
 /// Seconds elapsed while running `body`.
-func seconds(_ body: () -> Void) -> Double {
+func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
-    body()
+    try body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
 /// Forward and backward seconds of `shape` with `algorithm`, step by step.
-func measure(_ shape: Shape, _ algorithm: ConvolutionAlgorithm, iterations: Int) -> Timings {
+func measure(_ shape: Shape, _ algorithm: ConvolutionAlgorithm, iterations: Int) throws -> Timings {
     var generator = RandomGenerator(seed: 1)
     let input = randomTensor([shape.batch, shape.channels, shape.size, shape.size], generator: &generator,
                              requiresGrad: !shape.isFirstLayer)
@@ -123,7 +123,7 @@ func measure(_ shape: Shape, _ algorithm: ConvolutionAlgorithm, iterations: Int)
             output = input.conv2d(weight, bias: bias, stride: (shape.stride, shape.stride),
                                   padding: (shape.padding, shape.padding), algorithm: algorithm)
         }
-        let backward = seconds { output!.backward(gradient: gradient) }
+        let backward = try seconds { try output!.backward(gradient: gradient) }
         if iteration >= 2 {
             timings.forward.append(forward)
             timings.backward.append(backward)
@@ -134,8 +134,8 @@ func measure(_ shape: Shape, _ algorithm: ConvolutionAlgorithm, iterations: Int)
 
 let options = Options(arguments: CommandLine.arguments)
 if options.layers || options.block {
-    if options.layers { PoolingAndNormBenchmark.run(iterations: options.iterations) }
-    if options.block { PoolingAndNormBenchmark.runBlock(iterations: options.iterations) }
+    if options.layers { try PoolingAndNormBenchmark.run(iterations: options.iterations) }
+    if options.block { try PoolingAndNormBenchmark.runBlock(iterations: options.iterations) }
     exit(0)
 }
 let algorithms: [(String, ConvolutionAlgorithm)] = [
@@ -151,7 +151,7 @@ var totals: [String: Double] = [:]
 for shape in shapes where options.filter.map({ shape.name.contains($0) }) ?? true {
     var best: (name: String, total: Double)?
     for (name, algorithm) in algorithms {
-        let timings = measure(shape, algorithm, iterations: options.iterations)
+        let timings = try measure(shape, algorithm, iterations: options.iterations)
         let forward = timings.bestForward, backward = timings.bestBackward
         let backwardFLOPs = shape.flops * (shape.isFirstLayer ? 1 : 2)
         let total = forward + backward

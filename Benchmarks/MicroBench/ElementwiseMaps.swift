@@ -3,7 +3,7 @@ import StrataCore
 
 /// Times the elementwise activations and maps, forward and forward+backward, on one conv-sized
 /// activation tensor (128, 32, 28, 28): 3.2 M values, enough for `MapKernel` to split them over threads.
-func benchmarkElementwiseMaps(stopwatch: Stopwatch) {
+func benchmarkElementwiseMaps(stopwatch: Stopwatch) throws {
     print("")
     print("elementwise map on (128, 32, 28, 28)      forward      GB/s     fwd+bwd")
     var generator = RandomGenerator(seed: 5)
@@ -32,9 +32,9 @@ func benchmarkElementwiseMaps(stopwatch: Stopwatch) {
     let bytes = Double(x.count * 8)
     for (name, input, map) in maps {
         let forward = stopwatch.median { _ = noGrad { map(input) } }
-        let both = stopwatch.median {
+        let both = try stopwatch.median {
             let y = map(input)
-            y.backward(gradient: gradient)
+            try y.backward(gradient: gradient)
             input.zeroGrad()
         }
         print(name.padding(toLength: 38, withPad: " ", startingAt: 0),
@@ -43,8 +43,8 @@ func benchmarkElementwiseMaps(stopwatch: Stopwatch) {
     let logits = Tensor.randomNormal([1 << 20], generator: &generator)
     logits.requiresGrad = true
     let targets = Tensor.randomUniform([1 << 20], lower: 0, upper: 1, generator: &generator)
-    let bce = stopwatch.median {
-        Tensor.binaryCrossEntropy(logits: logits, targets: targets).backward()
+    let bce = try stopwatch.median {
+        try Tensor.binaryCrossEntropy(logits: logits, targets: targets).backward()
         logits.zeroGrad()
     }
     print("binaryCrossEntropy (1 M) fwd+bwd".padding(toLength: 58, withPad: " ", startingAt: 0),

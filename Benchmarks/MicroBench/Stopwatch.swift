@@ -9,14 +9,14 @@ struct Stopwatch {
     var minimumRuns = 5
 
     /// The median wall time of one call of `body`, in seconds.
-    func median(_ body: () -> Void) -> Double {
-        body()
+    func median(_ body: () throws -> Void) rethrows -> Double {
+        try body()
         var samples: [Double] = []
         let start = DispatchTime.now().uptimeNanoseconds
         while samples.count < minimumRuns
             || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < minimumSeconds {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            body()
+            try body()
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
         samples.sort()

@@ -93,9 +93,9 @@ for shape in convShapes {
     let out = (shape.hw + 2 * shape.pad - shape.k) / shape.stride + 1
     // Forward, backward-data and backward-weights: three products of the same size.
     let flops = 3 * 2.0 * Double(128 * shape.o * out * out * shape.c * shape.k * shape.k)
-    let seconds = stopwatch.median {
+    let seconds = try stopwatch.median {
         let y = x.conv2d(w, bias: b, stride: (shape.stride, shape.stride), padding: (shape.pad, shape.pad))
-        y.backward(gradient: y)
+        try y.backward(gradient: y)
         x.zeroGrad(); w.zeroGrad(); b.zeroGrad()
     }
     let label = "(128, \(shape.c), \(shape.hw), \(shape.hw)) → \(shape.o), \(shape.k)×\(shape.k)/\(shape.stride)"
@@ -105,4 +105,4 @@ for shape in convShapes {
 }
 
 if runs("optimizers") { benchmarkOptimizerUpdates(stopwatch: stopwatch) }
-if runs("maps") { benchmarkElementwiseMaps(stopwatch: stopwatch) }
+if runs("maps") { try benchmarkElementwiseMaps(stopwatch: stopwatch) }

@@ -1,89 +1,70 @@
-/// One recorded operation on the tape: the tensors it read and the function that maps the gradient
-/// of its output to the gradients of those inputs.
-final class GradNode {
-    /// The op's name, for error messages.
-    let op: StaticString
-    /// The tensors the op read, in the order `backward` returns their gradients.
-    let inputs: [Tensor]
-    /// Maps the gradient of the output to one gradient per input (nil where none is needed).
-    let backward: (Tensor) -> [Tensor?]
-
-    init(op: StaticString, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) {
-        self.op = op
-        self.inputs = inputs
-        self.backward = backward
-    }
-}
-
-/// Whether operations are recorded for automatic differentiation.
-public enum GradMode {
-    /// True unless inside `noGrad { … }` (or inside `backward()`).
-    public nonisolated(unsafe) static var isEnabled = true
-}
-
-/// Runs `body` without recording operations on the tape: for inference and parameter updates.
-@discardableResult
-public func noGrad<Result>(_ body: () throws -> Result) rethrows -> Result {
-    let previous = GradMode.isEnabled
-    GradMode.isEnabled = false
-    defer { GradMode.isEnabled = previous }
-    return try body()
-}
-
 extension Tensor {
     /// Whether an op on these inputs must be recorded (grad mode on and some input requires grad).
     @inline(__always)
-    static func needsGrad(_ a: Tensor) -> Bool { GradMode.isEnabled && a.requiresGrad }
+    static func needsGrad(_ a: Tensor) -> Bool { a.requiresGrad && GradMode.isEnabled }
 
     @inline(__always)
     static func needsGrad(_ a: Tensor, _ b: Tensor) -> Bool {
-        GradMode.isEnabled && (a.requiresGrad || b.requiresGrad)
+        (a.requiresGrad || b.requiresGrad) && GradMode.isEnabled
     }
 
     @inline(__always)
     static func needsGrad(_ tensors: [Tensor]) -> Bool {
-        GradMode.isEnabled && tensors.contains { $0.requiresGrad }
+        tensors.contains { $0.requiresGrad } && GradMode.isEnabled
     }
 
     /// Marks this tensor as the output of `op` on `inputs`, with the rule for its gradients.
     ///
-    /// The closure must not capture `self` (that would keep the graph alive in a cycle); capture
-    /// `detached()` views of what it needs instead.
-    func record(_ op: StaticString, _ inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) {
+    /// The closure must not capture `self` or any input (that would keep the graph alive in a cycle, or
+    /// past its release); capture `detached()` views of what it needs instead, and list in `saved` each
+    /// one a caller could change in place (views of inputs, parameters and of the output), so that
+    /// `backward()` refuses to use it once changed. Internal buffers nobody else can reach need not be listed.
+    func record(_ op: StaticString, _ inputs: [Tensor], saving saved: [Tensor] = [],
+                backward: @escaping (Tensor) -> [Tensor?]) {
         requiresGrad = true
-        gradNode = GradNode(op: op, inputs: inputs, backward: backward)
+        gradNode = GradNode(op: op, inputs: inputs, saved: saved, backward: backward)
     }
+
+    /// The version of this tensor's storage: how many times its elements were changed in place.
+    public var version: Int { storage.version }
 
     /// Computes the gradient of this scalar with respect to every tensor it was computed from that
     /// requires gradients, and adds it to their `grad`.
     ///
     /// Gradients of a tensor used several times are summed. The order is found without recursion, so
-    /// graphs of any depth work. The graph is released as it is walked: call `backward()` once per
-    /// forward pass.
-    public func backward(gradient seed: Tensor? = nil) {
-        precondition(requiresGrad, "backward(): the tensor does not require gradients (nothing recorded)")
-        if seed == nil {
-            precondition(count == 1, "backward(): needs a scalar, got shape \(shape); pass `gradient:`")
-        } else {
-            precondition(seed!.shape == shape, "backward(): gradient shape \(seed!.shape) != tensor shape \(shape)")
+    /// graphs of any depth work. Each op's saved tensors are released as soon as its gradient is
+    /// computed, so a second `backward()` through the same graph throws
+    /// `AutogradError.graphReleased`; pass `retainGraph: true` to keep the graph for another pass
+    /// (gradients then accumulate, as in PyTorch). Throws `AutogradError.savedTensorModified`, before
+    /// any gradient changes, when a tensor an op saved for its gradient was changed in place since.
+    public func backward(gradient seed: Tensor? = nil, retainGraph: Bool = false) throws {
+        guard requiresGrad else { throw AutogradError.doesNotRequireGrad(shape: shape) }
+        if let seed {
+            guard seed.shape == shape else { throw AutogradError.gradientShapeMismatch(gradient: seed.shape, tensor: shape) }
+        } else if count != 1 {
+            throw AutogradError.nonScalarWithoutGradient(shape: shape)
         }
-        let order = topologicalOrder()
+        var order = try topologicalOrder()
         var pending: [ObjectIdentifier: Tensor] = [
             ObjectIdentifier(self): seed ?? Tensor(shape: shape, storage: TensorStorage(count: count, repeating: 1)),
         ]
-        var storagesGivenToLeaves = Set<ObjectIdentifier>()
-        noGrad {
-            for tensor in order.reversed() {
+        // The caller's seed is never handed to a leaf as its `grad`: in-place updates must not reach it.
+        var storagesGivenToLeaves: Set<ObjectIdentifier> = seed.map { [ObjectIdentifier($0.storage)] } ?? []
+        try noGrad {
+            for index in order.indices.reversed() {
+                guard let tensor = order[index] else { continue }
+                order[index] = nil  // once its users are done, a tensor nobody else holds is freed here
                 guard let gradient = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 guard let node = tensor.gradNode else {
                     tensor.accumulateLeafGradient(gradient, storagesGivenToLeaves: &storagesGivenToLeaves)
                     continue
                 }
-                tensor.gradNode = nil  // frees what the op saved as soon as it is used
-                let inputGradients = node.backward(gradient)
-                precondition(inputGradients.count == node.inputs.count,
-                             "backward of \(node.op): \(inputGradients.count) gradients for \(node.inputs.count) inputs")
-                for (input, inputGradient) in zip(node.inputs, inputGradients) {
+                let inputs = node.inputs
+                let inputGradients = try node.gradients(gradient)
+                if !retainGraph { node.release() }  // frees what the op saved as soon as it is used
+                precondition(inputGradients.count == inputs.count,
+                             "backward of \(node.op): \(inputGradients.count) gradients for \(inputs.count) inputs")
+                for (input, inputGradient) in zip(inputs, inputGradients) {
                     guard input.requiresGrad, let inputGradient else { continue }
                     precondition(inputGradient.shape == input.shape,
                                  "backward of \(node.op): gradient shape \(inputGradient.shape) != input shape \(input.shape)")
@@ -98,16 +79,19 @@ extension Tensor {
         }
     }
 
-    /// Tensors reachable from this one through recorded ops, inputs before the ops that used them.
-    private func topologicalOrder() -> [Tensor] {
-        var order: [Tensor] = []
+    /// Tensors reachable from this one through recorded ops, inputs before the ops that used them;
+    /// throws if one of those ops was released or saw a saved tensor change, before any work is done.
+    private func topologicalOrder() throws -> [Tensor?] {
+        var order: [Tensor?] = []
         var visited = Set<ObjectIdentifier>()
         var stack: [(tensor: Tensor, expanded: Bool)] = [(self, false)]
         while let (tensor, expanded) = stack.popLast() {
             if expanded { order.append(tensor); continue }
             guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
             stack.append((tensor, true))
-            for input in tensor.gradNode?.inputs ?? [] where input.requiresGrad {
+            guard let node = tensor.gradNode else { continue }
+            try node.checkUsable()
+            for input in node.inputs where input.requiresGrad {
                 if !visited.contains(ObjectIdentifier(input)) { stack.append((input, false)) }
             }
         }

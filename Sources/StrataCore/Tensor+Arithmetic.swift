@@ -16,9 +16,9 @@ extension Tensor {
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         let result = BinaryKernel.apply(SubtractFunction(), lhs, rhs, op: "subtract")
         if needsGrad(lhs, rhs) {
-            let lhsShape = lhs.shape, rhsShape = rhs.shape
+            let lhsShape = lhs.shape, rhsShape = rhs.shape, rhsNeeds = rhs.requiresGrad
             result.record("subtract", [lhs, rhs]) { grad in
-                [grad.sum(toShape: lhsShape), rhs.requiresGrad ? (-grad).sum(toShape: rhsShape) : nil]
+                [grad.sum(toShape: lhsShape), rhsNeeds ? (-grad).sum(toShape: rhsShape) : nil]
             }
         }
         return result
@@ -30,7 +30,7 @@ extension Tensor {
         if needsGrad(lhs, rhs) {
             let a = lhs.detached(), b = rhs.detached()
             let lhsNeeds = lhs.requiresGrad, rhsNeeds = rhs.requiresGrad
-            result.record("multiply", [lhs, rhs]) { grad in
+            result.record("multiply", [lhs, rhs], saving: [a, b]) { grad in
                 [lhsNeeds ? (grad * b).sum(toShape: a.shape) : nil,
                  rhsNeeds ? (grad * a).sum(toShape: b.shape) : nil]
             }
@@ -44,7 +44,7 @@ extension Tensor {
         if needsGrad(lhs, rhs) {
             let a = lhs.detached(), b = rhs.detached()
             let lhsNeeds = lhs.requiresGrad, rhsNeeds = rhs.requiresGrad
-            result.record("divide", [lhs, rhs]) { grad in
+            result.record("divide", [lhs, rhs], saving: [a, b]) { grad in
                 [lhsNeeds ? (grad / b).sum(toShape: a.shape) : nil,
                  rhsNeeds ? (-(grad * a) / (b * b)).sum(toShape: b.shape) : nil]
             }
@@ -57,7 +57,7 @@ extension Tensor {
         let result = BinaryKernel.apply(MaximumFunction(), lhs, rhs, op: "maximum")
         if needsGrad(lhs, rhs) {
             let a = lhs.detached(), b = rhs.detached()
-            result.record("maximum", [lhs, rhs]) { grad in
+            result.record("maximum", [lhs, rhs], saving: [a, b]) { grad in
                 let takeLeft = a.isGreaterOrEqual(b)
                 return [(grad * takeLeft).sum(toShape: a.shape), (grad * (1 - takeLeft)).sum(toShape: b.shape)]
             }
@@ -70,7 +70,7 @@ extension Tensor {
         let result = BinaryKernel.apply(MinimumFunction(), lhs, rhs, op: "minimum")
         if needsGrad(lhs, rhs) {
             let a = lhs.detached(), b = rhs.detached()
-            result.record("minimum", [lhs, rhs]) { grad in
+            result.record("minimum", [lhs, rhs], saving: [a, b]) { grad in
                 let takeLeft = a.isLessOrEqual(b)
                 return [(grad * takeLeft).sum(toShape: a.shape), (grad * (1 - takeLeft)).sum(toShape: b.shape)]
             }
@@ -95,7 +95,7 @@ extension Tensor {
     /// Divides a scalar by every element.
     public static func / (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) / rhs }
 
-    /// Adds `other` (same shape) into this tensor's elements in place; not recorded on the tape.
+    /// Adds `other` (same shape) into this tensor's elements in place; not recorded on the tape (bumps `version`).
     public func addInPlace(_ other: Tensor) {
         precondition(shape == other.shape, "addInPlace: shapes \(shape) and \(other.shape) differ")
         precondition(isContiguous, "addInPlace: the destination must be dense")
@@ -105,9 +105,10 @@ extension Tensor {
             let start = range.lowerBound
             BinaryKernel.vectorVector(AddFunction(), a + start, b + start, a + start, range.count)
         }
+        storage.bumpVersion()
     }
 
-    /// Multiplies every element by `factor` in place; not recorded on the tape.
+    /// Multiplies every element by `factor` in place; not recorded on the tape (bumps `version`).
     public func scaleInPlace(by factor: Float) {
         precondition(isContiguous, "scaleInPlace: the tensor must be dense")
         let a = pointer
@@ -115,9 +116,10 @@ extension Tensor {
             let start = range.lowerBound
             BinaryKernel.vectorScalar(MultiplyFunction(), a + start, factor, a + start, range.count)
         }
+        storage.bumpVersion()
     }
 
-    /// Copies the elements of `source` (same shape) into this tensor or view; not recorded on the tape.
+    /// Copies the elements of `source` (same shape) into this tensor or view; not recorded on the tape (bumps `version`).
     public func assign(_ source: Tensor) {
         precondition(shape == source.shape, "assign: shapes \(shape) and \(source.shape) differ")
         let dense = source.contiguousStorageView()
@@ -126,5 +128,6 @@ extension Tensor {
         } else {
             StridedCopy.copy(dense.pointer, intoView: self)
         }
+        storage.bumpVersion()
     }
 }

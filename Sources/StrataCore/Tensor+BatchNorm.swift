@@ -71,11 +71,15 @@ extension Tensor {
                 runningMean.pointer[c] = (1 - momentum) * runningMean.pointer[c] + momentum * mean.pointer[c]
                 runningVar.pointer[c] = (1 - momentum) * runningVar.pointer[c] + momentum * variance.pointer[c] * unbias
             }
+            runningMean.storage.bumpVersion()
+            runningVar.storage.bumpVersion()
         }
         if Tensor.needsGrad([self, gamma, beta]) {
             let inputShape = shape
             let reluOutput = relu ? output.detached() : nil
-            output.record(relu ? "batchNorm2d+relu" : "batchNorm2d", [self, gamma, beta]) { gradOutput in
+            // beta is read by oneDNN's backward only; mean and variance are this op's own buffers.
+            let saved = [input, scale] + (algorithm == .oneDNN ? [shift] : []) + (reluOutput.map { [$0] } ?? [])
+            output.record(relu ? "batchNorm2d+relu" : "batchNorm2d", [self, gamma, beta], saving: saved) { gradOutput in
                 let gradient = gradOutput.contiguousStorageView()
                 let gradInput = Tensor(uninitializedShape: inputShape)
                 let gradGamma = Tensor(uninitializedShape: [channels])

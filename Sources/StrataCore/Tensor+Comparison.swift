@@ -50,7 +50,7 @@ extension Tensor {
         let result = MapKernel.unary(self, ClampFunction(lower: lower, upper: upper))
         if Tensor.needsGrad(self) {
             let x = detached()
-            result.record("clamp", [self]) { grad in
+            result.record("clamp", [self], saving: [x]) { grad in
                 [MapKernel.binary(grad, x, op: "clamp backward", ClampGradientFunction(lower: lower, upper: upper))]
             }
         }

@@ -47,7 +47,7 @@ extension Tensor {
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         if Tensor.needsGrad(inputs) {
             let wantsInput = requiresGrad, wantsWeight = weight.requiresGrad, wantsBias = bias?.requiresGrad ?? false
-            output.record("conv2d", inputs) { gradOutput in
+            output.record("conv2d", inputs, saving: [input, filters]) { gradOutput in
                 let gradients = Tensor.conv2dBackward(
                     geometry, kernel: kernel, input: input, weight: filters, gradOutput: gradOutput,
                     wantsInput: wantsInput, wantsWeight: wantsWeight, wantsBias: wantsBias)

@@ -28,7 +28,7 @@ extension Tensor {
         if Tensor.needsGrad(self) {
             let y = result.detached()
             let shape = self.shape
-            result.record("l2Normalized", [self]) { grad in
+            result.record("l2Normalized", [self], saving: [y]) { grad in
                 // dx = (g − y·(g·y)) / ‖x‖ where ‖x‖ > ε; g / ε where the divisor was ε (constant there).
                 let g = grad.contiguousStorageView()
                 let dx = Tensor(uninitializedShape: shape)
@@ -69,7 +69,7 @@ extension Tensor {
         }
         if Tensor.needsGrad(self) {
             let distances = result.detached()
-            result.record("pairwiseDistances", [self]) { grad in
+            result.record("pairwiseDistances", [self], saving: [x, distances]) { grad in
                 // ∂dᵢⱼ/∂xᵢ = c·(xᵢ − xⱼ) with c = 2 (squared) or 1 / dᵢⱼ; with Wᵢⱼ = (Gᵢⱼ + Gⱼᵢ)·cᵢⱼ,
                 // dxᵢ = Σⱼ Wᵢⱼ·(xᵢ − xⱼ) = (Σⱼ Wᵢⱼ)·xᵢ − (W·x)ᵢ.
                 let g = grad.contiguousStorageView()

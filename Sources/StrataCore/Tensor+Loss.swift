@@ -53,7 +53,7 @@ extension Tensor {
         let result = Tensor(Float(total / Double(Swift.max(n, 1))))
         if needsGrad(logits, targets) {
             let targetsNeed = targets.requiresGrad
-            result.record("softmaxCrossEntropy", [logits, targets]) { grad in
+            result.record("softmaxCrossEntropy", [logits, targets], saving: [t]) { grad in
                 // d/dlogits = (softmax · Σt − t) / N ; d/dt = −log softmax / N
                 let scale = grad.scalar / Float(Swift.max(n, 1))
                 let rowTotals = t.sum(alongAxes: [1], keepingDimensions: true)
@@ -79,7 +79,7 @@ extension Tensor {
         let result = Tensor(Float(total / Double(Swift.max(count, 1))))
         if needsGrad(logits, targets) {
             let targetsNeed = targets.requiresGrad
-            result.record("binaryCrossEntropy", [logits, targets]) { grad in
+            result.record("binaryCrossEntropy", [logits, targets], saving: [x, t]) { grad in
                 // d/dx = (σ(x) − t) / count ; d/dt = −x / count
                 let scale = grad.scalar / Float(Swift.max(count, 1))
                 let gradLogits = MapKernel.binary(x, t, op: "binaryCrossEntropy backward",

@@ -35,7 +35,7 @@ extension Tensor {
         if Tensor.needsGrad(self, other) {
             let a = detached(), b = other.detached()
             let aNeeds = requiresGrad, bNeeds = other.requiresGrad
-            result.record("matmul", [self, other]) { grad in
+            result.record("matmul", [self, other], saving: [a, b]) { grad in
                 var gradA: Tensor?, gradB: Tensor?
                 if aNeeds {
                     let full = grad.matmul(b.transposed())
@@ -81,7 +81,7 @@ extension Tensor {
             let inputShape = shape
             let needs = inputs.map(\.requiresGrad)
             let output = relu ? result.detached().reshaped([rows, n]) : nil
-            result.record(relu ? "linear+relu" : "linear", inputs) { grad in
+            result.record(relu ? "linear+relu" : "linear", inputs, saving: [input, w] + (output.map { [$0] } ?? [])) { grad in
                 var g = grad.contiguousStorageView().reshaped([rows, n])
                 if let output { g = MapKernel.binary(g, output, op: "linear+relu backward", ReLUGradientFunction()) }
                 var grads: [Tensor?] = [

@@ -92,7 +92,7 @@ extension Tensor {
         let kept = ReductionKernel.reduce(self, axes: normalized, kind: kind)
         if Tensor.needsGrad(self) {
             let x = detached(), best = kept.detached()
-            kept.record(op, [self]) { grad in
+            kept.record(op, [self], saving: [x, best]) { grad in
                 let mask = x.isEqual(best)
                 let ties = mask.sum(alongAxes: normalized, keepingDimensions: true)
                 return [mask * (grad / ties)]

@@ -9,7 +9,7 @@ extension Tensor {
         let result = SoftmaxKernel.rows(self, logarithm: false)
         if Tensor.needsGrad(self) {
             let y = result.detached()
-            result.record("softmax", [self]) { grad in
+            result.record("softmax", [self], saving: [y]) { grad in
                 // dx = y ⊙ (g − Σ g⊙y)
                 [y * (grad - (grad * y).sum(alongAxes: [-1], keepingDimensions: true))]
             }
@@ -24,7 +24,7 @@ extension Tensor {
         let result = SoftmaxKernel.rows(self, logarithm: true)
         if Tensor.needsGrad(self) {
             let y = result.detached()
-            result.record("logSoftmax", [self]) { grad in
+            result.record("logSoftmax", [self], saving: [y]) { grad in
                 // dx = g − softmax ⊙ Σ g
                 [grad - y.exp() * grad.sum(alongAxes: [-1], keepingDimensions: true)]
             }

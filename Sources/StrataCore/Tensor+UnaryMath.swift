@@ -14,7 +14,7 @@ extension Tensor {
         let result = MapKernel.unary(self, ExpFunction())
         if Tensor.needsGrad(self) {
             let y = result.detached()
-            result.record("exp", [self]) { grad in [grad * y] }
+            result.record("exp", [self], saving: [y]) { grad in [grad * y] }
         }
         return result
     }
@@ -24,7 +24,7 @@ extension Tensor {
         let result = MapKernel.unary(self, LogFunction())
         if Tensor.needsGrad(self) {
             let x = detached()
-            result.record("log", [self]) { grad in [grad / x] }
+            result.record("log", [self], saving: [x]) { grad in [grad / x] }
         }
         return result
     }
@@ -34,7 +34,7 @@ extension Tensor {
         let result = MapKernel.unary(self, SquareRootFunction())
         if Tensor.needsGrad(self) {
             let y = result.detached()
-            result.record("sqrt", [self]) { grad in [MapKernel.binary(grad, y, op: "sqrt backward", SquareRootGradientFunction())] }
+            result.record("sqrt", [self], saving: [y]) { grad in [MapKernel.binary(grad, y, op: "sqrt backward", SquareRootGradientFunction())] }
         }
         return result
     }
@@ -44,7 +44,7 @@ extension Tensor {
         let result = MapKernel.unary(self, SquareFunction())
         if Tensor.needsGrad(self) {
             let x = detached()
-            result.record("square", [self]) { grad in [MapKernel.binary(grad, x, op: "square backward", SquareGradientFunction())] }
+            result.record("square", [self], saving: [x]) { grad in [MapKernel.binary(grad, x, op: "square backward", SquareGradientFunction())] }
         }
         return result
     }
@@ -55,7 +55,7 @@ extension Tensor {
         let result = MapKernel.unary(self, PowerFunction(exponent: exponent))
         if Tensor.needsGrad(self) {
             let x = detached()
-            result.record("pow", [self]) { grad in
+            result.record("pow", [self], saving: [x]) { grad in
                 [MapKernel.binary(grad, x, op: "pow backward", PowerGradientFunction(exponent: exponent))]
             }
         }
@@ -67,7 +67,7 @@ extension Tensor {
         let result = MapKernel.unary(self, AbsoluteFunction())
         if Tensor.needsGrad(self) {
             let x = detached()
-            result.record("abs", [self]) { grad in
+            result.record("abs", [self], saving: [x]) { grad in
                 [MapKernel.binary(grad, x, op: "abs backward", AbsoluteGradientFunction())]
             }
         }
@@ -79,7 +79,7 @@ extension Tensor {
         let result = MapKernel.unary(self, TanhFunction())
         if Tensor.needsGrad(self) {
             let y = result.detached()
-            result.record("tanh", [self]) { grad in [MapKernel.binary(grad, y, op: "tanh backward", TanhGradientFunction())] }
+            result.record("tanh", [self], saving: [y]) { grad in [MapKernel.binary(grad, y, op: "tanh backward", TanhGradientFunction())] }
         }
         return result
     }
@@ -89,7 +89,7 @@ extension Tensor {
         let result = MapKernel.unary(self, SigmoidFunction())
         if Tensor.needsGrad(self) {
             let y = result.detached()
-            result.record("sigmoid", [self]) { grad in [MapKernel.binary(grad, y, op: "sigmoid backward", SigmoidGradientFunction())] }
+            result.record("sigmoid", [self], saving: [y]) { grad in [MapKernel.binary(grad, y, op: "sigmoid backward", SigmoidGradientFunction())] }
         }
         return result
     }
@@ -99,7 +99,7 @@ extension Tensor {
         let result = MapKernel.unary(self, ReLUFunction())
         if Tensor.needsGrad(self) {
             let y = result.detached()
-            result.record("relu", [self]) { grad in [MapKernel.binary(grad, y, op: "relu backward", ReLUGradientFunction())] }
+            result.record("relu", [self], saving: [y]) { grad in [MapKernel.binary(grad, y, op: "relu backward", ReLUGradientFunction())] }
         }
         return result
     }
@@ -109,7 +109,7 @@ extension Tensor {
         let result = MapKernel.unary(self, LeakyReLUFunction(slope: negativeSlope))
         if Tensor.needsGrad(self) {
             let x = detached()
-            result.record("leakyRelu", [self]) { grad in
+            result.record("leakyRelu", [self], saving: [x]) { grad in
                 [MapKernel.binary(grad, x, op: "leakyRelu backward", LeakyReLUGradientFunction(slope: negativeSlope))]
             }
         }
@@ -121,7 +121,7 @@ extension Tensor {
         let result = MapKernel.unary(self, ELUFunction(alpha: alpha))
         if Tensor.needsGrad(self) {
             let x = detached(), y = result.detached()
-            result.record("elu", [self]) { grad in
+            result.record("elu", [self], saving: [x, y]) { grad in
                 let slope = MapKernel.binary(x, y, op: "elu backward", ELUSlopeFunction(alpha: alpha))
                 return [grad * slope]
             }
@@ -134,7 +134,7 @@ extension Tensor {
         let result = MapKernel.unary(self, GELUFunction())
         if Tensor.needsGrad(self) {
             let x = detached()
-            result.record("gelu", [self]) { grad in
+            result.record("gelu", [self], saving: [x]) { grad in
                 [MapKernel.binary(grad, x, op: "gelu backward", GELUGradientFunction())]
             }
         }

@@ -8,7 +8,7 @@
 /// ```swift
 /// let w = Tensor.randomNormal([3, 2], seed: 1, requiresGrad: true)
 /// let loss = (Tensor([[1, 2, 3]]).matmul(w)).relu().sum()
-/// loss.backward()
+/// try loss.backward()
 /// print(w.grad!.shape)   // [3, 2]
 /// ```
 public final class Tensor {
@@ -74,7 +74,8 @@ public final class Tensor {
     public var count: Int { Tensor.elementCount(shape) }
     /// Whether the elements are laid out densely in row-major order starting at `offset`.
     public var isContiguous: Bool { Tensor.isContiguous(shape: shape, strides: strides) }
-    /// True for tensors made by the user rather than recorded as the output of an op.
+    /// True for tensors made by the user rather than recorded as the output of an op (an output stays
+    /// a non-leaf after `backward()` released its op).
     public var isLeaf: Bool { gradNode == nil }
 
     /// A pointer to the first element (valid while this tensor is alive).
@@ -95,7 +96,10 @@ public final class Tensor {
     /// The element at the given indices (one per dimension).
     public subscript(indices: Int...) -> Float {
         get { storage.pointer[elementOffset(indices)] }
-        set { storage.pointer[elementOffset(indices)] = newValue }
+        set {
+            storage.pointer[elementOffset(indices)] = newValue
+            storage.bumpVersion()
+        }
     }
 
     private func elementOffset(_ indices: [Int]) -> Int {

@@ -7,6 +7,9 @@ public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     /// The number of elements the buffer holds.
     public let count: Int
+    /// How many times the elements were changed in place; `backward()` compares it with the version an
+    /// op saw when it saved a tensor for its gradient, and throws if they differ.
+    public private(set) var version = 0
 
     /// A new buffer of `count` elements whose contents are undefined (taken from the pool when possible).
     public init(uninitializedCount count: Int) {
@@ -25,6 +28,11 @@ public final class TensorStorage: @unchecked Sendable {
         self.init(uninitializedCount: values.count)
         if let base = values.baseAddress { pointer.update(from: base, count: values.count) }
     }
+
+    /// Records a change of the elements in place: call it after writing through `pointer` into a buffer
+    /// that tensors already read (the in-place ops and optimizer steps call it themselves).
+    @inline(__always)
+    public func bumpVersion() { version &+= 1 }
 
     deinit { BufferPool.shared.give(pointer, count: count) }
 }

@@ -52,6 +52,7 @@ public final class Adagrad: Optimizer {
             guard let gradient = parameter.gradientForUpdate(by: "Adagrad") else { continue }
             let sum = slots.slots(for: parameter).buffers[0]
             update(parameter.tensor.pointer, gradient.pointer, sum.pointer, count: gradient.count)
+            parameter.tensor.storage.bumpVersion()
         }
     }
 

@@ -18,7 +18,7 @@ import StrataCore
 ///
 /// ```swift
 /// let optimizer = Adam(learningRate: 1e-3)
-/// loss.backward()
+/// try loss.backward()
 /// optimizer.step(model.parameters)
 /// ```
 public class Adam: Optimizer {
@@ -87,6 +87,7 @@ public class Adam: Optimizer {
             let state = slots.slots(for: parameter)
             state.step += 1
             update(parameter.tensor.pointer, gradient.pointer, state.buffers, step: state.step, count: gradient.count)
+            parameter.tensor.storage.bumpVersion()
         }
     }
 

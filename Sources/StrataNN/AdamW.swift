@@ -7,7 +7,7 @@
 ///
 /// ```swift
 /// let optimizer = AdamW(learningRate: 1e-3, weightDecay: 0.05)
-/// loss.backward()
+/// try loss.backward()
 /// optimizer.step(model.parameters)
 /// ```
 public final class AdamW: Adam {

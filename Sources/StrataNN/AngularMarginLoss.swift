@@ -20,7 +20,7 @@ import StrataCore
 /// let loss = AngularMarginLoss(kind: .arcFace, classes: 20, dimension: 128)
 /// let optimizer = Adam(learningRate: 1e-3)
 /// let value = loss(predictions: model(x, training: true), targets: labels)
-/// value.backward()
+/// try value.backward()
 /// optimizer.step(model.parameters + loss.parameters)
 /// ```
 public final class AngularMarginLoss: Loss {

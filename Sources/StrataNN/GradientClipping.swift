@@ -26,7 +26,7 @@ public enum GradientClipping: Equatable, Sendable {
 /// Parameters without a gradient are ignored. A non-finite norm is returned and nothing is scaled.
 ///
 /// ```swift
-/// loss.backward()
+/// try loss.backward()
 /// let norm = clipGradients(model.parameters, maxNorm: 1)
 /// optimizer.step(model.parameters)
 /// ```

@@ -5,7 +5,7 @@ import StrataCore
 ///
 /// ```swift
 /// let optimizer = Adam(learningRate: 1e-3)
-/// loss.backward()
+/// try loss.backward()
 /// optimizer.step(model.parameters)
 /// model.parameters.zeroGradients()
 /// ```

@@ -71,6 +71,7 @@ public final class RMSprop: Optimizer {
             guard let gradient = parameter.gradientForUpdate(by: "RMSprop") else { continue }
             update(parameter.tensor.pointer, gradient.pointer, slots.slots(for: parameter).buffers,
                    count: gradient.count)
+            parameter.tensor.storage.bumpVersion()
         }
     }
 

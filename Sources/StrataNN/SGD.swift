@@ -9,7 +9,7 @@ import StrataCore
 ///
 /// ```swift
 /// let optimizer = SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)
-/// loss.backward()
+/// try loss.backward()
 /// optimizer.step(model.parameters)
 /// ```
 public final class SGD: Optimizer {
@@ -57,6 +57,7 @@ public final class SGD: Optimizer {
             } else {
                 update(parameter.tensor.pointer, gradient.pointer, count: gradient.count)
             }
+            parameter.tensor.storage.bumpVersion()
         }
     }
 

@@ -160,6 +160,7 @@ public struct Checkpoint {
         }
         for (source, destination) in copies {
             destination.pointer.update(from: source.pointer, count: destination.count)
+            destination.storage.bumpVersion()
         }
     }
 }

@@ -159,7 +159,7 @@ public final class TrainingLoop {
             throw NonFiniteLossError(value: value, epoch: state.epoch + 1, step: state.batch + 1,
                                      checkpoint: checkpointing?.url.path, checkpointEpochs: checkpointedEpochs)
         }
-        loss.backward()
+        try loss.backward()
         for hook in gradientHooks { try hook(parameters) }
         optimizer.step(parameters)
         parameters.zeroGradients()

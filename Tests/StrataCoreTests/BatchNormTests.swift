@@ -23,15 +23,15 @@ final class BatchNormTests: XCTestCase {
     }
 
     /// Training-mode output, gradients and running-statistics update agree with the reference.
-    func testTrainingMatchesReference() {
+    func testTrainingMatchesReference() throws {
         for algorithm in BatchNormAlgorithm.allCases {
             for (index, shape) in shapes.enumerated() {
-                checkTraining(shape, seed: UInt64(index * 10), algorithm: algorithm)
+                try checkTraining(shape, seed: UInt64(index * 10), algorithm: algorithm)
             }
         }
     }
 
-    private func checkTraining(_ shape: [Int], seed: UInt64, algorithm: BatchNormAlgorithm) {
+    private func checkTraining(_ shape: [Int], seed: UInt64, algorithm: BatchNormAlgorithm) throws {
         let input = randomTensor(shape, seed: seed, mean: 2, scale: 3, requiresGrad: true)
         let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: seed + 1)
         let oldMean = runningMean.scalars, oldVar = runningVar.scalars
@@ -49,7 +49,7 @@ final class BatchNormTests: XCTestCase {
         assertClose(runningVar.scalars, expectedVar, rtol: 1e-4, atol: 1e-5, "\(label) running variance")
 
         let gradOutput = randomTensor(shape, seed: seed + 9)
-        output.backward(gradient: gradOutput)
+        try output.backward(gradient: gradOutput)
         let grads = ReferenceBatchNorm.backward(input: input, gradOutput: gradOutput, gamma: gamma, mean: mean,
                                                 variance: variance, epsilon: 1e-5, throughStatistics: true)
         assertClose(input.grad!, grads.input, rtol: 1e-3, atol: 1e-4, "\(label) input gradient")
@@ -58,15 +58,15 @@ final class BatchNormTests: XCTestCase {
     }
 
     /// Inference-mode output and gradients use the running statistics and leave them unchanged.
-    func testInferenceMatchesReference() {
+    func testInferenceMatchesReference() throws {
         for algorithm in BatchNormAlgorithm.allCases {
             for (index, shape) in shapes.enumerated() {
-                checkInference(shape, seed: UInt64(100 + index * 10), algorithm: algorithm)
+                try checkInference(shape, seed: UInt64(100 + index * 10), algorithm: algorithm)
             }
         }
     }
 
-    private func checkInference(_ shape: [Int], seed: UInt64, algorithm: BatchNormAlgorithm) {
+    private func checkInference(_ shape: [Int], seed: UInt64, algorithm: BatchNormAlgorithm) throws {
         let input = randomTensor(shape, seed: seed, requiresGrad: true)
         let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: seed + 1)
         let mean = runningMean.scalars, variance = runningVar.scalars
@@ -83,7 +83,7 @@ final class BatchNormTests: XCTestCase {
         // The backward pass sees the statistics of its forward pass even if they change in between.
         runningVar.pointer[0] += 5
         let gradOutput = randomTensor(shape, seed: seed + 9)
-        output.backward(gradient: gradOutput)
+        try output.backward(gradient: gradOutput)
         let grads = ReferenceBatchNorm.backward(input: input, gradOutput: gradOutput, gamma: gamma, mean: mean,
                                                 variance: variance, epsilon: 1e-3, throughStatistics: false)
         assertClose(input.grad!, grads.input, rtol: 1e-4, atol: 1e-5, "\(label) input gradient")
@@ -136,24 +136,24 @@ final class BatchNormTests: XCTestCase {
     }
 
     /// `relu: true` gives what `.relu()` after the op gives: the same values and the same gradients.
-    func testFusedReLUMatchesBatchNormThenReLU() {
+    func testFusedReLUMatchesBatchNormThenReLU() throws {
         for algorithm in BatchNormAlgorithm.allCases {
             for (index, shape) in ([[16, 3, 7, 7], [4, 8, 16, 16], [6, 5]] as [[Int]]).enumerated() {
                 for training in [true, false] {
                     let seed = UInt64(200 + index * 10)
                     let label = "shape \(shape) training \(training) \(algorithm)"
                     let gradOutput = randomTensor(shape, seed: seed + 5)
-                    func run(fused: Bool) -> (output: Tensor, grads: [Tensor]) {
+                    func run(fused: Bool) throws -> (output: Tensor, grads: [Tensor]) {
                         let input = randomTensor(shape, seed: seed, mean: 0.2, scale: 2, requiresGrad: true)
                         let (gamma, beta, runningMean, runningVar) = parameters(shape[1], seed: seed + 1)
                         let normalized = input.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean,
                                                            runningVar: runningVar, training: training,
                                                            relu: fused, algorithm: algorithm)
                         let output = fused ? normalized : normalized.relu()
-                        output.backward(gradient: gradOutput)
+                        try output.backward(gradient: gradOutput)
                         return (output, [input.grad!, gamma.grad!, beta.grad!])
                     }
-                    let fused = run(fused: true), separate = run(fused: false)
+                    let fused = try run(fused: true), separate = try run(fused: false)
                     XCTAssertTrue(fused.output.scalars.contains(0) && fused.output.scalars.contains { $0 > 0 }, label)
                     assertClose(fused.output, separate.output, rtol: 1e-6, atol: 1e-6, "\(label) forward")
                     for (name, pair) in zip(["input", "gamma", "beta"], zip(fused.grads, separate.grads)) {

@@ -36,7 +36,7 @@ final class ConvolutionTests: XCTestCase {
     ]
 
     /// Forward and all three backward products of every kernel agree with the reference on every case.
-    func testKernelsMatchReference() {
+    func testKernelsMatchReference() throws {
         for (index, c) in cases.enumerated() {
             let geometry = Conv2DGeometry(input: c.input, weight: c.weight, bias: c.bias ? [c.weight[0]] : nil,
                                           stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
@@ -56,7 +56,7 @@ final class ConvolutionTests: XCTestCase {
                 let output = input.conv2d(weight, bias: bias, stride: c.stride, padding: c.padding,
                                           dilation: c.dilation, groups: c.groups, algorithm: algorithm)
                 assertClose(output, expected, rtol: 1e-4, atol: 1e-4, "\(label) forward")
-                output.backward(gradient: gradOutput)
+                try output.backward(gradient: gradOutput)
                 assertClose(input.grad!, expectedInput, rtol: 1e-4, atol: 1e-4, "\(label) input gradient")
                 assertClose(weight.grad!, expectedWeight, rtol: 1e-4, atol: 1e-4, "\(label) weight gradient")
                 if let bias {
@@ -68,13 +68,13 @@ final class ConvolutionTests: XCTestCase {
     }
 
     /// Only the inputs that require gradients get one (a frozen input or weight is skipped).
-    func testGradientsOnlyWhereRequired() {
+    func testGradientsOnlyWhereRequired() throws {
         for algorithm in ConvolutionAlgorithm.allCases where algorithm != .automatic {
             let input = randomTensor([2, 3, 6, 6], seed: 1)
             let weight = randomTensor([4, 3, 3, 3], seed: 2, requiresGrad: true)
             let bias = randomTensor([4], seed: 3)
             let output = input.conv2d(weight, bias: bias, padding: (1, 1), algorithm: algorithm)
-            output.backward(gradient: randomTensor(output.shape, seed: 4))
+            try output.backward(gradient: randomTensor(output.shape, seed: 4))
             XCTAssertNil(input.grad)
             XCTAssertNil(bias.grad)
             XCTAssertEqual(weight.grad?.shape, [4, 3, 3, 3])

@@ -113,21 +113,21 @@ final class KernelReferenceTests: XCTestCase {
 
     /// `linear(relu: true)` gives what `.relu()` after `linear` gives, values and gradients, with and
     /// without bias, on widths with and without a SIMD tail, and on a 3-D input.
-    func testFusedLinearReLUMatchesLinearThenReLU() {
+    func testFusedLinearReLUMatchesLinearThenReLU() throws {
         for (inputShape, units) in [([6, 5], 4), ([7, 10], 60), ([2, 3, 17], 19)] {
             for withBias in [true, false] {
                 let label = "input \(inputShape) units \(units) bias \(withBias)"
                 let gradOutput = random(Array(inputShape.dropLast()) + [units], seed: 19)
-                func run(fused: Bool) -> [Tensor] {
+                func run(fused: Bool) throws -> [Tensor] {
                     let x = random(inputShape, seed: 15), w = random([inputShape.last!, units], seed: 16)
                     let b = random([units], seed: 17)
                     for t in [x, w, b] { t.requiresGrad = true }
                     let bias = withBias ? b : nil
                     let y = fused ? x.linear(weight: w, bias: bias, relu: true) : x.linear(weight: w, bias: bias).relu()
-                    y.backward(gradient: gradOutput)
+                    try y.backward(gradient: gradOutput)
                     return [y, x.grad!, w.grad!] + (withBias ? [b.grad!] : [])
                 }
-                let fused = run(fused: true), separate = run(fused: false)
+                let fused = try run(fused: true), separate = try run(fused: false)
                 XCTAssertTrue(fused[0].scalars.contains(0) && fused[0].scalars.contains { $0 > 0 }, label)
                 for (index, pair) in zip(fused, separate).enumerated() {
                     assertClose(pair.0, pair.1, rtol: 1e-5, atol: 1e-6, "\(label) tensor \(index)")

@@ -38,7 +38,7 @@ final class PoolingTests: XCTestCase {
     ]
 
     /// Max pooling's output and input gradient agree with the reference on every case.
-    func testMaxPoolMatchesReference() {
+    func testMaxPoolMatchesReference() throws {
         for (index, c) in cases.enumerated() {
             let geometry = Pool2DGeometry(input: c.input, kernel: c.kernel, stride: c.stride, padding: c.padding,
                                           op: "test")
@@ -47,7 +47,7 @@ final class PoolingTests: XCTestCase {
             let (expected, argmax) = ReferencePooling.maxForward(geometry, input: input)
             let output = input.maxPool2d(kernel: c.kernel, stride: c.stride, padding: c.padding)
             assertClose(output, expected, rtol: 0, atol: 0, "case \(index) forward")
-            output.backward(gradient: gradOutput)
+            try output.backward(gradient: gradOutput)
             assertClose(input.grad!, ReferencePooling.maxBackward(geometry, gradOutput: gradOutput, argmax: argmax),
                         rtol: 1e-6, atol: 1e-6, "case \(index) input gradient")
             let inference = noGrad { input.maxPool2d(kernel: c.kernel, stride: c.stride, padding: c.padding) }
@@ -56,7 +56,7 @@ final class PoolingTests: XCTestCase {
     }
 
     /// Average pooling's output and input gradient agree with the reference on every case.
-    func testAvgPoolMatchesReference() {
+    func testAvgPoolMatchesReference() throws {
         for (index, c) in cases.enumerated() {
             let geometry = Pool2DGeometry(input: c.input, kernel: c.kernel, stride: c.stride, padding: c.padding,
                                           op: "test")
@@ -65,7 +65,7 @@ final class PoolingTests: XCTestCase {
             let output = input.avgPool2d(kernel: c.kernel, stride: c.stride, padding: c.padding)
             assertClose(output, ReferencePooling.averageForward(geometry, input: input), rtol: 1e-5, atol: 1e-6,
                         "case \(index) forward")
-            output.backward(gradient: gradOutput)
+            try output.backward(gradient: gradOutput)
             assertClose(input.grad!, ReferencePooling.averageBackward(geometry, gradOutput: gradOutput),
                         rtol: 1e-5, atol: 1e-6, "case \(index) input gradient")
         }
@@ -87,14 +87,14 @@ final class PoolingTests: XCTestCase {
     }
 
     /// The global average is the mean of each plane, shaped (N, C), and its gradient spreads evenly.
-    func testGlobalAvgPoolMatchesReference() {
+    func testGlobalAvgPoolMatchesReference() throws {
         for shape in [[1, 1, 1, 1], [2, 3, 5, 4], [4, 16, 7, 7]] {
             let input = randomTensor(shape, seed: 9, requiresGrad: true)
             let output = input.globalAvgPool2d()
             XCTAssertEqual(output.shape, [shape[0], shape[1]])
             assertClose(output, ReferencePooling.globalAverageForward(input: input), rtol: 1e-5, atol: 1e-6)
             let gradOutput = randomTensor(output.shape, seed: 10)
-            output.backward(gradient: gradOutput)
+            try output.backward(gradient: gradOutput)
             assertClose(input.grad!, ReferencePooling.globalAverageBackward(gradOutput: gradOutput, inputShape: shape),
                         rtol: 1e-6, atol: 1e-7)
         }

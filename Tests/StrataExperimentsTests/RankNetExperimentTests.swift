@@ -29,17 +29,17 @@ final class RankNetExperimentTests: XCTestCase {
         let shared = try RankNetExperiment.makeScorer(imageShape: [1, 28, 28], seed: 4)
         let (loss, differences) = RankNetExperiment.pairLoss(scorer: shared, first: a, second: b, targets: targets)
         XCTAssertEqual(differences.shape, [5])
-        loss.backward()
+        try loss.backward()
         let joint = shared.parameters.map { $0.tensor.grad!.copy() }
         shared.parameters.zeroGradients()
 
         // Branch a alone: scores of b as constants; then branch b alone.
         let constantB = noGrad { shared(b, training: true) }
-        RankNetLoss()(scoresA: shared(a, training: true), scoresB: constantB, targets: targets).backward()
+        try RankNetLoss()(scoresA: shared(a, training: true), scoresB: constantB, targets: targets).backward()
         let throughA = shared.parameters.map { $0.tensor.grad!.copy() }
         shared.parameters.zeroGradients()
         let constantA = noGrad { shared(a, training: true) }
-        RankNetLoss()(scoresA: constantA, scoresB: shared(b, training: true), targets: targets).backward()
+        try RankNetLoss()(scoresA: constantA, scoresB: shared(b, training: true), targets: targets).backward()
         let throughB = shared.parameters.map { $0.tensor.grad!.copy() }
         shared.parameters.zeroGradients()
 
@@ -48,7 +48,7 @@ final class RankNetExperimentTests: XCTestCase {
         let right = try RankNetExperiment.makeScorer(imageShape: [1, 28, 28], seed: 4)
         let twinLoss = RankNetLoss()(scoresA: left(a, training: true), scoresB: right(b, training: true), targets: targets)
         XCTAssertEqual(twinLoss.scalar, loss.scalar, accuracy: 1e-6)
-        twinLoss.backward()
+        try twinLoss.backward()
 
         for (index, parameter) in shared.parameters.enumerated() {
             let name = parameter.name

@@ -41,7 +41,7 @@ final class LossParityTests: XCTestCase {
             let lossFunction = try loss(for: reference)
             let value = lossFunction.callAsFunction(predictions: predictions, targets: targets)
             XCTAssertEqual(Double(value.scalar), reference.loss, accuracy: 1e-5 * max(1, abs(reference.loss)), reference.name)
-            value.backward()
+            try value.backward()
             assertClose(try XCTUnwrap(predictions.grad).scalars, reference.grad_predictions.data, rtol: 1e-4, atol: 1e-6,
                         reference.name)
         }

@@ -56,7 +56,7 @@ final class MetricLossTests: XCTestCase {
         XCTAssertEqual(hard.triplets(embeddings: x, labels: labels), [triplet(0, 1, 2), triplet(1, 0, 2)])
     }
 
-    func testBatchesWithoutTripletsGiveZeroLossAndZeroGradients() {
+    func testBatchesWithoutTripletsGiveZeroLossAndZeroGradients() throws {
         let batches: [(String, Tensor, Tensor)] = [
             ("one person", embeddings(4, 3, seed: 1), Tensor([2, 2, 2, 2])),
             ("everyone alone", embeddings(4, 3, seed: 2), Tensor([0, 1, 2, 3])),
@@ -67,18 +67,18 @@ final class MetricLossTests: XCTestCase {
                 x.zeroGrad()
                 let value = TripletLoss(mining: mining)(predictions: x, targets: labels)
                 XCTAssertEqual(value.scalar, 0, "\(name) \(mining)")
-                value.backward()
+                try value.backward()
                 XCTAssertEqual(x.grad?.scalars, [Float](repeating: 0, count: x.count), "\(name) \(mining)")
             }
         }
         let single = embeddings(1, 3, seed: 4)
         let contrastive = ContrastiveLoss()(predictions: single, targets: Tensor([0]))
         XCTAssertEqual(contrastive.scalar, 0)
-        contrastive.backward()
+        try contrastive.backward()
         XCTAssertEqual(single.grad?.scalars, [0, 0, 0])
     }
 
-    func testDuplicateEmbeddingsGiveFiniteLossesAndGradients() {
+    func testDuplicateEmbeddingsGiveFiniteLossesAndGradients() throws {
         let x = Tensor([[1, 0], [1, 0], [1, 0], [0, 1]], requiresGrad: true), labels = Tensor([0, 0, 1, 1])
         let losses: [any Loss] = [
             TripletLoss(mining: .batchHard), TripletLoss(mining: .semiHard), ContrastiveLoss(),
@@ -88,7 +88,7 @@ final class MetricLossTests: XCTestCase {
             x.zeroGrad()
             let value = loss(predictions: x, targets: labels)
             XCTAssertTrue(value.scalar.isFinite, loss.name)
-            value.backward()
+            try value.backward()
             XCTAssertTrue(x.grad!.scalars.allSatisfy(\.isFinite), "\(loss.name): \(x.grad!.scalars)")
         }
     }
@@ -132,7 +132,7 @@ final class MetricLossTests: XCTestCase {
         XCTAssertNotEqual(arc.weight.scalars, AngularMarginLoss(classes: 20, dimension: 128, seed: 4).weight.scalars)
     }
 
-    func testAngularMarginCentresLearnWithAnOptimizer() {
+    func testAngularMarginCentresLearnWithAnOptimizer() throws {
         // Fixed embeddings of 3 people; only the centres move, and the loss must fall.
         let x = Tensor.randomNormal([12, 8], seed: 5), labels = Tensor((0..<12).map { Float($0 % 3) })
         let loss = AngularMarginLoss(kind: .cosFace, classes: 3, dimension: 8, seed: 6)
@@ -140,7 +140,7 @@ final class MetricLossTests: XCTestCase {
         let first = loss(predictions: x, targets: labels).scalar
         for _ in 0..<30 {
             let value = loss(predictions: x, targets: labels)
-            value.backward()
+            try value.backward()
             optimizer.step(loss.parameters)
             loss.parameters.zeroGradients()
         }

@@ -18,7 +18,7 @@ final class OptimizerConvergenceTests: XCTestCase {
         }
 
         /// Runs `steps` full-batch updates from zero and returns the loss before and after.
-        func fit(with optimizer: any Optimizer, steps: Int) -> (initial: Float, final: Float) {
+        func fit(with optimizer: any Optimizer, steps: Int) throws -> (initial: Float, final: Float) {
             let parameters = [Parameter(name: "linear.weight", tensor: Tensor.zeros([4, 1], requiresGrad: true)),
                               Parameter(name: "linear.bias", tensor: Tensor.zeros([1], requiresGrad: true))]
             func loss() -> Tensor {
@@ -28,7 +28,7 @@ final class OptimizerConvergenceTests: XCTestCase {
             let initial = noGrad { loss().scalar }
             for _ in 0..<steps {
                 parameters.zeroGradients()
-                loss().backward()
+                try loss().backward()
                 optimizer.step(parameters)
             }
             XCTAssertEqual(optimizer.iterations, steps)
@@ -49,10 +49,10 @@ final class OptimizerConvergenceTests: XCTestCase {
         ("Adam clipped", { Adam(learningRate: 0.1, gradientClipping: .norm(1)) }, 300, 1e-4),
     ]
 
-    func testEveryOptimizerFitsALinearRegression() {
+    func testEveryOptimizerFitsALinearRegression() throws {
         let problem = Regression()
         for (label, factory, steps, target) in cases {
-            let (initial, final) = problem.fit(with: factory(), steps: steps)
+            let (initial, final) = try problem.fit(with: factory(), steps: steps)
             XCTAssertGreaterThan(initial, 5, label)
             XCTAssertLessThan(final, target, "\(label): loss \(initial) → \(final) after \(steps) steps")
         }

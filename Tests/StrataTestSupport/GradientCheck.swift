@@ -20,7 +20,12 @@ public func checkGradients(_ name: String, inputs: [Tensor], epsilon: Float = 1e
     var generator = RandomGenerator(seed: seed)
     let probeValues = (0..<output.count).map { _ in generator.nextUniform() * 2 - 1 }
     let probe = Tensor(shape: output.shape, scalars: probeValues)
-    output.backward(gradient: probe)
+    do {
+        try output.backward(gradient: probe)
+    } catch {
+        XCTFail("\(name): backward threw: \(error)", file: file, line: line)
+        return
+    }
 
     func probedSum() -> Double {
         let values = noGrad { function(inputs).scalars }

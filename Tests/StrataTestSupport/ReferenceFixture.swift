@@ -152,7 +152,7 @@ extension ReferenceCase {
         for input in inputs { leaves[input] = try tensor(input, requiresGrad: true) }
         let output = try body(leaves)
         assertClose(output, try tensor("output"), rtol: rtol, atol: atol, "\(name): output", file: file, line: line)
-        output.backward(gradient: try tensor("probe"))
+        try output.backward(gradient: try tensor("probe"))
         for input in inputs {
             guard let gradient = leaves[input]?.grad else {
                 XCTFail("\(name): no gradient reached \(input)", file: file, line: line)
