@@ -86,7 +86,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "StrataCommandTests", dependencies: ["strata"], swiftSettings: swiftSettings),
+        .testTarget(name: "StrataCommandTests", dependencies: ["strata", "StrataTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StrataRetrievalTests", dependencies: ["StrataRetrieval", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),

@@ -37,6 +37,7 @@ public enum ClassifierTraining {
     /// same as if it had not been interrupted.
     public static func resume(_ path: String, log: (String) -> Void) throws -> TrainingRun {
         let folder = try RunFolder(existing: path)
+        folder.removeAbandonedTemporaries()
         let options = try loadOptions(folder)
         do {
             try options.validate()

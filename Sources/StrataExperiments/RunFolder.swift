@@ -34,9 +34,10 @@ public struct RunFolder: Sendable {
         if manager.fileExists(atPath: url.appendingPathComponent("options.json").path),
            !manager.fileExists(atPath: url.appendingPathComponent("checkpoint.safetensors").path) {
             throw ExperimentError("run folder \(path) has no checkpoint.safetensors: the run stopped before its first "
-                                  + "checkpoint (saved after the first \(unit) that ends 30 s or more into the run); start it again")
+                                  + "checkpoint (saved after the first \(unit) that ends --checkpoint-every seconds, 30 by default, into the run); start it again")
         }
         let folder = try RunFolder(existing: path)
+        folder.removeAbandonedTemporaries()
         let options: Options
         do {
             options = try JSONDecoder().decode(Options.self, from: Data(contentsOf: folder.options))
@@ -79,4 +80,13 @@ public struct RunFolder: Sendable {
     }
 
     private init(url: URL) { self.url = url }
+
+    /// Removes the temporary files (`.<name>.<pid>.<n>.tmp`) of writes that a killed process never
+    /// renamed into place; nothing reads them.
+    public func removeAbandonedTemporaries() {
+        let manager = FileManager.default
+        for name in (try? manager.contentsOfDirectory(atPath: url.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            try? manager.removeItem(at: url.appendingPathComponent(name))
+        }
+    }
 }
