@@ -37,13 +37,13 @@ public enum ClassifierTraining {
     /// same as if it had not been interrupted.
     public static func resume(_ path: String, log: (String) -> Void) throws -> TrainingRun {
         let folder = try RunFolder(existing: path)
-        folder.removeAbandonedTemporaries()
         let options = try loadOptions(folder)
         do {
             try options.validate()
         } catch {
             throw ExperimentError("\(folder.options.path): \(error)")
         }
+        folder.removeAbandonedTemporaries()
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
         let data = try ExperimentData.load(options.dataset, dataDirectory: options.dataDirectory, seed: options.seed)
         let sets = try trainingSets(options, data: data)

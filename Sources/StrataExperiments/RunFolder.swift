@@ -37,7 +37,6 @@ public struct RunFolder: Sendable {
                                   + "checkpoint (saved after the first \(unit) that ends --checkpoint-every seconds, 30 by default, into the run); start it again")
         }
         let folder = try RunFolder(existing: path)
-        folder.removeAbandonedTemporaries()
         let options: Options
         do {
             options = try JSONDecoder().decode(Options.self, from: Data(contentsOf: folder.options))
@@ -49,6 +48,7 @@ public struct RunFolder: Sendable {
         } catch {
             throw ExperimentError("\(folder.options.path): \(error)")
         }
+        folder.removeAbandonedTemporaries()
         return (folder, options)
     }
 

@@ -73,6 +73,7 @@ struct ArgmaxCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        if resume != nil { try ResumeArguments.check(allowed: ["--threads", "--checkpoint-every"]) }
         guard checkpointEvery.isFinite, checkpointEvery >= 0 else {
             throw ValidationError("--checkpoint-every must be a number of seconds, 0 or more, got \(checkpointEvery)")
         }

@@ -50,7 +50,7 @@ struct RetrieveTrainCommand: ParsableCommand {
         guard checkpointEvery.isFinite, checkpointEvery >= 0 else {
             throw ValidationError("--checkpoint-every must be a number of seconds, 0 or more, got \(checkpointEvery)")
         }
-        if resume == nil { _ = try retrieval.options(common: common) }
+        if resume == nil { _ = try retrieval.options(common: common) } else { try ResumeArguments.check(allowed: ["--checkpoint-every"]) }
     }
 
     func run() throws {

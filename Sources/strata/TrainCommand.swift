@@ -31,7 +31,7 @@ struct TrainCommand: ParsableCommand {
         if let swept = try training.sweptOption() {
             throw ValidationError("--\(swept.name) has \(swept.count) values; use `strata sweep` to train once per value")
         }
-        if resume == nil { _ = try training.options(0, common: common) }
+        if resume == nil { _ = try training.options(0, common: common) } else { try ResumeArguments.check(allowed: []) }
     }
 
     func run() throws {

@@ -282,4 +282,18 @@ extension CommandErrorTests {
             XCTAssertEqual(try Data(contentsOf: run.appendingPathComponent("checkpoint.safetensors")), Data([1, 2, 3]), command)
         }
     }
+
+    /// Options beside `--resume` would be ignored (a resumed run keeps its saved options): refused by name.
+    func testOptionsBesideResumeAreRefused() throws {
+        let inputs = try makeBadOptionInputs()
+        defer { try? FileManager.default.removeItem(at: inputs) }
+        let run = inputs.path + "/some-run"
+        try assertEachFails([
+            (["train", "--resume", run, "--epochs", "9"], "--epochs cannot be given with --resume"),
+            (["train", "--resume", run, "--threads=2"], "--threads cannot be given with --resume"),
+            (["rank", "--resume", run, "--learning-rate", "0.1"], "--learning-rate cannot be given with --resume: a resumed run keeps"),
+            (["argmax", "--resume", run, "--episodes", "3"], "only --checkpoint-every, --threads may change"),
+            (["retrieve", "train", "--resume", run, "--model", "vgg"], "--model cannot be given with --resume"),
+        ])
+    }
 }
