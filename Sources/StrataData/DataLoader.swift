@@ -49,6 +49,8 @@ public final class DataLoader: Sequence {
     /// hides the augmentation (291 → 202 ms per 100 batches); when the step already uses every core, the
     /// background work competes with it and is slower (313 → 345 ms).
     public let prefetch: Bool
+    /// The part of every batch this loader yields (the whole batch unless training data-parallel).
+    public let shard: DataShard
     /// The epoch that the next `makeIterator()` (the next `for … in`) will run.
     public private(set) var nextEpoch: Int
     private let assembler: BatchAssembler
@@ -61,10 +63,13 @@ public final class DataLoader: Sequence {
     ///   - prefetch: prepare batch `i + 1` on a background queue while the caller holds batch `i`.
     ///   - threads: how many threads may share the augmentation of one batch.
     ///   - startEpoch: the epoch the first iteration runs (to resume a run).
+    ///   - shard: this process's part of each global batch of `batchSize × shard.count` images, in
+    ///     data-parallel training (`batchSize` is then the images per process).
     public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false,
                 normalization: Normalization = .unitRange, oneHot: Bool = false,
                 augmentations: [any ImageAugmentation] = [], prefetch: Bool = false,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount, startEpoch: Int = 0) {
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, startEpoch: Int = 0,
+                shard: DataShard = .whole) {
         precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         self.dataset = dataset
         self.batchSize = batchSize
@@ -73,6 +78,7 @@ public final class DataLoader: Sequence {
         self.dropLast = dropLast
         self.oneHot = oneHot
         self.prefetch = prefetch
+        self.shard = shard
         nextEpoch = startEpoch
         // Orders use streams (seed, 1, epoch) and augmentations a seed from stream (seed, 2), so changing the
         // augmentations never changes the order.
@@ -81,9 +87,9 @@ public final class DataLoader: Sequence {
                                    seed: augmentationSeeds.next(), threads: threads)
     }
 
-    /// The number of batches per epoch.
+    /// The number of batches per epoch (the same for every shard).
     public var batchCount: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        shard.batchCount(perPart: batchSize, total: dataset.count, dropLast: dropLast)
     }
 
     /// The order in which epoch `epoch` visits the dataset.
@@ -115,9 +121,9 @@ public final class DataLoader: Sequence {
 
     /// Builds batch `number` from the epoch's `order`.
     func makeBatch(_ number: Int, epoch: Int, order: [Int]) -> Batch {
-        let start = number * batchSize
-        let indices = Array(order[start..<Swift.min(start + batchSize, order.count)])
-        return Batch(images: assembler.images(indices, epoch: epoch, firstPosition: start),
+        let positions = shard.positions(ofBatch: number, perPart: batchSize, total: order.count)
+        let indices = Array(order[positions])
+        return Batch(images: assembler.images(indices, epoch: epoch, firstPosition: positions.lowerBound),
                      labels: assembler.labels(indices, oneHot: oneHot),
                      classIndices: indices.map { dataset.labels[$0] }, indices: indices)
     }
