@@ -117,7 +117,9 @@ public enum ClassifierTraining {
         }
         // Saved after the other callbacks have seen the epoch, with their state, so a resume decides alike.
         checkpointer.statefulCallbacks = callbacks.compactMap { $0 as? any StatefulCallback }
-        if let checkpoint { try ModelCheckpoint.restore(checkpointer.statefulCallbacks, from: checkpoint.progress) }
+        if let checkpoint {
+            try ModelCheckpoint.restore(checkpointer.statefulCallbacks, from: checkpoint.progress, path: checkpoint.source?.path)
+        }
         callbacks.append(checkpointer)
         callbacks += extraCallbacks
         let start = DispatchTime.now()

@@ -95,7 +95,7 @@ final class ParserMutationTests: XCTestCase {
             let bytes = [UInt8](try Data(contentsOf: url))
             let fixed = PNGChunks.repairingCRCs(bytes)
             if fixed != bytes { repaired += 1 }
-            try Data(fixed).write(to: url)
+            try MutationFuzzer.replace(url, with: fixed)
             _ = try ImageFolderDataset.decodeImage(url, color: true)
         }
         XCTAssertGreaterThan(repaired, 500, "most mutations should need their CRCs repaired")

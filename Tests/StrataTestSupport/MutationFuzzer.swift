@@ -62,7 +62,7 @@ public enum MutationFuzzer {
             let input = index < seeds.count ? seeds[index] : mutator.mutate(seeds[index % seeds.count],
                                                                              fields: fields(seeds[index % seeds.count]))
             do {
-                try Data(input).write(to: url)
+                try replace(url, with: input)
             } catch {
                 XCTFail("\(name): cannot write \(url.path): \(error)", file: file, line: line)
                 return summary
@@ -95,6 +95,13 @@ public enum MutationFuzzer {
         if !failed { try? FileManager.default.removeItem(at: folder) }
         record(name, summary)
         return summary
+    }
+
+    /// Writes `bytes` to a new file at `url`: removing the old one first is much faster than truncating it on
+    /// ext4, which flushes a truncated-and-rewritten file to disk when it is closed.
+    public static func replace(_ url: URL, with bytes: [UInt8]) throws {
+        try? FileManager.default.removeItem(at: url)
+        try Data(bytes).write(to: url)
     }
 
     /// Keeps a copy of a failing input beside the others; returns true.
