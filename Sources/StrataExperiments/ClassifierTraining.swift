@@ -43,13 +43,9 @@ public enum ClassifierTraining {
         return try train(options, data: data, folder: folder, resumeFrom: checkpoint, log: log)
     }
 
-    /// The options saved in a run folder.
+    /// The options saved in a run folder, validated again; throws naming the file and the fault.
     public static func loadOptions(_ folder: RunFolder) throws -> TrainingOptions {
-        do {
-            return try JSONDecoder().decode(TrainingOptions.self, from: Data(contentsOf: folder.options))
-        } catch {
-            throw ExperimentError("\(folder.options.path): not readable training options: \(error)")
-        }
+        try RunFolder.readOptions(TrainingOptions.self, from: folder.options)
     }
 
     /// The catalog model of `options`, built for `dataset`'s images and classes with the run's seed.

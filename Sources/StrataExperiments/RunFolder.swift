@@ -28,8 +28,10 @@ public struct RunFolder: Sendable {
     /// The run folder at `path` to continue with `--resume`, and its saved options of type `Options`;
     /// throws naming what is missing, and says so when the run stopped before its first checkpoint
     /// (`unit`: what the run counts, "epoch" or "episode").
-    public static func resuming<Options: Decodable>(_ path: String, unit: String,
-                                                    options: Options.Type) throws -> (RunFolder, Options) {
+    /// The options are checked again as the run started checked them (`validate()`), so an edited or damaged
+    /// `options.json` is refused naming the file and the option instead of failing deep inside the run.
+    public static func resuming<Options: RunOptions>(_ path: String, unit: String,
+                                                     options: Options.Type) throws -> (RunFolder, Options) {
         let url = URL(fileURLWithPath: path), manager = FileManager.default
         if manager.fileExists(atPath: url.appendingPathComponent("options.json").path),
            !manager.fileExists(atPath: url.appendingPathComponent("checkpoint.safetensors").path) {
@@ -37,11 +39,23 @@ public struct RunFolder: Sendable {
                                   + "checkpoint (saved after the first \(unit) that ends 30 s or more into the run); start it again")
         }
         let folder = try RunFolder(existing: path)
+        return (folder, try readOptions(Options.self, from: folder.options))
+    }
+
+    /// The run options saved at `url`, decoded and validated; throws naming the file and the fault.
+    public static func readOptions<Options: RunOptions>(_ type: Options.Type, from url: URL) throws -> Options {
+        let options: Options
         do {
-            return (folder, try JSONDecoder().decode(Options.self, from: Data(contentsOf: folder.options)))
+            options = try JSONDecoder().decode(Options.self, from: Data(contentsOf: url))
         } catch {
-            throw ExperimentError("\(folder.options.path): not readable run options: \(error)")
+            throw ExperimentError("\(url.path): not readable run options: \(error)")
         }
+        do {
+            try options.validate()
+        } catch {
+            throw ExperimentError("\(url.path): invalid run options: \(error)")
+        }
+        return options
     }
 
     /// Creates a new run folder: `output` when given, else a dated folder under `runs/`. An existing
@@ -73,3 +87,14 @@ public struct RunFolder: Sendable {
 
     private init(url: URL) { self.url = url }
 }
+
+/// The options of a kind of run, saved as `options.json` in its run folder and checked again when read back.
+public protocol RunOptions: Codable {
+    /// Throws naming the option at fault when the options cannot describe a run.
+    func validate() throws
+}
+
+extension TrainingOptions: RunOptions {}
+extension RankNetOptions: RunOptions {}
+extension ArgmaxOptions: RunOptions {}
+extension RetrievalOptions: RunOptions {}

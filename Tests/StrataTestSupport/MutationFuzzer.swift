@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import XCTest
 
 /// Runs a parser over thousands of seeded mutations of small valid files and checks that each input either
@@ -97,11 +100,21 @@ public enum MutationFuzzer {
         return summary
     }
 
-    /// Writes `bytes` to a new file at `url`: removing the old one first is much faster than truncating it on
-    /// ext4, which flushes a truncated-and-rewritten file to disk when it is closed.
+    /// Writes `bytes` to a new file at `url` with plain POSIX calls: removing the old file first is much faster
+    /// than truncating it on ext4 (which flushes a truncated-and-rewritten file when it is closed), and POSIX
+    /// is several times faster than `Data.write` for thousands of small files.
     public static func replace(_ url: URL, with bytes: [UInt8]) throws {
-        try? FileManager.default.removeItem(at: url)
-        try Data(bytes).write(to: url)
+        unlink(url.path)
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+            written += result
+        }
     }
 
     /// Keeps a copy of a failing input beside the others; returns true.

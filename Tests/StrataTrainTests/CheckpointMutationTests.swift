@@ -25,6 +25,19 @@ final class CheckpointMutationTests: XCTestCase {
     /// The 8-byte little-endian header length that starts every safetensors file.
     static let lengthField: ([UInt8]) -> [HeaderField] = { _ in [HeaderField(offset: 0, width: 8, bigEndian: false)] }
 
+    /// Mutations of the JSON header of `file` alone: each is put back with its true length in front and the
+    /// original data after it (so that it reaches the header's validation), written over the input, and parsed.
+    func fuzzHeader(_ name: String, of file: [UInt8], count: Int, seed: UInt64, parse: (URL) throws -> Void) {
+        let length = file.prefix(8).reversed().reduce(0) { $0 << 8 | Int($1) }
+        let header = Array(file[8..<(8 + length)]), data = Array(file[(8 + length)...])
+        MutationFuzzer.run(name, fileName: "\(name).safetensors", seeds: [header], count: count, seed: seed) { url in
+            let mutated = [UInt8](try Data(contentsOf: url))
+            let prefix = withUnsafeBytes(of: UInt64(mutated.count).littleEndian) { Array($0) }
+            try MutationFuzzer.replace(url, with: prefix + mutated + data)
+            try parse(url)
+        }
+    }
+
     func testSafeTensorsFilesSurviveMutations() throws {
         let small = try written { url in
             try SafeTensorsFile.write(["a": Tensor([1, 2, 3]), "b": Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]),
@@ -38,6 +51,9 @@ final class CheckpointMutationTests: XCTestCase {
             XCTAssertEqual(Set(tensors.keys), Set(header.entries.map(\.name)))
             for tensor in tensors.values { _ = tensor.scalars }
         }
+        fuzzHeader("safetensors-header", of: try fixture("python-written"), count: 3000, seed: 13) { url in
+            _ = try SafeTensorsFile.read(from: url)
+        }
     }
 
     /// Parameters and buffers of a tiny model, with a gradient on each parameter so an optimizer step uses them.
@@ -46,6 +62,22 @@ final class CheckpointMutationTests: XCTestCase {
                           Parameter(name: "dense.bias", tensor: Tensor([0.5, -0.5]))]
         for parameter in parameters { parameter.tensor.grad = Tensor.full(parameter.tensor.shape, value: 0.25) }
         return (parameters, [Parameter(name: "norm.mean", tensor: Tensor([0, 1]))])
+    }
+
+    /// Reads the checkpoint at `url` as a resumed run does: weights, Adam's state, the callbacks' state and the
+    /// history, then one more epoch logged and one optimizer step.
+    func resume(_ url: URL) throws {
+        let checkpoint = try Checkpoint.load(from: url)
+        let fresh = model()
+        let optimizer = Adam(learningRate: 0.01)
+        try checkpoint.restore(into: fresh.parameters, buffers: fresh.buffers, optimizer: optimizer)
+        try ModelCheckpoint.restore([EarlyStopping(monitor: "val_loss", patience: 3), ReduceLROnPlateau()],
+                                    from: checkpoint.progress, path: url.path)
+        var history = checkpoint.progress.history
+        _ = history.csv()
+        history.record(epoch: history.epochs.count + 1, logs: [("loss", 0.1)])
+        _ = history.csv()
+        optimizer.step(fresh.parameters)
     }
 
     func testCheckpointsSurviveMutationsThroughAResume() throws {
@@ -67,18 +99,23 @@ final class CheckpointMutationTests: XCTestCase {
                                 progress: progress, to: url)
         }
         MutationFuzzer.run("checkpoint", fileName: "checkpoint.safetensors", seeds: [seed], count: 2500, seed: 12,
-                           fields: Self.lengthField) { url in
-            let checkpoint = try Checkpoint.load(from: url)
-            let fresh = model()
-            let optimizer = Adam(learningRate: 0.01)
-            try checkpoint.restore(into: fresh.parameters, buffers: fresh.buffers, optimizer: optimizer)
-            try ModelCheckpoint.restore([EarlyStopping(monitor: "val_loss", patience: 3), ReduceLROnPlateau()],
-                                        from: checkpoint.progress, path: url.path)
-            var history = checkpoint.progress.history
-            _ = history.csv()
-            history.record(epoch: history.epochs.count + 1, logs: [("loss", 0.1)])
-            _ = history.csv()
-            optimizer.step(fresh.parameters)
+                           fields: Self.lengthField, parse: resume)
+        fuzzHeader("checkpoint-header", of: seed, count: 3000, seed: 14, parse: resume)
+
+        // The history's JSON alone, mutated and saved in a checkpoint that is otherwise whole.
+        var saved: (tensors: [String: Tensor], metadata: [String: String]) = ([:], [:])
+        _ = try written { url in
+            try Data(seed).write(to: url)
+            saved = try SafeTensorsFile.read(from: url)
+        }
+        let (tensors, metadata) = saved
+        MutationFuzzer.run("checkpoint-history", fileName: "checkpoint.safetensors", seeds: [Array(metadata["history"]!.utf8)],
+                           count: 1000, seed: 15) { url in
+            var mutated = metadata
+            mutated["history"] = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+            try FileManager.default.removeItem(at: url)
+            try SafeTensorsFile.write(tensors, metadata: mutated, to: url)
+            try resume(url)
         }
     }
 }
