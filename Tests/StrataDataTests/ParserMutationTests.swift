@@ -32,7 +32,7 @@ final class ParserMutationTests: XCTestCase {
     }
 
     func testIDXFilesSurviveMutations() {
-        MutationFuzzer.run("idx", fileName: "data.idx", seeds: Self.idxSeeds, count: 3000, seed: 1,
+        MutationFuzzer.run("idx", fileName: "data.idx", seeds: Self.idxSeeds, count: 6000, seed: 1,
                            fields: Self.idxFields) { url in
             _ = try IDXFile.readHeader(url)
             let array = try IDXFile.read(url)
@@ -49,14 +49,14 @@ final class ParserMutationTests: XCTestCase {
              HeaderField(offset: max(0, bytes.count - 4), width: 4, bigEndian: false)]
         }
         let seeds = Self.idxSeeds.prefix(4).map { Gzip.compress($0) } + [Gzip.compress(Self.idxSeeds[1]) + Gzip.compress([])]
-        MutationFuzzer.run("idx-gzip", fileName: "data.idx.gz", seeds: seeds, count: 2000, seed: 2, fields: fields) { url in
+        MutationFuzzer.run("idx-gzip", fileName: "data.idx.gz", seeds: seeds, count: 4000, seed: 2, fields: fields) { url in
             _ = try IDXFile.read(url)
         }
     }
 
     func testIDXDatasetPairsSurviveMutatedLabels() {
         let images = IDXFile.encode(IDXArray(uint8: [UInt8](repeating: 7, count: 5 * 4), shape: [5, 2, 2]))
-        MutationFuzzer.run("idx-dataset", fileName: "labels.idx", seeds: [Self.idxSeeds[1]], count: 1000, seed: 3,
+        MutationFuzzer.run("idx-dataset", fileName: "labels.idx", seeds: [Self.idxSeeds[1]], count: 2000, seed: 3,
                            fields: Self.idxFields, companions: ["images.idx": images]) { url in
             let dataset = try Dataset(imagesFile: url.deletingLastPathComponent().appendingPathComponent("images.idx"),
                                       labelsFile: url)
@@ -72,7 +72,7 @@ final class ParserMutationTests: XCTestCase {
             Array("P6\n2 1\n255\n".utf8) + [255, 0, 0, 0, 0, 255],
             Array("P3 2 1 255 255 0 0 0 0 255\n".utf8),
         ]
-        MutationFuzzer.run("pnm", fileName: "image.pgm", seeds: seeds, count: 3000, seed: 4) { url in
+        MutationFuzzer.run("pnm", fileName: "image.pgm", seeds: seeds, count: 6000, seed: 4) { url in
             _ = try ImageFolderDataset.decodeImage(url)
             _ = try ImageFolderDataset.decodeImage(url, color: true)
         }
@@ -86,12 +86,12 @@ final class ParserMutationTests: XCTestCase {
              HeaderField(offset: 24, width: 1, bigEndian: true), HeaderField(offset: 25, width: 1, bigEndian: true),
              HeaderField(offset: 28, width: 1, bigEndian: true), HeaderField(offset: 8, width: 4, bigEndian: true)]
         }
-        MutationFuzzer.run("png", fileName: "image.png", seeds: seeds, count: 1000, seed: 5, fields: fields) { url in
+        MutationFuzzer.run("png", fileName: "image.png", seeds: seeds, count: 2000, seed: 5, fields: fields) { url in
             _ = try ImageFolderDataset.decodeImage(url)
         }
         // The same with every chunk's CRC repaired, so that libpng reads past its checksums.
         var repaired = 0
-        MutationFuzzer.run("png-crc", fileName: "image.png", seeds: seeds, count: 1000, seed: 6, fields: fields) { url in
+        MutationFuzzer.run("png-crc", fileName: "image.png", seeds: seeds, count: 2000, seed: 6, fields: fields) { url in
             let bytes = [UInt8](try Data(contentsOf: url))
             let fixed = PNGChunks.repairingCRCs(bytes)
             if fixed != bytes { repaired += 1 }
@@ -104,7 +104,7 @@ final class ParserMutationTests: XCTestCase {
     func testJPEGFilesSurviveMutations() throws {
         let seeds = [try fixture("grey.jpg"), try fixture("color.jpg")]
         var color = false
-        MutationFuzzer.run("jpeg", fileName: "image.jpg", seeds: seeds, count: 2000, seed: 7, fields: Self.jpegFields) { url in
+        MutationFuzzer.run("jpeg", fileName: "image.jpg", seeds: seeds, count: 4000, seed: 7, fields: Self.jpegFields) { url in
             color.toggle()   // grey and RGB output in turn
             _ = try ImageFolderDataset.decodeImage(url, color: color)
         }
@@ -130,10 +130,10 @@ final class ParserMutationTests: XCTestCase {
     func testCSVFilesSurviveMutations() {
         let plain = Array("label,p0,p1,p2,p3\n1,0,255,3,4\n0,10,20,30,40\r\n2,1,2,3,4.0\n".utf8)
         let headless = Array("3, 9, 8, 7, 6\n 0,0,0,0,0\n".utf8)
-        MutationFuzzer.run("csv", fileName: "digits.csv", seeds: [plain, headless], count: 2000, seed: 8) { url in
+        MutationFuzzer.run("csv", fileName: "digits.csv", seeds: [plain, headless], count: 4000, seed: 8) { url in
             _ = try CSVDataset.load(from: url)
         }
-        MutationFuzzer.run("csv-gzip", fileName: "digits.csv.gz", seeds: [Gzip.compress(plain)], count: 500, seed: 9) { url in
+        MutationFuzzer.run("csv-gzip", fileName: "digits.csv.gz", seeds: [Gzip.compress(plain)], count: 1000, seed: 9) { url in
             _ = try CSVDataset.load(from: url, height: 2, width: 2)
         }
     }

@@ -39,7 +39,7 @@ final class IndexFileMutationTests: XCTestCase {
 
     func testIndexSidecarsSurviveMutations() throws {
         for (kind, files) in zip(["flat", "ivf"], try savedIndexes()) {
-            MutationFuzzer.run("index-sidecar-\(kind)", fileName: "faces.json", seeds: [files.sidecar], count: 1500,
+            MutationFuzzer.run("index-sidecar-\(kind)", fileName: "faces.json", seeds: [files.sidecar], count: 3000,
                                seed: kind == "flat" ? 31 : 32, companions: ["faces.safetensors": files.tensors],
                                errorNames: "faces.", parse: loadAndSearch)
         }
@@ -48,7 +48,7 @@ final class IndexFileMutationTests: XCTestCase {
     func testIndexVectorFilesSurviveMutations() throws {
         let lengthField: ([UInt8]) -> [HeaderField] = { _ in [HeaderField(offset: 0, width: 8, bigEndian: false)] }
         for (kind, files) in zip(["flat", "ivf"], try savedIndexes()) {
-            MutationFuzzer.run("index-tensors-\(kind)", fileName: "faces.safetensors", seeds: [files.tensors], count: 1000,
+            MutationFuzzer.run("index-tensors-\(kind)", fileName: "faces.safetensors", seeds: [files.tensors], count: 2000,
                                seed: kind == "flat" ? 33 : 34, fields: lengthField, companions: ["faces.json": files.sidecar],
                                errorNames: "faces.") { url in
                 try loadAndSearch(url.deletingPathExtension().appendingPathExtension("json"))

@@ -44,14 +44,14 @@ final class CheckpointMutationTests: XCTestCase {
                                        "s": Tensor(5)], metadata: ["k": "v"], to: url)
         }
         let seeds = [try fixture("python-written"), try fixture("strata-written"), small]
-        MutationFuzzer.run("safetensors", fileName: "tensors.safetensors", seeds: seeds, count: 3000, seed: 11,
+        MutationFuzzer.run("safetensors", fileName: "tensors.safetensors", seeds: seeds, count: 6000, seed: 11,
                            fields: Self.lengthField) { url in
             let header = try SafeTensorsFile.readHeader(from: url)
             let (tensors, _) = try SafeTensorsFile.read(from: url)
             XCTAssertEqual(Set(tensors.keys), Set(header.entries.map(\.name)))
             for tensor in tensors.values { _ = tensor.scalars }
         }
-        fuzzHeader("safetensors-header", of: try fixture("python-written"), count: 3000, seed: 13) { url in
+        fuzzHeader("safetensors-header", of: try fixture("python-written"), count: 6000, seed: 13) { url in
             _ = try SafeTensorsFile.read(from: url)
         }
     }
@@ -98,9 +98,9 @@ final class CheckpointMutationTests: XCTestCase {
             try Checkpoint.save(parameters: trained.parameters, buffers: trained.buffers, optimizer: adam,
                                 progress: progress, to: url)
         }
-        MutationFuzzer.run("checkpoint", fileName: "checkpoint.safetensors", seeds: [seed], count: 2500, seed: 12,
+        MutationFuzzer.run("checkpoint", fileName: "checkpoint.safetensors", seeds: [seed], count: 5000, seed: 12,
                            fields: Self.lengthField, parse: resume)
-        fuzzHeader("checkpoint-header", of: seed, count: 3000, seed: 14, parse: resume)
+        fuzzHeader("checkpoint-header", of: seed, count: 6000, seed: 14, parse: resume)
 
         // The history's JSON alone, mutated and saved in a checkpoint that is otherwise whole.
         var saved: (tensors: [String: Tensor], metadata: [String: String]) = ([:], [:])
