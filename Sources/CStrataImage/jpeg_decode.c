@@ -68,6 +68,15 @@ int strata_jpeg_decode(const unsigned char *data, size_t size, int color,
         jpeg_destroy_decompress(&cinfo);
         return 1;
     }
+    // A Huffman-coded scan spends at least one bit on the DC term of every 8×8 block, so a file of `size`
+    // bytes cannot hold more than 8 × 64 pixels per byte; a bigger claim would only decode padding (slowly,
+    // into a large buffer). Arithmetic coding has no such floor and is bounded by the size limit below.
+    if (!cinfo.arith_code && (double)cinfo.image_width * (double)cinfo.image_height > 512.0 * (double)size) {
+        snprintf(message, message_capacity, "the frame claims %u×%u pixels, more than its %zu bytes can encode;"
+                 " refused before allocating", cinfo.image_width, cinfo.image_height, size);
+        jpeg_destroy_decompress(&cinfo);
+        return 1;
+    }
     cinfo.out_color_space = color ? JCS_RGB : JCS_GRAYSCALE;
     // The output size, checked before jpeg_start_decompress allocates libjpeg's buffers (a progressive file
     // keeps every coefficient of the image, about two bytes per sample).

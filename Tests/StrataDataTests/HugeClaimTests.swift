@@ -72,7 +72,16 @@ final class HugeClaimTests: XCTestCase {
         for offset in [5, 6, 7, 8] { bytes[frame + offset] = offset % 2 == 1 ? 0xFF : 0xDC }   // 65500 × 65500
         let url = folder.write(bytes, to: "huge.jpg")
         assertDataError(try ImageFolderDataset.decodeImage(url, color: true),
-                        contains: [url.path, "65500×65500", "too large", "refused before allocating"])
+                        contains: [url.path, "65500×65500", "more than its \(bytes.count) bytes can encode",
+                                   "refused before allocating"])
+        // Padded to 9 MB, the same frame passes that bound and meets the 1 GiB limit on the output instead.
+        let long = folder.write(bytes + [UInt8](repeating: 0, count: 9 << 20), to: "long.jpg")
+        assertDataError(try ImageFolderDataset.decodeImage(long, color: true),
+                        contains: [long.path, "65500×65500", "too large", "refused before allocating"])
+        // 4000 × 4000 is within the 1 GiB limit, but a few hundred bytes of Huffman-coded data cannot cover it.
+        for offset in [5, 6, 7, 8] { bytes[frame + offset] = offset % 2 == 1 ? 0x0F : 0xA0 }
+        let padded = folder.write(bytes, to: "padded.jpg")
+        assertDataError(try ImageFolderDataset.decodeImage(padded), contains: [padded.path, "4000×4000", "bytes can encode"])
     }
 
     func testGzipBombIsRefusedAtTheLimit() throws {
