@@ -62,5 +62,7 @@ index)
     ;;
 esac
 
+# Swift's own crash backtracer would take the signal from libFuzzer, which then could not save the input.
+export SWIFT_BACKTRACE=enable=no
 exec ".build/debug/fuzz-$parser" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix=".build/crash-$parser-" -print_final_stats=1 "$@" "$corpus"

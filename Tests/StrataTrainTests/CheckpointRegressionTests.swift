@@ -82,6 +82,29 @@ final class CheckpointRegressionTests: XCTestCase {
         }
     }
 
+    /// Found by libFuzzer (fuzz-checkpoint, 60 s): Adam's `iterations` saved as 7.4e22, a whole Float far beyond
+    /// `Int.max`, trapped converting to `Int` when the optimizer's state was loaded. The exact 538-byte input:
+    static let iterationsBeyondIntInput = [
+        "6gEAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJzdHJhdGFfY2hlY2twb2ludCI6IjEiLCJlcG9jaCI6IjEiLCJnbG9iYWxfc3RlcCI6",
+        "IjIiLCJvcHRpbWl6ZXIiOiJBZGFtIiwiZXh0cmEvZWFybHlfc3RvcHBpbmcud2FpdCI6IjAiLCJoaXN0b3J5Ijoie1wiZXBvY2hz",
+        "XCI6WzFdLFwibmFtZXNcIjpbXCJsb3NzXCJdLFwidmFsdWVzXCI6e1wibG9zc1wiOlswLjVdfX0ifSwibW9kZWwvZGVuc2UuYmlh",
+        "cyI6eyJkdHlwZSI6IkYzMiIsInNoYXBlIjpbMl0sImRhdGFfb2Zmc2V0cyI6WzAsOF19LCJtb2RlbC9kZW5zZS5rZXJuZWwiOnsi",
+        "ZHR5cGUiOiJGMzIiLCJzaGFwZSI6WzMsMl0sImRhdGFfb2Zmc2V0cyI6WzgsMzJdfSwib3B0aW1pemVyL2l0ZXJhdGlvbnMiOnsi",
+        "ZHR5cGUiOiJGMzIiLCJzaGFwZSI6W10sImRhdGFfb2Zmc2V0cyI6WzMyLDM2XX0sIm9wdGltaXplci9sZWFybmluZ1JhdGUiOnsi",
+        "ZHR5cGUiOiJGMzIiLCJzaGFwZSI6W10sImRhdGFfb2Zmc2V0cyI6WzM2LDQwXX19AQEBAQEBAQEBAQEBAQEBAQF1ZXNcIjp7XCJs",
+        "AQEBAQH/aXplci/+/g==",
+    ].joined()
+
+    func testAnIterationCountBeyondIntIsRefused() throws {
+        try XCTUnwrap(Data(base64Encoded: Self.iterationsBeyondIntInput)).write(to: url)
+        let checkpoint = try Checkpoint.load(from: url)
+        let parameters = [Parameter(name: "dense.kernel", tensor: Tensor(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6])),
+                          Parameter(name: "dense.bias", tensor: Tensor([0.5, -0.5]))]
+        assertThrows({ try checkpoint.restore(into: parameters, optimizer: Adam(learningRate: 0.01)) },
+                     naming: [url.path, "iterations", "not a whole number of steps"])
+        XCTAssertEqual(parameters[1].tensor.scalars, [0.5, -0.5], "nothing changes when the checkpoint is refused")
+    }
+
     /// Optimizer state whose moment has another shape than its parameter loaded, then trapped in the next step.
     func testOptimizerSlotsOfTheWrongShapeAreRefusedBeforeTheStep() throws {
         let parameter = Parameter(name: "w", tensor: Tensor([1, 2]))
