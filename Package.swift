@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "StrataNNTests", dependencies: ["StrataNN", "StrataTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         // Fixtures/ holds tiny JPEG and PNG files written by scripts/make-image-fixtures.sh.
-        .testTarget(name: "StrataDataTests", dependencies: ["StrataData"], resources: [.copy("Fixtures")],
+        .testTarget(name: "StrataDataTests", dependencies: ["StrataData", "StrataTestSupport"], resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
         // Fixtures/ holds safetensors files written by Python and by Strata (scripts/make-safetensors-fixture.py).
         .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataData", "StrataTestSupport"],

@@ -68,16 +68,29 @@ int strata_jpeg_decode(const unsigned char *data, size_t size, int color,
         jpeg_destroy_decompress(&cinfo);
         return 1;
     }
+    // A Huffman-coded scan spends at least one bit on the DC term of every 8×8 block, so a file of `size`
+    // bytes cannot hold more than 8 × 64 pixels per byte; a bigger claim would only decode padding (slowly,
+    // into a large buffer). Arithmetic coding has no such floor and is bounded by the size limit below.
+    if (!cinfo.arith_code && (double)cinfo.image_width * (double)cinfo.image_height > 512.0 * (double)size) {
+        snprintf(message, message_capacity, "the frame claims %u×%u pixels, more than its %zu bytes can encode;"
+                 " refused before allocating", cinfo.image_width, cinfo.image_height, size);
+        jpeg_destroy_decompress(&cinfo);
+        return 1;
+    }
     cinfo.out_color_space = color ? JCS_RGB : JCS_GRAYSCALE;
-    jpeg_start_decompress(&cinfo);
-
+    // The output size, checked before jpeg_start_decompress allocates libjpeg's buffers (a progressive file
+    // keeps every coefficient of the image, about two bytes per sample).
+    jpeg_calc_output_dimensions(&cinfo);
     size_t row_bytes = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
     if (cinfo.output_height == 0 || row_bytes == 0 || row_bytes > STRATA_JPEG_MAX_BYTES / cinfo.output_height) {
-        snprintf(message, message_capacity, "image of %u×%u pixels is too large (limit %zu bytes)",
+        snprintf(message, message_capacity, "image of %u×%u pixels is too large (limit %zu bytes); refused before allocating",
                  cinfo.output_width, cinfo.output_height, STRATA_JPEG_MAX_BYTES);
         jpeg_destroy_decompress(&cinfo);
         return 1;
     }
+    // libjpeg's own working memory is bounded too (it fails cleanly past this, having no backing store).
+    cinfo.mem->max_memory_to_use = 4 * STRATA_JPEG_MAX_BYTES;
+    jpeg_start_decompress(&cinfo);
     buffer = malloc(row_bytes * cinfo.output_height);
     if (buffer == NULL) {
         snprintf(message, message_capacity, "out of memory for %u×%u pixels", cinfo.output_width, cinfo.output_height);

@@ -44,14 +44,16 @@ public enum ByteStreams {
         return isGzip ? try GzipStream(file) : file
     }
 
-    /// The whole (decompressed) content of `url`.
-    public static func readAll(_ url: URL) throws -> [UInt8] {
+    /// The whole (decompressed) content of `url`; throws `DataError.contentTooLarge` naming the file as soon as
+    /// it passes `maxBytes` (a small gzip file can inflate to a thousand times its size).
+    public static func readAll(_ url: URL, maxBytes: Int = IDXFile.defaultByteLimit) throws -> [UInt8] {
         let stream = try open(url)
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         while true {
             let got = try chunk.withUnsafeMutableBytes { try stream.read(into: $0) }
             if got == 0 { return bytes }
+            guard got <= maxBytes - bytes.count else { throw DataError.contentTooLarge(file: url.path, limitBytes: maxBytes) }
             bytes.append(contentsOf: chunk[0..<got])
         }
     }

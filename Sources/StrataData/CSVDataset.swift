@@ -11,7 +11,8 @@ import Foundation
 public enum CSVDataset {
     /// Loads `url`; the image shape is `(channels, height, width)`, inferred as a square when not given.
     ///
-    /// Classes are `classNames`, or `0`, `1`, … up to the largest label. Bad lines are refused with an error
+    /// Classes are `classNames`, or `0`, `1`, … up to the largest label (which must be below
+    /// `Dataset.maximumInferredClassCount`). Bad lines are refused with an error
     /// naming the file, the line and the problem.
     public static func load(from url: URL, channels: Int = 1, height: Int? = nil, width: Int? = nil,
                             classNames: [String]? = nil, name: String? = nil) throws -> Dataset {
@@ -49,6 +50,10 @@ public enum CSVDataset {
                 if let classNames, values[0] >= classNames.count {
                     throw DataError.badCSV(file: url.path, line: lineNumber,
                                            reason: "label \(values[0]) is out of range 0…\(classNames.count - 1)")
+                }
+                if classNames == nil, values[0] >= Dataset.maximumInferredClassCount {
+                    throw DataError.badCSV(file: url.path, line: lineNumber, reason: "label \(values[0]) is out of range "
+                        + "0…\(Dataset.maximumInferredClassCount - 1) (the most classes inferred from labels; pass classNames)")
                 }
                 if let bad = values.dropFirst().first(where: { $0 < 0 || $0 > 255 }) {
                     throw DataError.badCSV(file: url.path, line: lineNumber, reason: "pixel \(bad) is out of range 0…255")

@@ -30,6 +30,8 @@ public enum DataError: Error, Equatable, Sendable {
     case notGzip(file: String, found: [UInt8])
     /// zlib refused the compressed stream (bad CRC, bad deflate data, …).
     case corruptGzip(file: String, reason: String)
+    /// The file's (decompressed) content runs past the limit on what is read into memory.
+    case contentTooLarge(file: String, limitBytes: Int)
     /// The array has the wrong element type or number of dimensions for its role.
     case wrongLayout(file: String, expected: String, found: String)
     /// A label is outside `0..<classCount`.
@@ -86,6 +88,8 @@ extension DataError: CustomStringConvertible, LocalizedError {
             return "\(file): named .gz but is not gzip: starts with \(hex(found)), not 1f 8b"
         case let .corruptGzip(file, reason):
             return "\(file): corrupt gzip data: \(reason)"
+        case let .contentTooLarge(file, limit):
+            return "\(file): holds more than \(limit) bytes (after decompression), more than fits in memory; refused"
         case let .wrongLayout(file, expected, found):
             return "\(file): expected \(expected), found \(found)"
         case let .labelOutOfRange(file, index, label, classCount):

@@ -58,15 +58,24 @@ public struct Dataset: Sendable {
         self.classNames = classNames
     }
 
+    /// The most classes a dataset may have when they are inferred from its labels (a label of 10¹² in a file
+    /// would otherwise ask for 10¹² class names).
+    public static let maximumInferredClassCount = 100_000
+
     /// Reads a pair of IDX files (images `(N, H, W)` u8, labels `(N)`), checking counts and label range.
     ///
-    /// When `classNames` is nil the classes are named `0`, `1`, … up to the largest label.
+    /// When `classNames` is nil the classes are named `0`, `1`, … up to the largest label, which must be below
+    /// `maximumInferredClassCount`.
     public init(imagesFile: URL, labelsFile: URL, classNames: [String]? = nil, name: String? = nil) throws {
         let images = try IDXFile.readImages(imagesFile)
         let labels = try IDXFile.readLabels(labelsFile)
         guard images.count == labels.count else {
             throw DataError.countMismatch(imagesFile: imagesFile.path, images: images.count,
                                           labelsFile: labelsFile.path, labels: labels.count)
+        }
+        if classNames == nil, let bad = labels.firstIndex(where: { $0 >= Self.maximumInferredClassCount }) {
+            throw DataError.labelOutOfRange(file: labelsFile.path, index: bad, label: labels[bad],
+                                            classCount: Self.maximumInferredClassCount)
         }
         let names = classNames ?? (0..<((labels.max() ?? -1) + 1)).map(String.init)
         if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= names.count }) {

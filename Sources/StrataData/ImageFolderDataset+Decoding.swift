@@ -44,7 +44,7 @@ extension ImageFolderDataset {
         case .pgm, .ppm:
             return try PNMDecoder.decode(bytes, file: url.path, color: color)
         case .png:
-            let image = try decodePNG(url, color: color)
+            let image = try decodePNG(url, bytes: bytes, color: color)
             return DecodedImage(pixels: image.pixels, channels: color ? 3 : 1, height: image.height,
                                 width: image.width, format: .png)
         case .jpeg:

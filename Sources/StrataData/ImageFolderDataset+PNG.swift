@@ -4,7 +4,22 @@ import Foundation
 /// PNG reading and writing through cairo (libpng underneath).
 extension ImageFolderDataset {
     /// Decodes one PNG into planes `(C, H, W)` with C = 1 (luma) or 3 (RGB).
+    ///
+    /// A header claiming more than 32767 pixels a side, or more pixels than the file's compressed data can hold,
+    /// is refused before cairo allocates anything.
     public static func decodePNG(_ url: URL, color: Bool = false) throws -> (pixels: [UInt8], height: Int, width: Int) {
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try Data(contentsOf: url))
+        } catch {
+            throw DataError.unreadable(file: url.path, reason: error.localizedDescription)
+        }
+        return try decodePNG(url, bytes: bytes, color: color)
+    }
+
+    /// Decodes the PNG at `url`, whose content is `bytes`, after checking its header's sizes.
+    static func decodePNG(_ url: URL, bytes: [UInt8], color: Bool) throws -> (pixels: [UInt8], height: Int, width: Int) {
+        _ = try PNGHeader(bytes, file: url.path)
         guard let loaded = cairo_image_surface_create_from_png(url.path) else {
             throw DataError.badImage(file: url.path, reason: "cairo returned no surface")
         }

@@ -52,15 +52,23 @@ public enum ClassifierTraining {
         return try train(options, data: data, sets: sets, folder: folder, resumeFrom: checkpoint, log: log)
     }
 
-    /// The options saved in a run folder (values an older strata saved for options the model does not
-    /// have are dropped: `TrainingOptions.withoutInapplicableModelOptions()`).
+    /// The options saved in a run folder, validated again (values an older strata saved for options the
+    /// model does not have are dropped first: `TrainingOptions.withoutInapplicableModelOptions()`);
+    /// throws naming the file and the fault.
     public static func loadOptions(_ folder: RunFolder) throws -> TrainingOptions {
+        let options: TrainingOptions
         do {
-            return try JSONDecoder().decode(TrainingOptions.self, from: Data(contentsOf: folder.options))
+            options = try JSONDecoder().decode(TrainingOptions.self, from: Data(contentsOf: folder.options))
                 .withoutInapplicableModelOptions()
         } catch {
             throw ExperimentError("\(folder.options.path): not readable training options: \(error)")
         }
+        do {
+            try options.validate()
+        } catch {
+            throw ExperimentError("\(folder.options.path): \(error)")
+        }
+        return options
     }
 
     /// The training set and the validation set (if `validationSplit` is above 0) of `data`, each

@@ -27,7 +27,8 @@ public struct RunFolder: Sendable {
 
     /// The run folder at `path` to continue with `--resume`, and its saved options of type `Options`,
     /// validated; throws naming what is missing or the option at fault, and says so when the run stopped
-    /// before its first checkpoint (`unit`: what the run counts, "epoch" or "episode").
+    /// before its first checkpoint (`unit`: what the run counts, "epoch" or "episode"). An edited or damaged
+    /// `options.json` is refused naming the file and the option instead of failing deep inside the run.
     public static func resuming<Options: ValidatableOptions>(_ path: String, unit: String,
                                                              options: Options.Type) throws -> (RunFolder, Options) {
         let url = URL(fileURLWithPath: path), manager = FileManager.default
@@ -37,19 +38,25 @@ public struct RunFolder: Sendable {
                                   + "checkpoint (saved after the first \(unit) that ends --checkpoint-every seconds, 30 by default, into the run); start it again")
         }
         let folder = try RunFolder(existing: path)
+        let options = try readOptions(Options.self, from: folder.options)
+        folder.removeAbandonedTemporaries()
+        return (folder, options)
+    }
+
+    /// The run options saved at `url`, decoded and validated; throws naming the file and the fault.
+    public static func readOptions<Options: ValidatableOptions>(_ type: Options.Type, from url: URL) throws -> Options {
         let options: Options
         do {
-            options = try JSONDecoder().decode(Options.self, from: Data(contentsOf: folder.options))
+            options = try JSONDecoder().decode(Options.self, from: Data(contentsOf: url))
         } catch {
-            throw ExperimentError("\(folder.options.path): not readable run options: \(error)")
+            throw ExperimentError("\(url.path): not readable run options: \(error)")
         }
         do {
             try options.validate()
         } catch {
-            throw ExperimentError("\(folder.options.path): \(error)")
+            throw ExperimentError("\(url.path): \(error)")
         }
-        folder.removeAbandonedTemporaries()
-        return (folder, options)
+        return options
     }
 
     /// Creates a new run folder: `output` when given, else a dated folder under `runs/`. An existing
@@ -90,3 +97,4 @@ public struct RunFolder: Sendable {
         }
     }
 }
+

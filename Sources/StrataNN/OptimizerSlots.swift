@@ -139,9 +139,10 @@ final class OptimizerSlots {
     /// The whole, non-negative value of the one-element entry `key`.
     private func count(_ key: String, in state: [String: Tensor]) throws -> Int {
         let value = try scalar(key, in: state)
-        guard value >= 0, value == value.rounded() else {
+        // Int(exactly:) is nil for fractions and for values beyond Int's range (1e30 would trap in Int(_:)).
+        guard value >= 0, let count = Int(exactly: value) else {
             throw error(key, .invalidValue("\(value) is not a whole number of steps"))
         }
-        return Int(value)
+        return count
     }
 }

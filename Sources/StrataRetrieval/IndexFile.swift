@@ -79,6 +79,11 @@ public enum IndexFile {
         if let bad = sizes.firstIndex(where: { $0 < 0 }) {
             throw IndexError.invalidField(path: url.path, field: "listSizes", reason: "entry \(bad) is negative (\(sizes[bad]))")
         }
+        // Each size bounded first, so that their sum cannot overflow.
+        if let bad = sizes.firstIndex(where: { $0 > items.count }) {
+            throw IndexError.invalidField(path: url.path, field: "listSizes", reason: "entry \(bad) (\(sizes[bad])) is more "
+                + "than the \(items.count) items of field 'count'")
+        }
         guard sizes.reduce(0, +) == items.count else {
             throw IndexError.invalidField(path: url.path, field: "listSizes", reason: "adds up to \(sizes.reduce(0, +)) "
                 + "items but field 'count' is \(items.count) (list offsets out of range)")

@@ -103,4 +103,14 @@ extension StatefulCallback {
         }
         return value
     }
+
+    /// Reads a whole, non-negative number saved by `savedState` (a count or an epoch), or throws naming the
+    /// callback and the entry (a NaN, a fraction or 1e300 would trap in a conversion to `Int`).
+    func count(_ state: [String: String], _ key: String) throws -> Int {
+        let value = try number(state, key)
+        guard let whole = Int(exactly: value), whole >= 0 else {
+            throw TrainingError("saved state of \(stateKey): entry '\(key)' is \(state[key] ?? ""), not a whole number ≥ 0")
+        }
+        return whole
+    }
 }

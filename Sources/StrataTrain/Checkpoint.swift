@@ -152,6 +152,7 @@ public struct Checkpoint {
                 throw CheckpointError.optimizerState(path: path,
                     reason: "the state was saved by \(optimizerType), not by \(type)")
             }
+            try checkSlotShapes(optimizerState, against: parameters, path: path)
             do {
                 try optimizer.loadStateDictionary(optimizerState)
             } catch {
@@ -161,6 +162,19 @@ public struct Checkpoint {
         for (source, destination) in copies {
             destination.pointer.update(from: source.pointer, count: destination.count)
             destination.storage.bumpVersion()
+        }
+    }
+
+    /// Checks that every per-parameter optimizer entry `<slot>/<parameter>` (a moment, a velocity) has its
+    /// parameter's shape, as every optimizer's slots do; the scalar `step/<parameter>` counts are exempt. A
+    /// wrong shape would otherwise pass the load and trap in the optimizer's next step.
+    private func checkSlotShapes(_ state: [String: Tensor], against parameters: [Parameter], path: String) throws {
+        let shapes = Dictionary(parameters.map { ($0.name, $0.tensor.shape) }, uniquingKeysWith: { first, _ in first })
+        for (key, tensor) in state.sorted(by: { $0.key < $1.key }) {
+            guard let slash = key.firstIndex(of: "/"), key[..<slash] != "step",
+                  let shape = shapes[String(key[key.index(after: slash)...])], tensor.shape != shape else { continue }
+            throw CheckpointError.shapeMismatch(path: path, name: Self.optimizerPrefix + key, expected: shape,
+                                                found: tensor.shape)
         }
     }
 }

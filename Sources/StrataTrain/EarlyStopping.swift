@@ -143,9 +143,9 @@ public final class EarlyStopping: StatefulCallback {
 
     /// Puts back the best value, its epoch and the epochs waited.
     public func restoreState(_ state: [String: String]) throws {
-        wait = Int(try number(state, "wait"))
+        wait = try count(state, "wait")
         best = state["best"] == nil ? nil : try number(state, "best")
-        bestEpoch = state["best_epoch"] == nil ? nil : Int(try number(state, "best_epoch"))
+        bestEpoch = state["best_epoch"] == nil ? nil : try count(state, "best_epoch")
         bestWeights = nil
         restored = true
     }

@@ -13,6 +13,27 @@ public struct History: Codable, Equatable, Sendable {
     /// An empty history.
     public init() {}
 
+    /// Decodes a history (from a checkpoint or `history.json`), refusing one whose parts disagree: every name
+    /// once, the same names as `values`, and one value per recorded epoch in each series.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let epochs = try container.decode([Int].self, forKey: .epochs)
+        let values = try container.decode([String: [Double]].self, forKey: .values)
+        let names = try container.decode([String].self, forKey: .names)
+        func corrupt(_ reason: String) -> DecodingError {
+            .dataCorruptedError(forKey: .names, in: container, debugDescription: reason)
+        }
+        guard Set(names).count == names.count, Set(names) == Set(values.keys) else {
+            throw corrupt("the names \(names) are not each logged quantity once (values hold \(values.keys.sorted()))")
+        }
+        if let (name, series) = values.first(where: { $0.value.count != epochs.count }) {
+            throw corrupt("'\(name)' has \(series.count) values for \(epochs.count) epochs")
+        }
+        self.epochs = epochs
+        self.values = values
+        self.names = names
+    }
+
     /// Adds the logs of one epoch.
     public mutating func record(epoch: Int, logs: [(name: String, value: Double)]) {
         epochs.append(epoch)

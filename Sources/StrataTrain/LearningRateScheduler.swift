@@ -49,7 +49,7 @@ public final class ReduceLROnPlateau: StatefulCallback {
 
     /// Puts the detector's state back.
     public func restoreState(_ state: [String: String]) throws {
-        detector.restore(best: Float(try number(state, "best")), badEpochs: Int(try number(state, "bad_epochs")),
-                         cooldownRemaining: Int(try number(state, "cooldown")))
+        detector.restore(best: Float(try number(state, "best")), badEpochs: try count(state, "bad_epochs"),
+                         cooldownRemaining: try count(state, "cooldown"))
     }
 }

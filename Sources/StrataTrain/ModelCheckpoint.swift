@@ -61,13 +61,21 @@ public final class ModelCheckpoint: Callback {
 }
 
 extension ModelCheckpoint {
-    /// Restores the state that `statefulCallbacks` saved in `progress` (for a resumed run).
-    public static func restore(_ callbacks: [any StatefulCallback], from progress: TrainingProgress) throws {
+    /// Restores the state that `statefulCallbacks` saved in `progress` (for a resumed run); an error names
+    /// `path`, the checkpoint the progress was read from, when given.
+    public static func restore(_ callbacks: [any StatefulCallback], from progress: TrainingProgress,
+                               path: String? = nil) throws {
         for callback in callbacks {
             let prefix = callback.stateKey + "."
             let state = progress.extra.filter { $0.key.hasPrefix(prefix) }
                 .reduce(into: [String: String]()) { $0[String($1.key.dropFirst(prefix.count))] = $1.value }
-            if !state.isEmpty { try callback.restoreState(state) }
+            guard !state.isEmpty else { continue }
+            do {
+                try callback.restoreState(state)
+            } catch {
+                guard let path else { throw error }
+                throw TrainingError("\(path): \(error)")
+            }
         }
     }
 }

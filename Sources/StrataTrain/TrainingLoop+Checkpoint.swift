@@ -107,7 +107,7 @@ extension TrainingLoop {
             throw TrainingError("\(path): no valid random_state to continue the run's random draws from "
                                 + "(\(saved.count) words saved)")
         }
-        try ModelCheckpoint.restore(callbacks.compactMap { $0 as? any StatefulCallback }, from: progress)
+        try ModelCheckpoint.restore(callbacks.compactMap { $0 as? any StatefulCallback }, from: progress, path: path)
         history = progress.history
         epochsCompleted = progress.epochsCompleted
         globalStep = progress.globalStep

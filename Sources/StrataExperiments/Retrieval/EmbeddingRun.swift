@@ -199,6 +199,11 @@ public enum EmbeddingRun {
                                    hint: "is \(path) a run folder of `strata retrieve train`?")
         }
         let options = try read(RetrievalOptions.self, "options.json")
+        do {
+            try options.validate()
+        } catch {
+            throw ExperimentError("\(folder.appendingPathComponent("options.json").path): invalid run options: \(error)")
+        }
         let metrics = try read(EmbeddingMetrics.self, "metrics.json")
         let size = options.resolvedImageSize
         let imageShape = [1, size[0], size[1]]

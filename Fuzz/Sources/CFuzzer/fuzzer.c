@@ -1,0 +1,2 @@
+// Declarations only (include/fuzzer.h): libFuzzer itself comes with `-sanitize=fuzzer`.
+#include "fuzzer.h"
