@@ -72,6 +72,8 @@ let package = Package(
                           path: "Benchmarks/ConvBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-databench", dependencies: ["StrataData"], path: "Benchmarks/DataBench",
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "strata-mpibench", dependencies: ["StrataDistributed"], path: "Benchmarks/MPIBench",
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "strata-retrievalbench", dependencies: ["StrataRetrieval"], path: "Benchmarks/RetrievalBench",
                           swiftSettings: swiftSettings),
 
