@@ -22,6 +22,7 @@ import StrataCore
 /// ```
 ///
 /// With the `local` communicator nothing is copied and the gradients are left exactly as they are.
+/// Use one instance from one thread at a time (the thread that runs backward).
 public final class GradientBuckets {
     /// The default bucket size, 25 MiB (PyTorch's).
     public static let defaultBucketBytes = 25 * 1024 * 1024

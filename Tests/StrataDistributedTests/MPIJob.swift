@@ -42,6 +42,7 @@ struct MPIJob {
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) { arguments += ["-x", "\(name)=\(value)"] }
         process.arguments = arguments + [driver.path, mode]
         var variables = ProcessInfo.processInfo.environment
+        // Containers often forbid the cross-memory attach that shared-memory transfers try first.
         variables["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
         process.environment = variables
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("strata-mpi-\(UUID().uuidString.prefix(8))")
