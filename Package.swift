@@ -26,12 +26,16 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
 
         // Vectorized C kernels (optimizer updates, compiled for AVX-512, AVX2 and baseline x86-64;
         // exp, tanh and erf through glibc's libmvec, part of libc6).
         .target(name: "CStrataKernels", linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
         // JPEG decoding through libjpeg-turbo with recoverable errors (setjmp/longjmp need C).
         .target(name: "CStrataImage", linkerSettings: [.linkedLibrary("jpeg")]),
+        // MPI_COMM_WORLD, MPI_FLOAT, MPI_SUM and MPI_Request as plain C functions (Swift cannot import MPI's macros).
+        .target(name: "CStrataMPI", dependencies: ["CMPI"]),
 
         // Libraries.
         .target(name: "StrataCore", dependencies: ["CBLAS", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
@@ -39,6 +43,8 @@ let package = Package(
         .target(name: "StrataFiles", swiftSettings: swiftSettings),
         .target(name: "StrataData", dependencies: ["StrataCore", "StrataFiles", "CZlib", "CCairo", "CStrataImage"], swiftSettings: swiftSettings),
         .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN", "StrataData"], swiftSettings: swiftSettings),
+        // Data parallelism over Open MPI: communicator, collectives, gradient buckets (no MPI without mpirun).
+        .target(name: "StrataDistributed", dependencies: ["StrataCore", "CStrataMPI"], swiftSettings: swiftSettings),
         .target(name: "StrataPlot", dependencies: ["CCairo", "StrataFiles"], swiftSettings: swiftSettings),
         // k-means, flat and IVF vector indexes, open-set matching and its metrics.
         .target(name: "StrataRetrieval", dependencies: ["StrataCore", "StrataData", "StrataTrain", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
@@ -66,6 +72,8 @@ let package = Package(
                           path: "Benchmarks/ConvBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-databench", dependencies: ["StrataData"], path: "Benchmarks/DataBench",
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "strata-mpibench", dependencies: ["StrataDistributed"], path: "Benchmarks/MPIBench",
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "strata-retrievalbench", dependencies: ["StrataRetrieval"], path: "Benchmarks/RetrievalBench",
                           swiftSettings: swiftSettings),
 
@@ -89,6 +97,12 @@ let package = Package(
         .testTarget(name: "StrataCommandTests", dependencies: ["strata", "StrataTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StrataRetrievalTests", dependencies: ["StrataRetrieval", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
+        // Runs single-process, and starts strata-mpi-check under `mpirun -np 2` when mpirun is on PATH.
+        .testTarget(name: "StrataDistributedTests", dependencies: ["StrataDistributed", "strata-mpi-check"],
+                    swiftSettings: swiftSettings),
+        // The program the distributed tests start under mpirun (checks run on every rank).
+        .executableTarget(name: "strata-mpi-check", dependencies: ["StrataDistributed", "CStrataMPI"], path: "Tests/MPICheck",
+                          swiftSettings: swiftSettings),
         .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,56 @@
+import XCTest
+
+/// Two ranks under mpirun running strata-mpi-check: the collectives and gradient buckets give the expected
+/// bits on both ranks, a normal exit finalises, and a rank that dies ends the whole job well within the
+/// time limit. Skipped when mpirun is not on PATH.
+final class MultiRankTests: XCTestCase {
+    /// The checks strata-mpi-check runs in `check` mode, each printed as "rank R: NAME ok".
+    static let checks = ["world", "allgather"]
+        + [1, 7, 1000, 65_537, 1_048_583].flatMap { ["allreduce-sum-\($0)", "allreduce-mean-\($0)"] }
+        + ["allreduce-empty", "broadcast-first", "broadcast-last", "barrier", "nonblocking-allreduce",
+           "buckets-several", "buckets-one-flat", "errors-return"]
+
+    func testCollectivesAndBucketsGiveTheExpectedBitsOnBothRanks() throws {
+        let outcome = try MPIJob.run("check", limit: 120)
+        XCTAssertFalse(outcome.timedOut, "the checks did not end within 120 s:\n\(outcome.output)")
+        XCTAssertEqual(outcome.status, 0, outcome.output)
+        let lines = Set(outcome.output.split(separator: "\n").map(String.init))
+        for rank in 0..<2 {
+            for check in Self.checks {
+                XCTAssertTrue(lines.contains("rank \(rank): \(check) ok"), "rank \(rank): \(check) not ok:\n\(outcome.output)")
+            }
+            XCTAssertTrue(lines.contains("rank \(rank): all checks passed"), outcome.output)
+        }
+    }
+
+    func testRanksThatReturnWithoutFinalizeAreFinalisedAtExit() throws {
+        let outcome = try MPIJob.run("exit-without-finalize", limit: 60)
+        XCTAssertEqual(outcome.status, 0, outcome.output)
+        XCTAssertTrue(outcome.output.contains("rank 0: sum 3.0"), outcome.output)
+        XCTAssertTrue(outcome.output.contains("rank 1: sum 3.0"), outcome.output)
+        XCTAssertLessThan(outcome.seconds, 20, "a normal exit waited for the exit timeout:\n\(outcome.output)")
+    }
+
+    func testRankThatExitsMidAllreduceEndsTheJob() throws {
+        let outcome = try MPIJob.run("die-exit", environment: ["STRATA_MPI_EXIT_TIMEOUT": "2"], limit: 60)
+        XCTAssertFalse(outcome.timedOut, "the job hung after rank 1 exited:\n\(outcome.output)")
+        XCTAssertNotEqual(outcome.status, 0, outcome.output)
+        XCTAssertLessThan(outcome.seconds, 30, outcome.output)
+        XCTAssertTrue(outcome.output.contains("leaving without MPI_Finalize"), outcome.output)
+        XCTAssertFalse(outcome.output.contains("the loop ended"), outcome.output)
+    }
+
+    func testRankKilledMidAllreduceEndsTheJob() throws {
+        let outcome = try MPIJob.run("die-kill", limit: 60)
+        XCTAssertFalse(outcome.timedOut, "the job hung after rank 1 was killed:\n\(outcome.output)")
+        XCTAssertNotEqual(outcome.status, 0, outcome.output)
+        XCTAssertLessThan(outcome.seconds, 30, outcome.output)
+        XCTAssertFalse(outcome.output.contains("the loop ended"), outcome.output)
+    }
+
+    func testInvalidExitTimeoutIsAnErrorNamingTheVariable() throws {
+        let outcome = try MPIJob.run("check", environment: ["STRATA_MPI_EXIT_TIMEOUT": "soon"], limit: 60)
+        XCTAssertNotEqual(outcome.status, 0, outcome.output)
+        XCTAssertTrue(outcome.output.contains("STRATA_MPI_EXIT_TIMEOUT=soon is invalid"), outcome.output)
+    }
+}
