@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "StrataNN", dependencies: ["StrataCore", "CStrataKernels"], swiftSettings: swiftSettings),
         .target(name: "StrataFiles", swiftSettings: swiftSettings),
         .target(name: "StrataData", dependencies: ["StrataCore", "StrataFiles", "CZlib", "CCairo", "CStrataImage"], swiftSettings: swiftSettings),
-        .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN", "StrataData"], swiftSettings: swiftSettings),
+        .target(name: "StrataTrain", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataDistributed"], swiftSettings: swiftSettings),
         // Data parallelism over Open MPI: communicator, collectives, gradient buckets (no MPI without mpirun).
         .target(name: "StrataDistributed", dependencies: ["StrataCore", "CStrataMPI"], swiftSettings: swiftSettings),
         .target(name: "StrataPlot", dependencies: ["CCairo", "StrataFiles"], swiftSettings: swiftSettings),
@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "StrataDistributedTests", dependencies: ["StrataDistributed", "strata-mpi-check"],
                     swiftSettings: swiftSettings),
         // The program the distributed tests start under mpirun (checks run on every rank).
-        .executableTarget(name: "strata-mpi-check", dependencies: ["StrataDistributed", "CStrataMPI"], path: "Tests/MPICheck",
+        .executableTarget(name: "strata-mpi-check", dependencies: ["StrataDistributed", "CStrataMPI", "StrataTrain"], path: "Tests/MPICheck",
                           swiftSettings: swiftSettings),
         .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),
     ],

@@ -35,7 +35,7 @@ extension TrainingLoop {
     /// Where the run stands, as a checkpoint's progress: epochs, step, best value, the task's random
     /// state, the history, the options, the training time and every stateful callback's state.
     public func progress(options: [String: String] = [:], monitor: String? = nil) -> TrainingProgress {
-        var extra = [Self.trainingSecondsKey: String(trainingSeconds)]
+        var extra = [Self.trainingSecondsKey: String(trainingSeconds), Self.worldSizeKey: String(communicator.size)]
         for callback in callbacks.compactMap({ $0 as? any StatefulCallback }) {
             for (key, value) in callback.savedState { extra["\(callback.stateKey).\(key)"] = value }
         }
@@ -54,6 +54,10 @@ extension TrainingLoop {
     /// Saves the weights, buffers, optimizer state and progress to the schedule's file, atomically;
     /// with `partial` (steps done and the task's measures), a checkpoint inside the epoch under way.
     func saveCheckpoint(_ schedule: CheckpointSchedule, partial: (step: Int, taskState: [String: String])? = nil) throws {
+        guard communicator.isRoot else {   // every rank holds the same state; rank 0 writes it
+            checkpointedEpochs = epochsCompleted
+            return
+        }
         var progress = progress(options: schedule.options, monitor: schedule.monitor)
         if let partial {
             progress.extra[Self.epochStepKey] = String(partial.step)
@@ -74,7 +78,7 @@ extension TrainingLoop {
         var saved: String?
         if let schedule = checkpointing, let taskState = task.epochState {
             try saveCheckpoint(schedule, partial: (state.batch + 1, taskState))
-            saved = schedule.url.path
+            saved = communicator.isRoot ? schedule.url.path : nil
         }
         callbacks.forEach { $0.onTrainEnd(model: model, state: state, logs: lastLogs) }
         throw TrainingInterrupted(signal: signal, epoch: state.epoch + 1, step: state.batch + 1, checkpoint: saved,
@@ -100,6 +104,11 @@ extension TrainingLoop {
             throw TrainingError("\(path): \(progress.epochsCompleted) epochs and \(progress.globalStep) steps saved with "
                 + "\(progress.history.epochs.count) epochs in the history do not fit a run of \(epochs) epochs of "
                 + "\(stepsPerEpoch) steps")
+        }
+        let savedWorld = Int(progress.extra[Self.worldSizeKey] ?? "1") ?? 1
+        guard savedWorld == communicator.size else {
+            throw TrainingError("\(path): the run was trained on \(savedWorld) process\(savedWorld == 1 ? "" : "es"); resume it "
+                + (savedWorld == 1 ? "without mpirun" : "with mpirun -np \(savedWorld)") + ", not with \(communicator.size)")
         }
         try checkpoint.restore(into: parameters, buffers: buffers, optimizer: optimizer)
         let saved = progress.randomState ?? []

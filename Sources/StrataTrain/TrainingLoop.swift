@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import StrataCore
+import StrataDistributed
 import StrataNN
 
 /// The one training engine every experiment runs on (`Model.fit`, `strata train`, `rank`, `argmax`,
@@ -61,6 +62,15 @@ public final class TrainingLoop {
     public internal(set) var checkpointedEpochs = 0
     /// Where a checkpoint taken inside an epoch left it, until `run` continues that epoch.
     var partialEpoch: PartialEpoch?
+    /// The processes training together (`.local`: this one alone). Only rank 0 saves checkpoints; set
+    /// callbacks that write files (progress bar, CSV log) on rank 0 only.
+    public var communicator: Communicator = .local
+    /// The size of the gradient buckets reduced together in data-parallel training, in bytes.
+    public var bucketBytes = GradientBuckets.defaultBucketBytes
+    /// The gradient buckets, made at the first data-parallel step.
+    var buckets: GradientBuckets?
+    /// The loss and stop request reduced with the gradients.
+    let control = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2)
 
     /// A loop that trains `parameters` (the model's by default) with `optimizer` on `task`'s steps.
     public init(model: Model, parameters: [Parameter]? = nil, buffers: [Parameter]? = nil, optimizer: any Optimizer,
@@ -74,6 +84,8 @@ public final class TrainingLoop {
         self.stepsPerEpoch = stepsPerEpoch
         self.sampleCount = sampleCount
     }
+
+    deinit { control.deallocate() }
 
     /// Starts after `epochs` finished epochs without a checkpoint (Keras's `initial_epoch`): the step
     /// counter continues from there; the history starts empty.
@@ -104,6 +116,7 @@ public final class TrainingLoop {
         var lastSave = start
         var lastLogs = Logs()
         model.stopTraining = false
+        try broadcastState()
         callbacks.forEach { $0.onTrainBegin(model: model, state: state) }
         for epoch in epochsCompleted..<Swift.max(epochsCompleted, lastEpoch) {
             state.epoch = epoch
@@ -121,13 +134,13 @@ public final class TrainingLoop {
             callbacks.forEach { $0.onEpochBegin(model: model, state: state) }
             for step in firstStep..<stepsPerEpoch {
                 state.batch = step
-                try self.step(state: &state)
-                if let signal = TrainingSignals.pending {
-                    try interrupt(by: signal, state: state, lastLogs: lastLogs)
+                let stop = try self.step(state: &state)
+                if stop || (!isDataParallel && TrainingSignals.pending != nil) {
+                    try interrupt(by: TrainingSignals.pending ?? SIGTERM, state: state, lastLogs: lastLogs)
                 }
                 if model.stopTraining { break }
             }
-            let logs = try task.endEpoch(state: state)
+            let logs = try averageLogs(try task.endEpoch(state: state))
             history.record(epoch: epoch + 1, logs: logs.entries)
             epochsCompleted = epoch + 1
             trainingSeconds = priorSeconds + Self.seconds(since: start)
@@ -150,16 +163,28 @@ public final class TrainingLoop {
         return history
     }
 
-    /// One optimizer step: the loss, the guard, backward, the hooks, the update.
-    private func step(state: inout TrainingState) throws {
+    /// One optimizer step: the loss, the guard, backward, the gradient average across ranks, the hooks,
+    /// the update. Returns whether a rank asked to stop (data-parallel training only).
+    private func step(state: inout TrainingState) throws -> Bool {
         callbacks.forEach { $0.onBatchBegin(model: model, state: state) }
         let loss = try task.loss(state: state)
         let value = loss.scalar
-        guard value.isFinite || allowsNonFiniteLoss else {
-            throw NonFiniteLossError(value: value, epoch: state.epoch + 1, step: state.batch + 1,
-                                     checkpoint: checkpointing?.url.path, checkpointEpochs: checkpointedEpochs)
+        func guardFinite(_ value: Float) throws {
+            guard value.isFinite || allowsNonFiniteLoss else {
+                throw NonFiniteLossError(value: value, epoch: state.epoch + 1, step: state.batch + 1,
+                                         checkpoint: checkpointing?.url.path, checkpointEpochs: checkpointedEpochs)
+            }
         }
-        try loss.backward()
+        var stop = false
+        if isDataParallel {
+            try loss.backward()
+            let average = try averageGradients(localLoss: value, stopRequested: TrainingSignals.pending != nil)
+            try guardFinite(average.loss)
+            stop = average.stop
+        } else {
+            try guardFinite(value)
+            try loss.backward()
+        }
         for hook in gradientHooks { try hook(parameters) }
         optimizer.step(parameters)
         parameters.zeroGradients()
@@ -167,6 +192,7 @@ public final class TrainingLoop {
         state.globalStep = globalStep
         let logs = task.endStep(loss: value, state: state)
         callbacks.forEach { $0.onBatchEnd(model: model, state: state, logs: logs) }
+        return stop
     }
 
     static func seconds(since start: DispatchTime) -> Double {

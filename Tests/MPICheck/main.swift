@@ -3,6 +3,7 @@
 // Modes:
 //   check                  every collective and the gradient buckets against values computed locally;
 //                          prints "rank R: NAME ok" per check, exits 1 when one fails
+//   train                  data-parallel TrainingLoop against one process (TrainingChecks)
 //   exit-without-finalize  one allreduce, then returns without finalize() (the exit handler finalises)
 //   die-exit, die-kill     allreduces in a loop; at the third, rank 1 calls exit(1) / raises SIGKILL
 //                          while the other ranks wait in MPI_Allreduce: mpirun must end the job
@@ -30,6 +31,11 @@ case "check":
         exit(1)
     }
     print("rank \(world.rank): all checks passed")
+case "train":
+    var checks = TrainingChecks(world: world)
+    checks.run()
+    try world.finalize()
+    if checks.failures > 0 { exit(1) }
 case "exit-without-finalize":
     var values: [Float] = [Float(world.rank + 1)]
     try world.allreduce(&values)
@@ -46,6 +52,6 @@ case "die-exit", "die-kill":
     }
     print("rank \(world.rank): the loop ended, which it must not")
 default:
-    print("strata-mpi-check: unknown mode \(mode); expected check, exit-without-finalize, die-exit or die-kill")
+    print("strata-mpi-check: unknown mode \(mode); expected check, train, exit-without-finalize, die-exit or die-kill")
     exit(2)
 }

@@ -23,6 +23,19 @@ final class MultiRankTests: XCTestCase {
         }
     }
 
+    /// `TrainingLoop` on two ranks: bit for bit the weights of one process averaging the same two parts'
+    /// gradients, within 1e-5 of the whole-batch weights, and the same weights on both ranks every epoch.
+    func testDataParallelTrainingMatchesOneProcess() throws {
+        let outcome = try MPIJob.run("train", limit: 120)
+        XCTAssertFalse(outcome.timedOut, outcome.output)
+        XCTAssertEqual(outcome.status, 0, outcome.output)
+        for rank in 0..<2 {
+            for check in ["train-identical-weights", "train-equivalence", "train-whole-batch"] {
+                XCTAssertTrue(outcome.output.contains("rank \(rank): \(check) ok"), "rank \(rank): \(check):\n\(outcome.output)")
+            }
+        }
+    }
+
     func testRanksThatReturnWithoutFinalizeAreFinalisedAtExit() throws {
         let outcome = try MPIJob.run("exit-without-finalize", limit: 60)
         XCTAssertEqual(outcome.status, 0, outcome.output)

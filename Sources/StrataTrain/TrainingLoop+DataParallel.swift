@@ -1,0 +1,73 @@
+import StrataCore
+import StrataDistributed
+import StrataNN
+
+/// Data-parallel training on `TrainingLoop.communicator` (one process per machine or socket, started
+/// by `mpirun`): every rank runs the same loop on its own part of each batch (`DataShard`), and after
+/// backward the gradients are averaged over the ranks in buckets (`GradientBuckets`), so every rank
+/// takes the same optimizer step and holds the same weights. Two control values travel in the same
+/// reduction: the step's loss (so a NaN on any rank stops every rank before the step) and whether a
+/// rank received Ctrl-C or SIGTERM (so every rank stops after the same step). With one process none of
+/// this runs and the loop is exactly the single-process one.
+extension TrainingLoop {
+    /// The extras key of the number of processes a checkpoint was trained with.
+    public static let worldSizeKey = "world_size"
+
+    /// Whether this loop trains across several processes.
+    var isDataParallel: Bool { communicator.size > 1 }
+
+    /// Makes every rank start from rank 0's weights and buffers.
+    func broadcastState() throws {
+        guard isDataParallel else { return }
+        for parameter in parameters + buffers {
+            let tensor = parameter.tensor
+            precondition(tensor.isContiguous, "TrainingLoop: parameter '\(parameter.name)' is a strided view")
+            try communicator.broadcast(UnsafeMutableBufferPointer(start: tensor.pointer, count: tensor.count), root: 0)
+            tensor.storage.bumpVersion()
+        }
+    }
+
+    /// Replaces every parameter's gradient by its mean over the ranks, and returns the mean of the
+    /// ranks' losses and whether any rank asked to stop.
+    func averageGradients(localLoss: Float, stopRequested: Bool) throws -> (loss: Float, stop: Bool) {
+        let buckets = try gradientBuckets()
+        control[0] = localLoss
+        control[1] = stopRequested ? 1 : 0
+        try buckets.markReady(parameters.count, gradient: control)
+        for index in parameters.indices.reversed() {
+            let tensor = parameters[index].tensor
+            let gradient: Tensor
+            if let existing = tensor.grad, existing.isContiguous, existing.shape == tensor.shape {
+                gradient = existing
+            } else {
+                // No gradient (a parameter this step did not reach) or a strided one: a dense one to reduce into.
+                gradient = tensor.grad.map { $0.contiguous() } ?? Tensor.zeros(tensor.shape)
+                tensor.grad = gradient
+            }
+            try buckets.markReady(index, gradient: gradient)
+        }
+        try buckets.finish()
+        return (control[0], control[1] > 0)
+    }
+
+    /// `logs` with every training entry (those not starting with `val_`, which every rank computes on
+    /// the same validation data) replaced by its mean over the ranks.
+    func averageLogs(_ logs: Logs) throws -> Logs {
+        guard isDataParallel else { return logs }
+        let names = logs.entries.map(\.name).filter { !$0.hasPrefix("val_") }
+        var values = names.map { Float(logs[$0]!) }
+        try communicator.allreduce(&values, .mean)
+        var averaged = logs
+        for (name, value) in zip(names, values) { averaged[name] = Double(value) }
+        return averaged
+    }
+
+    /// The buckets for the parameters' gradients and the two control values, made at the first step.
+    private func gradientBuckets() throws -> GradientBuckets {
+        if let existing = buckets { return existing }
+        let made = GradientBuckets(counts: parameters.map(\.tensor.count) + [control.count], communicator: communicator,
+                                   bucketBytes: bucketBytes)
+        buckets = made
+        return made
+    }
+}
