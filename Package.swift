@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "StrataPlot", dependencies: ["CCairo", "StrataFiles"], swiftSettings: swiftSettings),
         // k-means, flat and IVF vector indexes, open-set matching and its metrics.
         .target(name: "StrataRetrieval", dependencies: ["StrataCore", "StrataData", "StrataTrain", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
-        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
+        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataDistributed",
                                                           "StrataRetrieval"],
                 swiftSettings: swiftSettings),
         .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataRetrieval"],
@@ -56,7 +56,7 @@ let package = Package(
 
         // The command line.
         .executableTarget(name: "strata", dependencies: [
-            "StrataExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "StrataExperiments", "StrataDistributed", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
         // The README's example.

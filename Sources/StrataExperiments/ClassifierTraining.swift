@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 import StrataData
+import StrataDistributed
 import StrataNN
 import StrataTrain
 
@@ -18,17 +19,25 @@ public struct TrainingRun: Sendable {
 public enum ClassifierTraining {
     /// Starts a new run in a new folder (`output`, or a dated folder under `runs/`); `extraCallbacks`
     /// see every training event after the run's own callbacks.
+    /// Under `mpirun`, every rank trains on its part of each batch (`--batch-size` images per rank) and
+    /// only rank 0 writes the folder.
     public static func start(_ options: TrainingOptions, output: String? = nil, overwrite: Bool = false,
                              extraCallbacks: [any Callback] = [], log: (String) -> Void) throws -> TrainingRun {
         try options.validate()
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
+        let world = try Communicator.world()
         let data = try ExperimentData.load(options.dataset, dataDirectory: options.dataDirectory, seed: options.seed)
-        let sets = try trainingSets(options, data: data)
+        let sets = try trainingSets(options, data: data, ranks: world.size)
         var resolved = options
         if resolved.dataset == "default" { resolved.dataset = data.name }
-        let folder = try RunFolder.create(output: output, name: "\(data.name)-\(options.model)", overwrite: overwrite)
-        try AtomicFile.write(try RunReport.jsonEncoder.encode(resolved), to: folder.options)
-        log("run folder: \(folder.url.path)")
+        let folder: RunFolder
+        if world.isRoot {
+            folder = try RunFolder.create(output: output, name: "\(data.name)-\(options.model)", overwrite: overwrite)
+            try AtomicFile.write(try RunReport.jsonEncoder.encode(resolved), to: folder.options)
+            log("run folder: \(folder.url.path)" + (world.size > 1 ? " (data-parallel over \(world.size) processes)" : ""))
+        } else {
+            folder = RunFolder.writtenElsewhere(output ?? "runs/(rank 0's folder)")
+        }
         return try train(resolved, data: data, sets: sets, folder: folder, resumeFrom: nil, extraCallbacks: extraCallbacks,
                          log: log)
     }
@@ -46,7 +55,7 @@ public enum ClassifierTraining {
         folder.removeAbandonedTemporaries()
         if let threads = options.threads { ThreadPolicy.setThreadCount(threads) }
         let data = try ExperimentData.load(options.dataset, dataDirectory: options.dataDirectory, seed: options.seed)
-        let sets = try trainingSets(options, data: data)
+        let sets = try trainingSets(options, data: data, ranks: try Communicator.world().size)
         let checkpoint = try Checkpoint.load(from: folder.checkpoint)
         log("resuming \(folder.url.path) after epoch \(checkpoint.progress.epochsCompleted) of \(options.epochs)")
         return try train(options, data: data, sets: sets, folder: folder, resumeFrom: checkpoint, log: log)
@@ -74,7 +83,8 @@ public enum ClassifierTraining {
     /// The training set and the validation set (if `validationSplit` is above 0) of `data`, each
     /// prepared for `augment`; throws naming the option at fault when the options do not fit the data
     /// (`TrainingOptions.validate(trainingExamples:)`).
-    static func trainingSets(_ options: TrainingOptions, data: ExperimentData) throws -> (training: Dataset, validation: Dataset?) {
+    static func trainingSets(_ options: TrainingOptions, data: ExperimentData,
+                             ranks: Int = 1) throws -> (training: Dataset, validation: Dataset?) {
         let augmentation = AugmentationChoice(rawValue: options.augment) ?? .none
         var trainingSet = data.training
         var validationSet: Dataset?
@@ -85,6 +95,10 @@ public enum ClassifierTraining {
             validationSet = split.validation
         }
         try options.validate(trainingExamples: trainingSet.count)
+        guard options.batchSize * ranks <= trainingSet.count else {
+            throw ExperimentError("--batch-size \(options.batchSize) per process × \(ranks) processes is more than the "
+                + "\(trainingSet.count) training examples")
+        }
         return (augmentation.prepared(trainingSet), validationSet.map(augmentation.prepared))
     }
 
@@ -106,15 +120,19 @@ public enum ClassifierTraining {
                       log: (String) -> Void) throws -> TrainingRun {
         let augmentation = AugmentationChoice(rawValue: options.augment) ?? .none
         let (trainingSet, validationSet) = sets
+        let world = try Communicator.world()
         let model = try buildModel(options, for: data.training)
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate,
                                                   weightDecay: options.weightDecay)
+        // The global batch grows with the ranks; the linear scaling rule (Goyal et al. 2017) when asked.
+        if options.scaleLearningRate == true { optimizer.learningRate *= Float(world.size) }
         let learningRate = optimizer.learningRate
         model.compile(optimizer: optimizer,
                       loss: SparseCategoricalCrossentropy(fromLogits: true, labelSmoothing: options.labelSmoothing),
                       metrics: [.accuracy])
         let loader = DataLoader(trainingSet, batchSize: options.batchSize, shuffle: true, seed: options.seed,
-                                augmentations: augmentation.trainingAugmentations, threads: ThreadPolicy.threadCount)
+                                augmentations: augmentation.trainingAugmentations, threads: ThreadPolicy.threadCount,
+                                shard: DataShard(index: world.rank, of: world.size))
         let source = try DataLoaderBatches(loader, inputShape: model.inputShape)
         let validation = try validationSet.map {
             try DataLoaderBatches(DataLoader($0, batchSize: 500, shuffle: false), inputShape: model.inputShape)
@@ -127,21 +145,26 @@ public enum ClassifierTraining {
                                 task: try SupervisedTask(model: model, source: source, validation: validation),
                                 epochs: options.epochs, stepsPerEpoch: source.batchesPerEpoch,
                                 sampleCount: source.sampleCount)
-        var callbacks: [any Callback] = [ProgressBar()]
-        callbacks.append(checkpoint.map { CSVLogger(url: folder.history, continuing: $0.progress.history) }
-                         ?? CSVLogger(url: folder.history))
+        // Every rank holds the same weights and logs; rank 0 alone shows and writes them.
+        var callbacks: [any Callback] = []
+        if world.isRoot {
+            callbacks.append(ProgressBar())
+            callbacks.append(checkpoint.map { CSVLogger(url: folder.history, continuing: $0.progress.history) }
+                             ?? CSVLogger(url: folder.history))
+        }
         callbacks += try OptimizerFactory.scheduleCallbacks(options.schedule, learningRate: learningRate,
                                                             epochs: options.epochs, stepsPerEpoch: source.batchesPerEpoch,
                                                             decayFactor: options.decayFactor, stepEpochs: options.scheduleStep)
         let earlyStopping = options.earlyStoppingPatience.map {
             EarlyStopping(monitor: monitor, patience: $0, restoreBestWeights: true,
-                          bestWeightsFile: folder.url.appendingPathComponent("best.safetensors"))
+                          bestWeightsFile: world.isRoot ? folder.url.appendingPathComponent("best.safetensors") : nil)
         }
         if let earlyStopping { callbacks.append(earlyStopping) }
         loop.callbacks = callbacks + extraCallbacks
         // Saved after every epoch, once the callbacks have seen it, with their state, so a resume decides alike.
         loop.checkpointing = CheckpointSchedule(url: folder.checkpoint, options: options.describedValues(), monitor: monitor)
         loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
+        loop.communicator = world
         if let checkpoint { try loop.resume(from: checkpoint) }
         try loop.run()
         if let earlyStopping, let error = earlyStopping.failure {
@@ -149,6 +172,11 @@ public enum ClassifierTraining {
                 + "(\(earlyStopping.bestWeightsFile?.path ?? "in memory")): \(error)")
         }
         let history = loop.history
+        guard world.isRoot else {
+            try world.barrier()   // while rank 0 tests and writes
+            return TrainingRun(folder: folder, metrics: RunMetrics(dataset: data.name, model: options.model), history: history)
+        }
+        defer { try? world.barrier() }
         try Checkpoint.save(parameters: model.parameters, buffers: model.buffers, optimizer: nil,
                             progress: TrainingProgress(epochsCompleted: history.epochs.count, history: history,
                                                        options: options.describedValues()),
@@ -169,6 +197,7 @@ public enum ClassifierTraining {
         metrics.threads = ThreadPolicy.threadCount
         metrics.parameters = model.parameters.scalarCount
         metrics.options = options.describedValues()
+        if world.size > 1 { metrics.options["processes"] = String(world.size) }
         let report = RunReport(title: "\(options.model) on \(data.name)", history: history, summary: model.summary(),
                                metrics: metrics, classNames: data.test.classNames, confusion: evaluation.confusion,
                                mistakes: evaluation.mistakes(in: data.test))

@@ -96,5 +96,10 @@ public struct RunFolder: Sendable {
             try? manager.removeItem(at: url.appendingPathComponent(name))
         }
     }
-}
 
+    /// The run folder at `path` that another process writes: a data-parallel rank other than 0 names it
+    /// but never creates or writes it.
+    public static func writtenElsewhere(_ path: String) -> RunFolder {
+        RunFolder(url: URL(fileURLWithPath: path))
+    }
+}

@@ -45,6 +45,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
     public var threads: Int?
     /// Train on when a loss is NaN or infinite (`--allow-nonfinite`); nil or false: stop with the epoch and step.
     public var allowNonFinite: Bool?
+    /// Multiply the learning rate by the number of processes in data-parallel training (`--scale-learning-rate`).
+    public var scaleLearningRate: Bool?
 
     /// The default options.
     public init() {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataDistributed
 import StrataExperiments
 import StrataTrain
 
@@ -15,7 +16,9 @@ struct StrataCommand: ParsableCommand {
             var command = try parseAsRoot()
             resumeCommand = Self.resumeCommand(of: command)
             if resumeCommand != nil { TrainingSignals.install() }
+            let world = try Self.dataParallelWorld(for: command)
             try command.run()
+            try world?.finalize()
         } catch let interrupted as TrainingInterrupted {
             // Ctrl-C or SIGTERM: the loop stopped at a step boundary and saved where it was.
             var message = "strata: \(interrupted)"
@@ -28,6 +31,18 @@ struct StrataCommand: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// Under `mpirun`, the processes `strata train` trains across (rank 0 alone prints; the others' standard
+    /// output is discarded); nil in a single process. Other commands refuse to run under `mpirun`.
+    static func dataParallelWorld(for command: any ParsableCommand) throws -> Communicator? {
+        guard Communicator.launchedByMPIRun() else { return nil }
+        guard command is TrainCommand else {
+            throw ValidationError("only `strata train` runs data-parallel under mpirun; run this command in one process")
+        }
+        let world = try Communicator.world()
+        if !world.isRoot { _ = freopen("/dev/null", "w", stdout) }
+        return world
     }
 
     /// The subcommand that continues an interrupted run of `command` with `--resume`, if it trains.

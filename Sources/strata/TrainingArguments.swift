@@ -58,6 +58,9 @@ struct TrainingArguments: ParsableArguments {
     @Flag(help: "Keep each class's share in the validation split.")
     var stratified = false
 
+    @Flag(name: .customLong("scale-learning-rate"), help: "Under mpirun: multiply the learning rate by the number of processes (the global batch is --batch-size × processes).")
+    var scaleLearningRate = false
+
     @Flag(name: .customLong("allow-nonfinite"), help: "Train on when a loss is NaN or infinite (default: stop, naming the epoch and step, and keep the last checkpoint).")
     var allowNonFinite = false
 
@@ -121,6 +124,7 @@ struct TrainingArguments: ParsableArguments {
         options.seed = common.seed
         options.threads = common.threads
         options.allowNonFinite = allowNonFinite ? true : nil
+        options.scaleLearningRate = scaleLearningRate ? true : nil
         if decayFactor != nil, options.schedule != "step", options.schedule != "exponential" {
             throw ValidationError("--decay does not apply to --schedule \(options.schedule); only to step and exponential")
         }
