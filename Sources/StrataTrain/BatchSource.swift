@@ -7,6 +7,8 @@ public protocol BatchSource {
     var sampleCount: Int { get }
     /// The number of batches in one epoch.
     var batchesPerEpoch: Int { get }
+    /// The examples in a full batch (the last batch of an epoch may hold fewer).
+    var batchSize: Int { get }
     /// The batches `(inputs, targets)` of epoch `epoch` (0-based); the order may depend on the epoch.
     func batches(epoch: Int) -> AnySequence<(inputs: Tensor, targets: Tensor)>
     /// The batches of epoch `epoch` from batch `first` on: the ones a full pass yields from there.

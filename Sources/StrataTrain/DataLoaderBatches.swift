@@ -22,6 +22,8 @@ public struct DataLoaderBatches: BatchSource {
 
     /// The number of images.
     public var sampleCount: Int { loader.dataset.count }
+    /// The loader's examples per batch (per process in data-parallel training).
+    public var batchSize: Int { loader.batchSize }
     /// The loader's batches per epoch.
     public var batchesPerEpoch: Int { loader.batchCount }
 

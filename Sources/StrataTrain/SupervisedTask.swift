@@ -44,6 +44,11 @@ public final class SupervisedTask: TrainingTask {
         batches = source.batches(epoch: state.epoch, from: state.batch).makeIterator()
     }
 
+    /// The examples of the batch just computed and of a full batch.
+    public var stepExamples: (count: Int, full: Int)? {
+        last.map { ($0.targets.shape.first ?? 0, source.batchSize) }
+    }
+
     /// The loss of the epoch's next batch.
     public func loss(state: TrainingState) throws -> Tensor {
         guard let (inputs, targets) = batches?.next() else {

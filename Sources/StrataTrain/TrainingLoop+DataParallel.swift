@@ -29,10 +29,20 @@ extension TrainingLoop {
 
     /// Replaces every parameter's gradient by its mean over the ranks, and returns the mean of the
     /// ranks' losses and whether any rank asked to stop.
+    ///
+    /// A rank whose step held fewer examples than a full one (its part of an epoch's smaller last batch)
+    /// weighs its gradient and loss by `count / full` before the reduction, and the means are divided by
+    /// the ranks' mean weight after it: the result is the mean over every example of every rank. Full
+    /// steps have weight 1, which leaves their bits alone.
     func averageGradients(localLoss: Float, stopRequested: Bool) throws -> (loss: Float, stop: Bool) {
         let buckets = try gradientBuckets()
-        control[0] = localLoss
+        let weight = task.stepExamples.map { Float($0.count) / Float(Swift.max($0.full, 1)) } ?? 1
+        if weight != 1 {
+            for parameter in parameters { scale(parameter.tensor.grad, by: weight) }
+        }
+        control[0] = localLoss * weight
         control[1] = stopRequested ? 1 : 0
+        control[2] = weight
         try buckets.markReady(parameters.count, gradient: control)
         for index in parameters.indices.reversed() {
             let tensor = parameters[index].tensor
@@ -47,7 +57,20 @@ extension TrainingLoop {
             try buckets.markReady(index, gradient: gradient)
         }
         try buckets.finish()
+        let meanWeight = control[2]
+        if meanWeight != 1 {
+            for parameter in parameters { scale(parameter.tensor.grad, by: 1 / meanWeight) }
+            control[0] /= meanWeight
+        }
         return (control[0], control[1] > 0)
+    }
+
+    /// Multiplies a gradient in place.
+    private func scale(_ gradient: Tensor?, by factor: Float) {
+        guard let gradient else { return }
+        precondition(gradient.isContiguous, "TrainingLoop: a strided gradient of shape \(gradient.shape)")
+        let values = gradient.pointer
+        for index in 0..<gradient.count { values[index] *= factor }
     }
 
     /// `logs` with every training entry (those not starting with `val_`, which every rank computes on

@@ -69,8 +69,8 @@ public final class TrainingLoop {
     public var bucketBytes = GradientBuckets.defaultBucketBytes
     /// The gradient buckets, made at the first data-parallel step.
     var buckets: GradientBuckets?
-    /// The loss and stop request reduced with the gradients.
-    let control = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2)
+    /// The loss, the stop request and the step's weight, reduced with the gradients.
+    let control = UnsafeMutableBufferPointer<Float>.allocate(capacity: 3)
 
     /// A loop that trains `parameters` (the model's by default) with `optimizer` on `task`'s steps.
     public init(model: Model, parameters: [Parameter]? = nil, buffers: [Parameter]? = nil, optimizer: any Optimizer,

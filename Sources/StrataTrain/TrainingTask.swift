@@ -44,6 +44,10 @@ public protocol TrainingTask: AnyObject {
     /// Continues epoch `state.epoch` after its first `state.batch` steps (called after `beginEpoch`):
     /// puts back the measures saved by `epochState` and moves the data past those steps.
     func resumeEpoch(from saved: [String: String], state: TrainingState) throws
+    /// The examples of the step `loss(state:)` just computed and of a full step; in data-parallel
+    /// training a rank's smaller part of an epoch's last batch then weighs less, so the averaged gradient
+    /// is the mean over every example. nil: every step holds as many.
+    var stepExamples: (count: Int, full: Int)? { get }
 }
 
 extension TrainingTask {
@@ -55,6 +59,8 @@ extension TrainingTask {
     public func restore(randomState: [UInt64]) -> Bool { randomState.isEmpty }
     /// Cannot continue an epoch part way.
     public var epochState: [String: String]? { nil }
+    /// Every step holds as many examples.
+    public var stepExamples: (count: Int, full: Int)? { nil }
     /// Refuses: this task cannot continue an epoch part way.
     public func resumeEpoch(from saved: [String: String], state: TrainingState) throws {
         throw TrainingError("\(type(of: self)) cannot continue an epoch part way; resume from a checkpoint taken at an epoch's end")
