@@ -1,4 +1,5 @@
 import StrataCore
+import StrataData
 
 /// Anything that yields the training batches of an epoch: in-memory tensors (`TensorBatches`), or a
 /// data loader with shuffling and augmentation.
@@ -35,9 +36,13 @@ public struct TensorBatches: BatchSource {
     public let shuffle: Bool
     /// The seed the epoch orders derive from.
     public let seed: UInt64
+    /// The part of each global batch of `batchSize × shard.count` this process takes (data-parallel training).
+    public let shard: DataShard
 
-    /// Batches of `batchSize` from matching inputs and targets.
-    public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0) throws {
+    /// Batches of `batchSize` from matching inputs and targets (this process's part of each global
+    /// batch with a `shard`).
+    public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0,
+                shard: DataShard = .whole) throws {
         guard inputs.rank >= 1, targets.rank >= 1, inputs.shape[0] == targets.shape[0] else {
             throw TrainingError("inputs \(inputs.shape) and targets \(targets.shape) have different numbers of examples")
         }
@@ -48,12 +53,13 @@ public struct TensorBatches: BatchSource {
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.seed = seed
+        self.shard = shard
     }
 
     /// The number of examples.
     public var sampleCount: Int { inputs.shape[0] }
-    /// ⌈N / batchSize⌉.
-    public var batchesPerEpoch: Int { (sampleCount + batchSize - 1) / batchSize }
+    /// ⌈N / batchSize⌉ (global batches, with a shard).
+    public var batchesPerEpoch: Int { shard.batchCount(perPart: batchSize, total: sampleCount, dropLast: false) }
 
     /// The example order of an epoch: a seeded shuffle, or the identity.
     public func order(epoch: Int) -> [Int] {
@@ -73,9 +79,9 @@ public struct TensorBatches: BatchSource {
     /// The batches of epoch `epoch` from batch `first` on.
     public func batches(epoch: Int, from first: Int) -> AnySequence<(inputs: Tensor, targets: Tensor)> {
         let order = order(epoch: epoch)
-        let inputs = inputs, targets = targets, batchSize = batchSize, count = sampleCount
-        return AnySequence(stride(from: Swift.max(first, 0) * batchSize, to: count, by: batchSize).lazy.map { start in
-            let indices = Array(order[start..<Swift.min(start + batchSize, count)])
+        let inputs = inputs, targets = targets, batchSize = batchSize, count = sampleCount, shard = shard
+        return AnySequence((Swift.max(first, 0)..<batchesPerEpoch).lazy.map { number in
+            let indices = Array(order[shard.positions(ofBatch: number, perPart: batchSize, total: count)])
             return noGrad { (inputs.gather(indices, axis: 0), targets.gather(indices, axis: 0)) }
         })
     }

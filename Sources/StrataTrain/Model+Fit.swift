@@ -1,4 +1,6 @@
 import StrataCore
+import StrataData
+import StrataDistributed
 import StrataNN
 
 extension Model {
@@ -9,11 +11,14 @@ extension Model {
     /// - `initialEpoch`: the epoch to start from (0-based), for resuming.
     /// - `allowNonFiniteLoss`: train on through NaN or infinite losses instead of stopping with
     ///   `NonFiniteLossError`.
+    /// - `communicator`: the processes training together under `mpirun` (`try Communicator.world()`):
+    ///   each takes its part of every batch of `batchSize × processes` examples and the gradients are
+    ///   averaged, so every process ends with the same weights; only rank 0 shows progress.
     @discardableResult
     public func fit(x inputs: Tensor, y targets: Tensor, batchSize: Int = 32, epochs: Int = 1,
                     validationSplit: Float = 0, validationData: (x: Tensor, y: Tensor)? = nil, shuffle: Bool = true,
                     callbacks: [any Callback] = [], verbose: Bool = true, initialEpoch: Int = 0,
-                    allowNonFiniteLoss: Bool = false) throws -> History {
+                    allowNonFiniteLoss: Bool = false, communicator: Communicator = .local) throws -> History {
         guard optimizer != nil, loss != nil else {
             throw TrainingError("fit: compile(optimizer:loss:metrics:) the model before fit")
         }
@@ -37,22 +42,28 @@ extension Model {
         guard batchSize >= 1 && batchSize <= trainX.shape[0] else {
             throw TrainingError("fit: batch size \(batchSize) must be between 1 and the \(trainX.shape[0]) training examples")
         }
-        let source = try TensorBatches(inputs: trainX, targets: trainY, batchSize: batchSize, shuffle: shuffle, seed: seed)
+        guard batchSize * communicator.size <= trainX.shape[0] else {
+            throw TrainingError("fit: batch size \(batchSize) × \(communicator.size) processes is more than the "
+                                + "\(trainX.shape[0]) training examples")
+        }
+        let source = try TensorBatches(inputs: trainX, targets: trainY, batchSize: batchSize, shuffle: shuffle, seed: seed,
+                                       shard: DataShard(index: communicator.rank, of: communicator.size))
         let validationSource = try validation.map {
             try TensorBatches(inputs: $0.x, targets: $0.y, batchSize: Swift.max(batchSize, 256), shuffle: false)
         }
         return try fit(source, epochs: epochs, validation: validationSource, callbacks: callbacks, verbose: verbose,
-                       initialEpoch: initialEpoch, allowNonFiniteLoss: allowNonFiniteLoss)
+                       initialEpoch: initialEpoch, allowNonFiniteLoss: allowNonFiniteLoss, communicator: communicator)
     }
 
     /// Trains on the batches of `source` for epochs `initialEpoch..<epochs`, evaluating on
     /// `validation` after each epoch, and returns the history of these epochs. Runs on
     /// `TrainingLoop`; a NaN or infinite loss stops training with `NonFiniteLossError` unless
-    /// `allowNonFiniteLoss`.
+    /// `allowNonFiniteLoss`. With a `communicator` of several processes, `source` must give each
+    /// process its own part of every batch (a `DataShard`), and the gradients are averaged.
     @discardableResult
     public func fit(_ source: any BatchSource, epochs: Int, validation: (any BatchSource)? = nil,
                     callbacks: [any Callback] = [], verbose: Bool = true, initialEpoch: Int = 0,
-                    allowNonFiniteLoss: Bool = false) throws -> History {
+                    allowNonFiniteLoss: Bool = false, communicator: Communicator = .local) throws -> History {
         guard let optimizer else {
             throw TrainingError("fit: compile(optimizer:loss:metrics:) the model before fit")
         }
@@ -62,8 +73,9 @@ extension Model {
         let task = try SupervisedTask(model: self, source: source, validation: validation)
         let loop = TrainingLoop(model: self, optimizer: optimizer, task: task, epochs: epochs,
                                 stepsPerEpoch: source.batchesPerEpoch, sampleCount: source.sampleCount)
-        loop.callbacks = (verbose ? [ProgressBar()] : []) + callbacks
+        loop.callbacks = (verbose && communicator.isRoot ? [ProgressBar()] : []) + callbacks
         loop.allowsNonFiniteLoss = allowNonFiniteLoss
+        loop.communicator = communicator
         try loop.start(atEpoch: initialEpoch)
         return try loop.run()
     }

@@ -130,6 +130,14 @@ struct TrainingChecks {
                 print("rank \(world.rank): \(images) images: largest difference from whole batches \(difference) (largest weight \(scale))")
                 report("train-whole-batch-\(images)", difference <= 1e-5 * scale)
             }
+            // The Swift API: fit(x:y:communicator:) against fit on the whole batches in one process.
+            let inputs = Tensor.randomNormal([90, 1, 4, 4], seed: 21)
+            let targets = Tensor((0..<90).map { Float($0 % 3) })
+            let parallel = try Self.model(), single = try Self.model()
+            try parallel.fit(x: inputs, y: targets, batchSize: Self.perRank, epochs: 2, verbose: false, communicator: world)
+            try single.fit(x: inputs, y: targets, batchSize: Self.perRank * world.size, epochs: 2, verbose: false)
+            let difference = zip(Self.weights(parallel), Self.weights(single)).map { abs($0 - $1) }.max() ?? 0
+            report("fit-api", difference <= 1e-5 * (Self.weights(single).map(abs).max() ?? 1))
         } catch {
             print("rank \(world.rank): training check failed: \(error)")
             failures += 1
