@@ -92,6 +92,11 @@ extension TrainingLoop {
     public func resume(from checkpoint: Checkpoint) throws {
         let path = checkpoint.source?.path ?? "(in memory)"
         let progress = checkpoint.progress
+        let savedWorld = Int(progress.extra[Self.worldSizeKey] ?? "1") ?? 1
+        guard savedWorld == communicator.size else {
+            throw TrainingError("\(path): the run was trained on \(savedWorld) process\(savedWorld == 1 ? "" : "es"); resume it "
+                + (savedWorld == 1 ? "without mpirun" : "with mpirun -np \(savedWorld)") + ", not with \(communicator.size)")
+        }
         let epochStep = try progress.extra[Self.epochStepKey].map { text in
             guard let step = Int(text), step >= 0, step <= stepsPerEpoch else {
                 throw TrainingError("\(path): '\(Self.epochStepKey)' is '\(text)', not a step of an epoch of \(stepsPerEpoch)")
@@ -104,11 +109,6 @@ extension TrainingLoop {
             throw TrainingError("\(path): \(progress.epochsCompleted) epochs and \(progress.globalStep) steps saved with "
                 + "\(progress.history.epochs.count) epochs in the history do not fit a run of \(epochs) epochs of "
                 + "\(stepsPerEpoch) steps")
-        }
-        let savedWorld = Int(progress.extra[Self.worldSizeKey] ?? "1") ?? 1
-        guard savedWorld == communicator.size else {
-            throw TrainingError("\(path): the run was trained on \(savedWorld) process\(savedWorld == 1 ? "" : "es"); resume it "
-                + (savedWorld == 1 ? "without mpirun" : "with mpirun -np \(savedWorld)") + ", not with \(communicator.size)")
         }
         try checkpoint.restore(into: parameters, buffers: buffers, optimizer: optimizer)
         let saved = progress.randomState ?? []

@@ -36,11 +36,28 @@ struct MPIJob {
     static func run(_ mode: String, ranks: Int = 2, environment: [String: String] = [:], limit: Double = 60) throws -> Outcome {
         guard let mpirun else { throw XCTSkip("mpirun is not on PATH (scripts/setup installs openmpi-bin): multi-rank tests skipped") }
         XCTAssertTrue(FileManager.default.fileExists(atPath: driver.path), "no strata-mpi-check at \(driver.path)")
-        let process = Process()
-        process.executableURL = mpirun
         var arguments = ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", String(ranks)]
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) { arguments += ["-x", "\(name)=\(value)"] }
-        process.arguments = arguments + [driver.path, mode]
+        return try launch(mpirun, arguments: arguments + [driver.path, mode], limit: limit)
+    }
+
+    /// Runs `mode` as a two-host job: one rank in each of two network namespaces joined by a veth pair,
+    /// over TCP (`scripts/mpi-two-hosts`); skips unless run as root with `ip` and mpirun.
+    static func runOnTwoHosts(_ mode: String, limit: Double = 120, file: String = #filePath) throws -> Outcome {
+        guard mpirun != nil else { throw XCTSkip("mpirun is not on PATH: the two-host test is skipped") }
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip") else {
+            throw XCTSkip("network namespaces need root and iproute2: the two-host test is skipped")
+        }
+        let script = URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/mpi-two-hosts")
+        return try launch(script, arguments: ["--", driver.path, mode], limit: limit)
+    }
+
+    /// Runs `executable` with `arguments`, output and errors to one file, terminating it after `limit` seconds.
+    private static func launch(_ executable: URL, arguments: [String], limit: Double) throws -> Outcome {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
         var variables = ProcessInfo.processInfo.environment
         // Containers often forbid the cross-memory attach that shared-memory transfers try first.
         variables["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"

@@ -36,6 +36,19 @@ final class MultiRankTests: XCTestCase {
         }
     }
 
+    /// Two "hosts": one rank in each of two network namespaces joined by a veth pair, over TCP, give
+    /// the same results as two ranks on one host, bit for bit against one process.
+    func testTwoHostsOverTCPGiveTheSameTraining() throws {
+        let outcome = try MPIJob.runOnTwoHosts("train")
+        XCTAssertFalse(outcome.timedOut, outcome.output)
+        XCTAssertEqual(outcome.status, 0, outcome.output)
+        for rank in 0..<2 {
+            for check in ["train-identical-weights", "train-equivalence", "train-whole-batch-99", "fit-api"] {
+                XCTAssertTrue(outcome.output.contains("rank \(rank): \(check) ok"), "rank \(rank): \(check):\n\(outcome.output)")
+            }
+        }
+    }
+
     func testRanksThatReturnWithoutFinalizeAreFinalisedAtExit() throws {
         let outcome = try MPIJob.run("exit-without-finalize", limit: 60)
         XCTAssertEqual(outcome.status, 0, outcome.output)
