@@ -37,7 +37,12 @@ extension Tensor {
     /// `AutogradError.graphReleased`; pass `retainGraph: true` to keep the graph for another pass
     /// (gradients then accumulate, as in PyTorch). Throws `AutogradError.savedTensorModified`, before
     /// any gradient changes, when a tensor an op saved for its gradient was changed in place since.
-    public func backward(gradient seed: Tensor? = nil, retainGraph: Bool = false) throws {
+    ///
+    /// `onLeafGradient` is called with each leaf (a parameter) as soon as its gradient for this pass is
+    /// complete — while the rest of the graph is still being walked — so data-parallel training can start
+    /// reducing it early.
+    public func backward(gradient seed: Tensor? = nil, retainGraph: Bool = false,
+                         onLeafGradient: ((Tensor) throws -> Void)? = nil) throws {
         guard requiresGrad else { throw AutogradError.doesNotRequireGrad(shape: shape) }
         if let seed {
             guard seed.shape == shape else { throw AutogradError.gradientShapeMismatch(gradient: seed.shape, tensor: shape) }
@@ -57,6 +62,8 @@ extension Tensor {
                 guard let gradient = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 guard let node = tensor.gradNode else {
                     tensor.accumulateLeafGradient(gradient, storagesGivenToLeaves: &storagesGivenToLeaves)
+                    // A tensor appears once in the order, after every op that used it: its gradient is final.
+                    try onLeafGradient?(tensor)
                     continue
                 }
                 let inputs = node.inputs

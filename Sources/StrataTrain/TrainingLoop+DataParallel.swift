@@ -34,17 +34,26 @@ extension TrainingLoop {
     /// weighs its gradient and loss by `count / full` before the reduction, and the means are divided by
     /// the ranks' mean weight after it: the result is the mean over every example of every rank. Full
     /// steps have weight 1, which leaves their bits alone.
-    func averageGradients(localLoss: Float, stopRequested: Bool) throws -> (loss: Float, stop: Bool) {
+    ///
+    /// Backward runs here: each parameter's gradient goes to its bucket the moment backward completes it,
+    /// and a full bucket's reduction starts while backward goes on through the earlier layers.
+    func backwardAveragingGradients(_ loss: Tensor, localLoss: Float, stopRequested: Bool) throws -> (loss: Float, stop: Bool) {
         let buckets = try gradientBuckets()
+        let indices = parameterIndices()
         let weight = task.stepExamples.map { Float($0.count) / Float(Swift.max($0.full, 1)) } ?? 1
-        if weight != 1 {
-            for parameter in parameters { scale(parameter.tensor.grad, by: weight) }
+        var marked = [Bool](repeating: false, count: parameters.count)
+        try loss.backward { leaf in
+            guard let index = indices[ObjectIdentifier(leaf)], let gradient = leaf.grad, gradient.isContiguous,
+                  gradient.shape == leaf.shape else { return }
+            if weight != 1 { self.scale(gradient, by: weight) }
+            try buckets.markReady(index, gradient: gradient)
+            marked[index] = true
         }
         control[0] = localLoss * weight
         control[1] = stopRequested ? 1 : 0
         control[2] = weight
         try buckets.markReady(parameters.count, gradient: control)
-        for index in parameters.indices.reversed() {
+        for index in parameters.indices.reversed() where !marked[index] {
             let tensor = parameters[index].tensor
             let gradient: Tensor
             if let existing = tensor.grad, existing.isContiguous, existing.shape == tensor.shape {
@@ -54,6 +63,7 @@ extension TrainingLoop {
                 gradient = tensor.grad.map { $0.contiguous() } ?? Tensor.zeros(tensor.shape)
                 tensor.grad = gradient
             }
+            if weight != 1 { scale(gradient, by: weight) }
             try buckets.markReady(index, gradient: gradient)
         }
         try buckets.finish()
@@ -85,7 +95,15 @@ extension TrainingLoop {
         return averaged
     }
 
-    /// The buckets for the parameters' gradients and the two control values, made at the first step.
+    /// Each parameter tensor's index in `parameters`.
+    private func parameterIndices() -> [ObjectIdentifier: Int] {
+        if let existing = indexOfParameter { return existing }
+        let made = Dictionary(parameters.enumerated().map { (ObjectIdentifier($1.tensor), $0) }) { first, _ in first }
+        indexOfParameter = made
+        return made
+    }
+
+    /// The buckets for the parameters' gradients and the control values, made at the first step.
     private func gradientBuckets() throws -> GradientBuckets {
         if let existing = buckets { return existing }
         let made = GradientBuckets(counts: parameters.map(\.tensor.count) + [control.count], communicator: communicator,

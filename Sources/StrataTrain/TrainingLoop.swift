@@ -69,6 +69,8 @@ public final class TrainingLoop {
     public var bucketBytes = GradientBuckets.defaultBucketBytes
     /// The gradient buckets, made at the first data-parallel step.
     var buckets: GradientBuckets?
+    /// Each parameter tensor's index, for the gradients backward completes.
+    var indexOfParameter: [ObjectIdentifier: Int]?
     /// The loss, the stop request and the step's weight, reduced with the gradients.
     let control = UnsafeMutableBufferPointer<Float>.allocate(capacity: 3)
 
@@ -177,8 +179,7 @@ public final class TrainingLoop {
         }
         var stop = false
         if isDataParallel {
-            try loss.backward()
-            let average = try averageGradients(localLoss: value, stopRequested: TrainingSignals.pending != nil)
+            let average = try backwardAveragingGradients(loss, localLoss: value, stopRequested: TrainingSignals.pending != nil)
             try guardFinite(average.loss)
             stop = average.stop
         } else {

@@ -9,6 +9,25 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(x.grad?.scalars, [3, 5, 7], "d/dx (x² + x) = 2x + 1")
     }
 
+    /// `onLeafGradient` sees each leaf once, with its complete gradient.
+    func testLeafGradientsAreHandedOverOnceWhenComplete() throws {
+        let w1 = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4], requiresGrad: true)
+        let w2 = Tensor(shape: [2, 1], scalars: [0.5, -1], requiresGrad: true)
+        let x = Tensor(shape: [3, 2], scalars: [1, 0, 0, 1, 1, 1])
+        let hidden = x.matmul(w1)
+        let out = (hidden.matmul(w2) + hidden.sum(alongAxes: [1], keepingDimensions: true).matmul(w2.sum().reshaped([1, 1]))).sum()
+        var seen: [ObjectIdentifier: [Float]] = [:]
+        var calls = 0
+        try out.backward { leaf in
+            calls += 1
+            seen[ObjectIdentifier(leaf)] = leaf.grad!.scalars
+        }
+        XCTAssertEqual(calls, 2, "each leaf once")
+        XCTAssertEqual(seen[ObjectIdentifier(w2)], w2.grad?.scalars, "w2 (used twice) was complete when handed over")
+        XCTAssertEqual(seen[ObjectIdentifier(w1)], w1.grad?.scalars)
+        XCTAssertNil(seen[ObjectIdentifier(x)], "x is no parameter: it needs no gradient")
+    }
+
     func testSharedWeightsOfSiamesePairGetBothBranches() throws {
         // One scorer w applied to two inputs; the loss uses the difference of the scores.
         let w = Tensor([[0.5], [-1.0]], requiresGrad: true)

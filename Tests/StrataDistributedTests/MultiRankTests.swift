@@ -30,7 +30,8 @@ final class MultiRankTests: XCTestCase {
         XCTAssertFalse(outcome.timedOut, outcome.output)
         XCTAssertEqual(outcome.status, 0, outcome.output)
         for rank in 0..<2 {
-            for check in ["train-identical-weights", "train-equivalence", "train-whole-batch-96", "train-whole-batch-99", "fit-api"] {
+            for check in ["train-identical-weights", "train-equivalence", "train-equivalence-small-buckets", "train-whole-batch-96",
+                          "train-whole-batch-99", "fit-api"] {
                 XCTAssertTrue(outcome.output.contains("rank \(rank): \(check) ok"), "rank \(rank): \(check):\n\(outcome.output)")
             }
         }
