@@ -47,6 +47,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
     public var allowNonFinite: Bool?
     /// Multiply the learning rate by the number of processes in data-parallel training (`--scale-learning-rate`).
     public var scaleLearningRate: Bool?
+    /// Normalize batches with the statistics of every process's batch in data-parallel training (`--sync-batch-norm`).
+    public var syncBatchNorm: Bool?
 
     /// The default options.
     public init() {}

@@ -23,6 +23,10 @@ public final class BatchNormalization: Layer {
     public private(set) var movingMean: Tensor?
     /// The moving variance `(C)` (not trained; saved with the weights).
     public private(set) var movingVariance: Tensor?
+    /// In data-parallel training with synchronized batch norm: sums a buffer over the processes
+    /// (an allreduce), so training normalizes with the statistics of the global batch; nil (the
+    /// default): each process normalizes with its own batch's statistics.
+    public var synchronization: ((UnsafeMutableBufferPointer<Float>) -> Void)?
 
     /// A batch normalization layer.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
@@ -62,6 +66,10 @@ public final class BatchNormalization: Layer {
     public func forward(_ input: Tensor, training: Bool, relu: Bool) -> Tensor {
         guard let gamma, let beta, let movingMean, let movingVariance else {
             preconditionFailure("BatchNormalization \(name): forward before build(inputShape:)")
+        }
+        if training, let synchronization {
+            return input.syncBatchNorm2d(gamma: gamma, beta: beta, runningMean: movingMean, runningVar: movingVariance,
+                                         momentum: 1 - momentum, epsilon: epsilon, relu: relu, sum: synchronization)
         }
         return input.batchNorm2d(gamma: gamma, beta: beta, runningMean: movingMean, runningVar: movingVariance,
                                  training: training, momentum: 1 - momentum, epsilon: epsilon, relu: relu)

@@ -112,3 +112,28 @@ extension TrainingLoop {
         return made
     }
 }
+
+extension Model {
+    /// Makes every `BatchNormalization` layer normalize with the statistics of the global batch of all
+    /// processes of `communicator` while training (PyTorch's `SyncBatchNorm`); returns how many layers
+    /// there are. A failed reduction ends the process (the other ranks stop with it, as MPI jobs do).
+    @discardableResult
+    public func synchronizeBatchNormalization(over communicator: Communicator) -> Int {
+        var stack: [any Layer] = [network]
+        var count = 0
+        while let layer = stack.popLast() {
+            if let norm = layer as? BatchNormalization {
+                count += 1
+                norm.synchronization = communicator.size > 1 ? { buffer in
+                    do {
+                        try communicator.allreduce(buffer, .sum)
+                    } catch {
+                        fatalError("synchronized batch normalization: \(error)")
+                    }
+                } : nil
+            }
+            stack.append(contentsOf: layer.sublayers)
+        }
+        return count
+    }
+}

@@ -58,6 +58,9 @@ struct TrainingArguments: ParsableArguments {
     @Flag(help: "Keep each class's share in the validation split.")
     var stratified = false
 
+    @Flag(name: .customLong("sync-batch-norm"), help: "Under mpirun: batch normalization with the statistics of all processes' batches (default: each process's own).")
+    var syncBatchNorm = false
+
     @Flag(name: .customLong("scale-learning-rate"), help: "Under mpirun: multiply the learning rate by the number of processes (the global batch is --batch-size × processes).")
     var scaleLearningRate = false
 
@@ -125,6 +128,7 @@ struct TrainingArguments: ParsableArguments {
         options.threads = common.threads
         options.allowNonFinite = allowNonFinite ? true : nil
         options.scaleLearningRate = scaleLearningRate ? true : nil
+        options.syncBatchNorm = syncBatchNorm ? true : nil
         if decayFactor != nil, options.schedule != "step", options.schedule != "exponential" {
             throw ValidationError("--decay does not apply to --schedule \(options.schedule); only to step and exponential")
         }

@@ -49,6 +49,41 @@ struct TrainingChecks {
 
     static func weights(_ model: Model) -> [Float] { model.parameters.flatMap { $0.tensor.scalars } }
 
+    /// A model with batch normalization between its layers.
+    static func normalizedModel() throws -> Model {
+        let model = try Model(inputShape: [1, 4, 4], seed: 13) {
+            Flatten()
+            Dense(12, useBias: false)   // a bias before batch norm has no effect but drifting noise under Adam
+            BatchNormalization()
+            ReLU()
+            Dense(3)
+        }
+        model.compile(optimizer: Adam(learningRate: 0.01), loss: SparseCategoricalCrossentropy(fromLogits: true))
+        return model
+    }
+
+    /// Weights and moving statistics.
+    static func state(_ model: Model) -> [Float] { (model.parameters + model.buffers).flatMap { $0.tensor.scalars } }
+
+    /// The largest difference between two states, relative to the largest value.
+    static func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
+        (zip(a, b).map { abs($0 - $1) }.max() ?? 0) / (b.map(abs).max() ?? 1)
+    }
+
+    /// Batch-normalized training on the ranks (synchronized or not) and on whole batches in one process.
+    func normalizedRuns(synchronized: Bool) throws -> (parallel: [Float], whole: [Float]) {
+        let data = try Self.dataset()
+        let parallel = try Self.normalizedModel()
+        if synchronized { parallel.synchronizeBatchNormalization(over: world) }
+        let shard = DataLoader(data, batchSize: Self.perRank, seed: 3, threads: 1, shard: DataShard(index: world.rank, of: world.size))
+        try parallel.fit(try DataLoaderBatches(shard, inputShape: parallel.inputShape), epochs: Self.epochs, verbose: false,
+                         communicator: world)
+        let whole = try Self.normalizedModel()
+        let all = DataLoader(data, batchSize: Self.perRank * world.size, seed: 3, threads: 1)
+        try whole.fit(try DataLoaderBatches(all, inputShape: whole.inputShape), epochs: Self.epochs, verbose: false)
+        return (Self.state(parallel), Self.state(whole))
+    }
+
     /// Keeps each epoch's weights of every rank (gathered), to compare them.
     final class GatherWeights: Callback {
         let world: Communicator
@@ -135,6 +170,13 @@ struct TrainingChecks {
                 print("rank \(world.rank): \(images) images: largest difference from whole batches \(difference) (largest weight \(scale))")
                 report("train-whole-batch-\(images)", difference <= 1e-5 * scale)
             }
+            // Synchronized batch norm normalizes with the global batch: the whole-batch run within 1e-4;
+            // with each rank's own statistics the runs part further.
+            let synced = try normalizedRuns(synchronized: true), local = try normalizedRuns(synchronized: false)
+            let syncedDifference = Self.relativeDifference(synced.parallel, synced.whole)
+            let localDifference = Self.relativeDifference(local.parallel, local.whole)
+            print("rank \(world.rank): batch norm against whole batches: synchronized \(syncedDifference), local \(localDifference)")
+            report("train-sync-batch-norm", syncedDifference <= 1e-4 && localDifference > 10 * syncedDifference)
             // The Swift API: fit(x:y:communicator:) against fit on the whole batches in one process.
             let inputs = Tensor.randomNormal([90, 1, 4, 4], seed: 21)
             let targets = Tensor((0..<90).map { Float($0 % 3) })

@@ -179,4 +179,69 @@ final class BatchNormTests: XCTestCase {
             }
         }
     }
+
+    /// Synchronized batch norm with one process (a sum that leaves the buffer alone) is batch norm in
+    /// training: the same output, running statistics and gradients within rounding, ReLU fused or not;
+    /// and its gradients pass the finite-difference check.
+    func testSyncBatchNormOnOneProcessIsBatchNorm() throws {
+        for (shape, relu) in [([4, 3, 5, 5], false), ([6, 4], true)] {
+            let channels = shape[1]
+            let input = Tensor.randomNormal(shape, seed: 3, requiresGrad: true)
+            let gamma = Tensor.randomNormal([channels], seed: 4, requiresGrad: true)
+            let beta = Tensor.randomNormal([channels], seed: 5, requiresGrad: true)
+            let probe = Tensor.randomNormal(shape, seed: 6)
+            func run(_ synced: Bool) throws -> (output: [Float], stats: [Float], grads: [[Float]]) {
+                for tensor in [input, gamma, beta] { tensor.zeroGrad() }
+                let mean = Tensor.zeros([channels]), variance = Tensor.ones([channels])
+                let output = synced
+                    ? input.syncBatchNorm2d(gamma: gamma, beta: beta, runningMean: mean, runningVar: variance, relu: relu) { _ in }
+                    : input.batchNorm2d(gamma: gamma, beta: beta, runningMean: mean, runningVar: variance, training: true,
+                                        relu: relu)
+                try (output * probe).sum().backward()
+                return (output.scalars, mean.scalars + variance.scalars, [input, gamma, beta].map { $0.grad!.scalars })
+            }
+            let (plain, synced) = (try run(false), try run(true))
+            assertClose(synced.output, plain.output, rtol: 1e-4, atol: 1e-5)
+            assertClose(synced.stats, plain.stats, rtol: 1e-4, atol: 1e-6)
+            for (a, b) in zip(synced.grads, plain.grads) { assertClose(a, b, rtol: 1e-3, atol: 1e-4) }
+            let mean = Tensor.zeros([channels]), variance = Tensor.ones([channels])
+            checkGradients("syncBatchNorm2d \(shape) relu \(relu)", inputs: [input, gamma, beta], epsilon: relu ? 1e-3 : 1e-2,
+                           rtol: 2e-2, atol: 3e-3) { x in
+                x[0].syncBatchNorm2d(gamma: x[1], beta: x[2], runningMean: mean, runningVar: variance, momentum: 0,
+                                     relu: relu) { _ in }
+            }
+        }
+    }
+
+    /// Two halves of a batch, normalized each with the statistics of both (the sum of the two halves'
+    /// totals, as an allreduce over two processes gives), are the whole batch normalized at once.
+    func testSyncBatchNormOverTwoHalvesIsTheWholeBatch() throws {
+        let whole = Tensor.randomNormal([8, 3, 2, 2], seed: 9)
+        let gamma = Tensor.randomNormal([3], seed: 10), beta = Tensor.randomNormal([3], seed: 11)
+        let halves = [whole.slice(axis: 0, 0..<4).contiguous(), whole.slice(axis: 0, 4..<8).contiguous()]
+        // The other half's totals, computed the way the op computes its own, added in as the "allreduce".
+        func totals(_ x: Tensor) -> [Float] {
+            var result = [Float](repeating: 0, count: 7)
+            let values = x.scalars
+            for n in 0..<4 { for c in 0..<3 { for i in 0..<4 {
+                let v = values[(n * 3 + c) * 4 + i]
+                result[c] += v
+                result[3 + c] += v * v
+            } } }
+            result[6] = 16
+            return result
+        }
+        var outputs: [Float] = []
+        for (index, half) in halves.enumerated() {
+            let other = totals(halves[1 - index])
+            let output = half.syncBatchNorm2d(gamma: gamma, beta: beta, runningMean: Tensor.zeros([3]),
+                                              runningVar: Tensor.ones([3])) { buffer in
+                if buffer.count == 7 { for i in 0..<7 { buffer[i] += other[i] } }
+            }
+            outputs += output.scalars
+        }
+        let reference = whole.batchNorm2d(gamma: gamma, beta: beta, runningMean: Tensor.zeros([3]),
+                                          runningVar: Tensor.ones([3]), training: true)
+        assertClose(outputs, reference.scalars, rtol: 1e-4, atol: 1e-5)
+    }
 }

@@ -31,7 +31,7 @@ final class MultiRankTests: XCTestCase {
         XCTAssertEqual(outcome.status, 0, outcome.output)
         for rank in 0..<2 {
             for check in ["train-identical-weights", "train-equivalence", "train-equivalence-small-buckets", "train-whole-batch-96",
-                          "train-whole-batch-99", "fit-api"] {
+                          "train-whole-batch-99", "train-sync-batch-norm", "fit-api"] {
                 XCTAssertTrue(outcome.output.contains("rank \(rank): \(check) ok"), "rank \(rank): \(check):\n\(outcome.output)")
             }
         }
