@@ -66,6 +66,8 @@ let package = Package(
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS", "CDNNL"],
                           path: "Benchmarks/Bench", swiftSettings: swiftSettings),
+        .executableTarget(name: "strata-ddpbench", dependencies: ["StrataExperiments", "StrataDistributed"],
+                          path: "Benchmarks/DDPBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "StrataNN", "CBLAS", "CDNNL"],
                           path: "Benchmarks/MicroBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-convbench", dependencies: ["StrataCore", "CBLAS", "CDNNL"],
