@@ -1,14 +1,9 @@
 // Vectorized optimizer updates; see include/strata_kernels.h.
 #include "strata_kernels.h"
+#include "strata_clones.h"
 
 // Keep a*b + c as two roundings, as in the Swift reference updates.
 #pragma clang fp contract(off)
-
-#if defined(__x86_64__) && defined(__clang__)
-#define STRATA_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define STRATA_CLONES
-#endif
 
 /// sqrt without errno, so the loops vectorize.
 #define STRATA_SQRT(x) __builtin_elementwise_sqrt(x)

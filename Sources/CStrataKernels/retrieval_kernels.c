@@ -5,16 +5,11 @@
 // Both work on 16 independent lanes with a fixed order of operations and no fused multiply-adds,
 // so the AVX-512, AVX2 and baseline variants give the same bits.
 #include "strata_kernels.h"
+#include "strata_clones.h"
 
 #include <math.h>
 
 #pragma clang fp contract(off)
-
-#if defined(__x86_64__) && defined(__clang__)
-#define STRATA_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define STRATA_CLONES
-#endif
 
 /// Lanes per step: one AVX-512 register, two AVX2 ones.
 #define LANES 16

@@ -1,6 +1,7 @@
 // Elementwise exp, tanh and erf over float arrays through glibc's vector math library (libmvec);
 // see include/strata_kernels.h.
 #include "strata_kernels.h"
+#include "strata_clones.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -93,16 +94,10 @@ STRATA_DISPATCH(strata_erf, erf16, erf8, erff)
 // multiply-adds, so every variant gives the bits of the scalar formulas in the comments.
 #pragma clang fp contract(off)
 
-#if defined(__x86_64__) && defined(__clang__)
-#define STRATA_MATH_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define STRATA_MATH_CLONES
-#endif
-
 /// Values per chunk; the temporaries live on the stack.
 #define STRATA_CHUNK 256
 
-STRATA_MATH_CLONES
+STRATA_CLONES
 void strata_sigmoid(const float *x, float *y, ptrdiff_t n) {
     float e[STRATA_CHUNK];
     for (ptrdiff_t start = 0; start < n; start += STRATA_CHUNK) {
@@ -119,7 +114,7 @@ void strata_sigmoid(const float *x, float *y, ptrdiff_t n) {
     }
 }
 
-STRATA_MATH_CLONES
+STRATA_CLONES
 void strata_elu(const float *x, float *y, ptrdiff_t n, float alpha) {
     float e[STRATA_CHUNK];
     for (ptrdiff_t start = 0; start < n; start += STRATA_CHUNK) {
@@ -139,7 +134,7 @@ void strata_elu(const float *x, float *y, ptrdiff_t n, float alpha) {
 static const float inverse_sqrt2 = 0.70710678118654752f;
 #define STRATA_SQRT_2PI sqrtf(2.0f * (float)M_PI)
 
-STRATA_MATH_CLONES
+STRATA_CLONES
 void strata_gelu(const float *x, float *y, ptrdiff_t n) {
     float t[STRATA_CHUNK];
     for (ptrdiff_t start = 0; start < n; start += STRATA_CHUNK) {
@@ -153,7 +148,7 @@ void strata_gelu(const float *x, float *y, ptrdiff_t n) {
     }
 }
 
-STRATA_MATH_CLONES
+STRATA_CLONES
 void strata_gelu_backward(const float *g, const float *x, float *y, ptrdiff_t n) {
     float t[STRATA_CHUNK], e[STRATA_CHUNK];
     const float sqrt_2pi = STRATA_SQRT_2PI;
