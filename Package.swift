@@ -19,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries (module maps only), installed by scripts/setup.
@@ -48,10 +49,14 @@ let package = Package(
         .target(name: "StrataPlot", dependencies: ["CCairo", "StrataFiles"], swiftSettings: swiftSettings),
         // k-means, flat and IVF vector indexes, open-set matching and its metrics.
         .target(name: "StrataRetrieval", dependencies: ["StrataCore", "StrataData", "StrataTrain", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
-        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
-                                                          "StrataRetrieval"],
+        // The SQLite run store (GRDB, WAL mode), its migrations, the Tracker callback and the --where filters.
+        .target(name: "StrataTracking", dependencies: ["StrataTrain", "StrataData", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
-        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataRetrieval"],
+        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
+                                                          "StrataRetrieval", "StrataTracking"],
+                swiftSettings: swiftSettings),
+        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataRetrieval",
+                                               "StrataTracking"],
                 swiftSettings: swiftSettings),
 
         // The command line.
@@ -94,7 +99,8 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "StrataCommandTests", dependencies: ["strata", "StrataTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StrataCommandTests", dependencies: ["strata", "StrataTestSupport", "StrataTracking"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "StrataRetrievalTests", dependencies: ["StrataRetrieval", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         // Runs single-process, and starts strata-mpi-check under `mpirun -np 2` when mpirun is on PATH.
@@ -104,6 +110,12 @@ let package = Package(
         .executableTarget(name: "strata-mpi-check", dependencies: ["StrataDistributed", "CStrataMPI"], path: "Tests/MPICheck",
                           swiftSettings: swiftSettings),
         .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),
+        // Starts strata-tracking-writer as a subprocess and kills it mid-run.
+        .testTarget(name: "StrataTrackingTests", dependencies: ["StrataTracking", "StrataTrain", "StrataNN", "strata-tracking-writer"],
+                    swiftSettings: swiftSettings),
+        // The writer the tracking tests kill with SIGKILL part way through a run.
+        .executableTarget(name: "strata-tracking-writer", dependencies: ["StrataTracking"], path: "Tests/TrackingWriter",
+                          swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v5]
 )
