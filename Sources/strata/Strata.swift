@@ -15,8 +15,10 @@ struct StrataCommand: ParsableCommand {
             var command = try parseAsRoot()
             resumeCommand = Self.resumeCommand(of: command)
             if resumeCommand != nil { TrainingSignals.install() }
+            RunTracking.configuration = (command as? any TrackedCommand)?.trackingConfiguration
             try command.run()
         } catch let interrupted as TrainingInterrupted {
+            RunTracking.endOpenRuns(after: interrupted)
             // Ctrl-C or SIGTERM: the loop stopped at a step boundary and saved where it was.
             var message = "strata: \(interrupted)"
             if let checkpoint = interrupted.checkpoint, let resumeCommand {
@@ -26,6 +28,7 @@ struct StrataCommand: ParsableCommand {
             FileHandle.standardError.write(Data((message + "\n").utf8))
             Foundation.exit(interrupted.exitStatus)
         } catch {
+            RunTracking.endOpenRuns(after: error)
             exit(withError: error)
         }
     }
@@ -49,7 +52,8 @@ struct StrataCommand: ParsableCommand {
         (when STRATA_DATA or the cache has it) or on Fashion-MNIST (Debian's dataset-fashion-mnist).
         """,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, EnsembleCommand.self, SweepCommand.self,
-                      RankCommand.self, ArgmaxCommand.self, RetrieveCommand.self, HistogramCommand.self, PlotCommand.self, DataCommand.self],
+                      RankCommand.self, ArgmaxCommand.self, RetrieveCommand.self, HistogramCommand.self, PlotCommand.self, DataCommand.self,
+                      RunsCommand.self],
         defaultSubcommand: TrainCommand.self)
 }
 
