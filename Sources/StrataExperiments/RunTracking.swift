@@ -83,7 +83,16 @@ public enum RunTracking {
             return matching
         }
         let results = RunFolderFiles.results(metricsAt: folder.url.appendingPathComponent("metrics.json"))
-        for tracker in trackers { tracker.finish(status: .finished, results: results) }
+        for tracker in trackers {
+            tracker.finish(status: .finished, results: results)
+            warnIfIncomplete(tracker)
+        }
+    }
+
+    /// Says on standard error when a write to the store failed (training went on without it).
+    private static func warnIfIncomplete(_ tracker: Tracker) {
+        guard let error = tracker.writeError else { return }
+        FileHandle.standardError.write(Data("strata: warning: the tracking store \(tracker.store.path) missed part of run \(tracker.runID): \(error)\n".utf8))
     }
 
     /// Marks every run still open failed, or killed when `error` is a `TrainingInterrupted`.
@@ -92,7 +101,10 @@ public enum RunTracking {
             defer { open.removeAll() }
             return open
         }
-        for tracker in trackers { tracker.finish(status: error is TrainingInterrupted ? .killed : .failed) }
+        for tracker in trackers {
+            tracker.finish(status: error is TrainingInterrupted ? .killed : .failed)
+            warnIfIncomplete(tracker)
+        }
     }
 
     /// One store per path for the whole process (a sweep's runs share it).

@@ -132,7 +132,7 @@ public enum RunField: Equatable, Hashable, Sendable {
         case .column("experiment"):
             return ("(SELECT name FROM experiments WHERE id = runs.experiment_id)", [])
         case .column(let name):
-            return ("runs.\(name)", [])
+            return (Self.columns.contains(name) ? "runs.\(name)" : "NULL", [])
         }
     }
 }

@@ -108,6 +108,14 @@ public struct Artifact: Sendable, Equatable {
     /// Its SHA-256, in hex.
     public var sha256: String
 
+    /// A file record.
+    public init(path: String, kind: String, bytes: Int64, sha256: String) {
+        self.path = path
+        self.kind = kind
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
+
     /// The kind of a file named `path`.
     public static func kind(of path: String) -> String {
         switch (path as NSString).pathExtension.lowercased() {

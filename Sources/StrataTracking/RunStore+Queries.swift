@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension RunStore {
     /// The runs matching `filter` (all when nil), ordered by `sort` (newest first when empty; runs without
@@ -25,10 +24,7 @@ extension RunStore {
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY " + order.joined(separator: ", ")
         if let limit { sql += " LIMIT \(max(0, limit))" }
-        let statementArguments = StatementArguments(arguments.map(Self.databaseValue))
-        return try pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.record)
-        }
+        return try database.query(sql, arguments.map(Self.sqlValue)).map(Self.record)
     }
 
     /// The run `reference` names: its number, its name (when no other run has it) or its folder's path;
@@ -36,16 +32,12 @@ extension RunStore {
     public func run(_ reference: String) throws -> RunRecord {
         let base = "SELECT runs.*, experiments.name AS experiment FROM runs JOIN experiments ON experiments.id = runs.experiment_id"
         let folder = URL(fileURLWithPath: reference).standardizedFileURL.path
-        let rows = try pool.read { db -> [Row] in
-            if let id = Int64(reference), let row = try Row.fetchOne(db, sql: base + " WHERE runs.id = ?", arguments: [id]) {
-                return [row]
-            }
-            let byName = try Row.fetchAll(db, sql: base + " WHERE runs.name = ? ORDER BY runs.id", arguments: [reference])
-            return byName.isEmpty ? try Row.fetchAll(db, sql: base + " WHERE runs.folder = ? ORDER BY runs.id", arguments: [folder]) : byName
-        }
+        var rows = try Int64(reference).map { try database.query(base + " WHERE runs.id = ?", [$0]) } ?? []
+        if rows.isEmpty { rows = try database.query(base + " WHERE runs.name = ? ORDER BY runs.id", [reference]) }
+        if rows.isEmpty { rows = try database.query(base + " WHERE runs.folder = ? ORDER BY runs.id", [folder]) }
         guard let first = rows.first else { throw TrackingError("no run '\(reference)' in \(path); `strata runs list` shows the runs") }
         guard rows.count == 1 else {
-            let ids = rows.map { String($0["id"] as Int64) }.joined(separator: ", ")
+            let ids = rows.map { String($0.int64("id")) }.joined(separator: ", ")
             throw TrackingError("the name '\(reference)' belongs to runs \(ids); name one by its number")
         }
         return Self.record(first)
@@ -56,50 +48,42 @@ extension RunStore {
         let run = try self.run(String(id))
         let params = try self.params(of: [id])[id] ?? [:]
         let metrics = try summaries(of: [id])[id] ?? [:]
-        let artifacts = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM artifacts WHERE run_id = ? ORDER BY path", arguments: [id]).map {
-                Artifact(path: $0["path"], kind: $0["kind"], bytes: $0["bytes"], sha256: $0["sha256"])
-            }
+        let artifacts = try database.query("SELECT * FROM artifacts WHERE run_id = ? ORDER BY path", [id]).map {
+            Artifact(path: $0.text("path"), kind: $0.text("kind"), bytes: $0.int64("bytes"), sha256: $0.text("sha256"))
         }
         return RunDetails(run: run, params: params, metrics: metrics, artifacts: artifacts)
     }
 
     /// The parameters of the runs `ids`, by run and name.
     public func params(of ids: [Int64]) throws -> [Int64: [String: String]] {
-        try pool.read { db in
-            var result: [Int64: [String: String]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM params WHERE run_id IN (\(Self.list(ids)))") {
-                result[row["run_id"], default: [:]][row["name"]] = Self.text(row["value"] as DatabaseValue)
-            }
-            return result
+        var result: [Int64: [String: String]] = [:]
+        for row in try database.query("SELECT * FROM params WHERE run_id IN (\(Self.list(ids)))") {
+            result[row.int64("run_id"), default: [:]][row.text("name")] = row.text("value")
         }
+        return result
     }
 
     /// The latest and best values of every metric of the runs `ids`, by run and name.
     public func summaries(of ids: [Int64]) throws -> [Int64: [String: MetricSummary]] {
-        try pool.read { db in
-            var result: [Int64: [String: MetricSummary]] = [:]
-            let sql = """
-                SELECT s.*, (SELECT count(*) FROM metrics m WHERE m.run_id = s.run_id AND m.name = s.name) AS count
-                FROM metric_summaries s WHERE s.run_id IN (\(Self.list(ids)))
-                """
-            for row in try Row.fetchAll(db, sql: sql) {
-                let summary = MetricSummary(name: row["name"], latest: row["latest"], latestStep: row["latest_step"],
-                                            best: row["best"], bestStep: row["best_step"], count: row["count"])
-                result[row["run_id"], default: [:]][summary.name] = summary
-            }
-            return result
+        var result: [Int64: [String: MetricSummary]] = [:]
+        let sql = """
+            SELECT s.*, (SELECT count(*) FROM metrics m WHERE m.run_id = s.run_id AND m.name = s.name) AS count
+            FROM metric_summaries s WHERE s.run_id IN (\(Self.list(ids)))
+            """
+        for row in try database.query(sql) {
+            let summary = MetricSummary(name: row.text("name"), latest: row.double("latest"), latestStep: row.int("latest_step"),
+                                        best: row.optionalDouble("best"), bestStep: row.optionalInt("best_step"), count: row.int("count"))
+            result[row.int64("run_id"), default: [:]][summary.name] = summary
         }
+        return result
     }
 
     /// Every point of metric `name` of run `runID`, by step (every metric when `name` is nil, by name then step).
     public func points(runID: Int64, name: String? = nil) throws -> [MetricPoint] {
-        try pool.read { db in
-            let sql = "SELECT * FROM metrics WHERE run_id = ?" + (name == nil ? "" : " AND name = ?") + " ORDER BY name, step"
-            let arguments: StatementArguments = name.map { [runID, $0] } ?? [runID]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
-                MetricPoint(name: $0["name"], step: $0["step"], epoch: $0["epoch"], wallTime: $0["wall_time"], value: $0["value"])
-            }
+        let sql = "SELECT * FROM metrics WHERE run_id = ?" + (name == nil ? "" : " AND name = ?") + " ORDER BY name, step"
+        return try database.query(sql, [runID] + (name.map { [$0] } ?? [])).map {
+            MetricPoint(name: $0.text("name"), step: $0.int("step"), epoch: $0.optionalInt("epoch"), wallTime: $0.double("wall_time"),
+                        value: $0.double("value"))
         }
     }
 
@@ -107,44 +91,31 @@ extension RunStore {
     /// `run_id,run_name,metric,step,epoch,wall_time,value`; returns the number of rows.
     @discardableResult
     public func exportCSV(runIDs ids: [Int64], to handle: FileHandle) throws -> Int {
-        try pool.read { db in
-            handle.write(Data("run_id,run_name,metric,step,epoch,wall_time,value\n".utf8))
-            let sql = """
-                SELECT m.run_id, r.name AS run_name, m.name, m.step, m.epoch, m.wall_time, m.value
-                FROM metrics m JOIN runs r ON r.id = m.run_id WHERE m.run_id IN (\(Self.list(ids))) ORDER BY m.run_id, m.name, m.step
-                """
-            var rows = 0, text = ""
-            let cursor = try Row.fetchCursor(db, sql: sql)
-            while let row = try cursor.next() {
-                let epoch = (row["epoch"] as Int?).map(String.init) ?? ""
-                text += "\(row["run_id"] as Int64),\(Self.csvField(row["run_name"])),\(Self.csvField(row["name"])),"
-                    + "\(row["step"] as Int),\(epoch),\(row["wall_time"] as Double),\(row["value"] as Double)\n"
-                rows += 1
-                if text.utf8.count > 1 << 16 { handle.write(Data(text.utf8)); text = "" }
-            }
-            handle.write(Data(text.utf8))
-            return rows
+        handle.write(Data("run_id,run_name,metric,step,epoch,wall_time,value\n".utf8))
+        let sql = """
+            SELECT m.run_id, r.name AS run_name, m.name, m.step, m.epoch, m.wall_time, m.value
+            FROM metrics m JOIN runs r ON r.id = m.run_id WHERE m.run_id IN (\(Self.list(ids))) ORDER BY m.run_id, m.name, m.step
+            """
+        var rows = 0, text = ""
+        try database.each(sql, []) { row in
+            let epoch = row.optionalInt("epoch").map(String.init) ?? ""
+            text += "\(row.int64("run_id")),\(Self.csvField(row.text("run_name"))),\(Self.csvField(row.text("name"))),"
+                + "\(row.int("step")),\(epoch),\(row.double("wall_time")),\(row.double("value"))\n"
+            rows += 1
+            if text.utf8.count > 1 << 16 { handle.write(Data(text.utf8)); text = "" }
         }
+        handle.write(Data(text.utf8))
+        return rows
     }
 
-    static func record(_ row: Row) -> RunRecord {
-        RunRecord(id: row["id"], experiment: row["experiment"], name: row["name"], command: row["command"],
-                  status: RunStatus(rawValue: row["status"]) ?? .failed, started: row["started"], ended: row["ended"],
-                  heartbeat: row["heartbeat"], folder: row["folder"], revision: row["revision"], worldSize: row["world_size"],
-                  archived: row["archived"])
+    static func record(_ row: SQLRow) -> RunRecord {
+        RunRecord(id: row.int64("id"), experiment: row.text("experiment"), name: row.text("name"), command: row.text("command"),
+                  status: RunStatus(rawValue: row.text("status")) ?? .failed, started: row.double("started"),
+                  ended: row.optionalDouble("ended"), heartbeat: row.double("heartbeat"), folder: row.optionalText("folder"),
+                  revision: row.optionalText("revision"), worldSize: row.int("world_size"), archived: row.int("archived") != 0)
     }
 
-    /// A parameter's stored value as text (numbers in Swift's shortest form).
-    static func text(_ value: DatabaseValue) -> String {
-        switch value.storage {
-        case .int64(let integer): return String(integer)
-        case .double(let number): return String(number)
-        case .string(let text): return text
-        case .blob, .null: return ""
-        }
-    }
-
-    static func databaseValue(_ value: FilterValue) -> (any DatabaseValueConvertible)? {
+    static func sqlValue(_ value: FilterValue) -> Any? {
         switch value {
         case .number(let number): return number
         case .text(let text): return text

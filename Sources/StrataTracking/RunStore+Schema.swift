@@ -1,12 +1,11 @@
-import GRDB
+import Foundation
 
 extension RunStore {
-    /// The schema's migrations, applied in order when a store opens; a migration once released is never
-    /// edited, a change of schema is a new migration.
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: experiments, runs, params, metrics, summaries, artifacts") { db in
-            try db.execute(sql: """
+    /// The schema's migrations, identifier and SQL, applied in order when a store opens (each once, in
+    /// one transaction, recorded in `migrations`); a migration once released is never edited, a change of
+    /// schema is a new migration.
+    static let migrations: [(identifier: String, sql: String)] = [
+        ("v1: experiments, runs, params, metrics, summaries, artifacts", """
                 CREATE TABLE experiments (
                     id INTEGER PRIMARY KEY,
                     name TEXT NOT NULL UNIQUE,
@@ -62,13 +61,24 @@ extension RunStore {
                     sha256 TEXT NOT NULL,
                     PRIMARY KEY (run_id, path)
                 ) WITHOUT ROWID;
-                """)
+                """),
+    ]
+
+    /// Applies the migrations the store lacks, in order, in one transaction.
+    func migrate() throws {
+        try database.write {
+            try database.execute("CREATE TABLE IF NOT EXISTS migrations (identifier TEXT PRIMARY KEY, applied REAL NOT NULL);")
+            let applied = Set(try appliedMigrations())
+            for (identifier, sql) in Self.migrations where !applied.contains(identifier) {
+                try database.execute(sql)
+                try database.execute("INSERT INTO migrations (identifier, applied) VALUES (?, ?)",
+                                     [identifier, Date().timeIntervalSince1970])
+            }
         }
-        return migrator
     }
 
     /// The identifiers of the migrations applied to the store, in order.
     public func appliedMigrations() throws -> [String] {
-        try pool.read { try Self.migrator.appliedMigrations($0) }
+        try database.query("SELECT identifier FROM migrations ORDER BY rowid").map { $0.text("identifier") }
     }
 }

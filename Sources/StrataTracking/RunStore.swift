@@ -1,10 +1,9 @@
 import Foundation
-import GRDB
 
 /// The SQLite store of training runs (`runs/strata.sqlite` by default): experiments, runs, their
 /// parameters, metrics per step, each metric's latest and best value, and the files of their folders.
-/// Opened in WAL mode, so readers (`strata runs`, a dashboard) read while a run writes; writers wait up
-/// to `busyTimeout` seconds for one another.
+/// SQLite through its C API (the system's libsqlite3), in WAL mode, so readers (`strata runs`, a
+/// dashboard) read while a run writes; writers wait up to `busyTimeout` seconds for one another.
 ///
 /// ```swift
 /// let store = try RunStore(path: "runs/strata.sqlite")
@@ -16,8 +15,8 @@ public final class RunStore: Sendable {
     public static let staleHeartbeatSeconds = 120.0
     /// The file's path.
     public let path: String
-    /// The connections (one writer, several readers).
-    let pool: DatabasePool
+    /// The connection.
+    let database: SQLiteConnection
 
     /// Opens the store at `path` (creating it and its folder when absent) and applies any new
     /// migration; throws naming the file when it cannot be opened or is not a store.
@@ -25,11 +24,9 @@ public final class RunStore: Sendable {
         self.path = path
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            database = try SQLiteConnection(path: path, busyTimeout: busyTimeout)
+            try migrate()
         } catch {
             throw TrackingError("tracking store \(path) cannot be opened: \(error)")
         }
@@ -39,22 +36,22 @@ public final class RunStore: Sendable {
     /// instead the latest unfinished run of the same folder (a resumed run), marking it running again.
     public func beginRun(_ run: NewRun, continuesFolderRun: Bool = false, started: Double? = nil) throws -> Int64 {
         let now = Date().timeIntervalSince1970
-        return try pool.write { db in
+        return try database.write {
             if continuesFolderRun, let folder = run.folder,
-               let id = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE folder = ? AND status != 'finished' ORDER BY id DESC LIMIT 1",
-                                           arguments: [folder]) {
-                try db.execute(sql: "UPDATE runs SET status = 'running', ended = NULL, heartbeat = ? WHERE id = ?", arguments: [now, id])
-                try Self.insertParams(run.params, runID: id, db: db)
+               let id = try database.query("SELECT id FROM runs WHERE folder = ? AND status != 'finished' ORDER BY id DESC LIMIT 1",
+                                           [folder]).first?.int64("id") {
+                try database.execute("UPDATE runs SET status = 'running', ended = NULL, heartbeat = ? WHERE id = ?", [now, id])
+                try insertParams(run.params, runID: id)
                 return id
             }
-            try db.execute(sql: "INSERT OR IGNORE INTO experiments (name, created) VALUES (?, ?)", arguments: [run.experiment, now])
-            let experiment = try Int64.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ?", arguments: [run.experiment])!
-            try db.execute(sql: """
+            try database.execute("INSERT OR IGNORE INTO experiments (name, created) VALUES (?, ?)", [run.experiment, now])
+            let experiment = try database.query("SELECT id FROM experiments WHERE name = ?", [run.experiment])[0].int64("id")
+            try database.execute("""
                 INSERT INTO runs (experiment_id, name, command, status, started, heartbeat, folder, revision, world_size)
                 VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)
-                """, arguments: [experiment, run.name, run.command, started ?? now, now, run.folder, run.revision, run.worldSize])
-            let id = db.lastInsertedRowID
-            try Self.insertParams(run.params, runID: id, db: db)
+                """, [experiment, run.name, run.command, started ?? now, now, run.folder, run.revision, run.worldSize])
+            let id = database.lastInsertedRowID
+            try insertParams(run.params, runID: id)
             return id
         }
     }
@@ -62,15 +59,12 @@ public final class RunStore: Sendable {
     /// Writes `points` of run `runID` in one transaction (a point at a step already recorded replaces
     /// it), updates the metrics' latest and best values, and beats the run's heartbeat.
     public func append(_ points: [MetricPoint], runID: Int64) throws {
-        try pool.write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO metrics (run_id, name, step, epoch, wall_time, value) VALUES (?, ?, ?, ?, ?, ?)
-                """)
+        try database.write {
             for point in points {
-                insert.setUncheckedArguments([runID, point.name, point.step, point.epoch, point.wallTime, point.value])
-                try insert.execute()
+                try database.execute("INSERT OR REPLACE INTO metrics (run_id, name, step, epoch, wall_time, value) VALUES (?, ?, ?, ?, ?, ?)",
+                                     [runID, point.name, point.step, point.epoch, point.wallTime, point.value])
             }
-            let summarize = try db.cachedStatement(sql: """
+            let summarize = """
                 INSERT INTO metric_summaries (run_id, name, latest, latest_step, best, best_step) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (run_id, name) DO UPDATE SET
                     latest = CASE WHEN excluded.latest_step >= latest_step THEN excluded.latest ELSE latest END,
@@ -79,77 +73,71 @@ public final class RunStore: Sendable {
                         ELSE excluded.best < best END)) THEN excluded.best_step ELSE best_step END,
                     best = CASE WHEN excluded.best IS NOT NULL AND (best IS NULL OR (CASE WHEN ? THEN excluded.best > best
                         ELSE excluded.best < best END)) THEN excluded.best ELSE best END
-                """)
+                """
             for (name, group) in Dictionary(grouping: points, by: \.name) {
                 let latest = group.max { $0.step < $1.step }!
                 let larger = MetricPoint.largerIsBetter(name)
                 let best = group.filter(\.isSummary).max { larger ? $0.value < $1.value : $0.value > $1.value }
-                summarize.setUncheckedArguments([runID, name, latest.value, latest.step, best?.value, best?.step, larger, larger])
-                try summarize.execute()
+                try database.execute(summarize, [runID, name, latest.value, latest.step, best?.value, best?.step, larger, larger])
             }
-            try db.execute(sql: "UPDATE runs SET heartbeat = ? WHERE id = ?", arguments: [Date().timeIntervalSince1970, runID])
+            try database.execute("UPDATE runs SET heartbeat = ? WHERE id = ?", [Date().timeIntervalSince1970, runID])
         }
     }
 
     /// Marks run `runID` alive now.
     public func beat(runID: Int64) throws {
-        try pool.write { try $0.execute(sql: "UPDATE runs SET heartbeat = ? WHERE id = ? AND status = 'running'",
-                                        arguments: [Date().timeIntervalSince1970, runID]) }
+        try database.execute("UPDATE runs SET heartbeat = ? WHERE id = ? AND status = 'running'", [Date().timeIntervalSince1970, runID])
     }
 
     /// Ends run `runID` with `status` at `ended` (now by default).
     public func finishRun(_ runID: Int64, status: RunStatus, ended: Double? = nil) throws {
         let now = Date().timeIntervalSince1970
-        try pool.write { try $0.execute(sql: "UPDATE runs SET status = ?, ended = ?, heartbeat = ? WHERE id = ?",
-                                        arguments: [status.rawValue, ended ?? now, now, runID]) }
+        try database.execute("UPDATE runs SET status = ?, ended = ?, heartbeat = ? WHERE id = ?", [status.rawValue, ended ?? now, now, runID])
     }
 
     /// Replaces the artifacts recorded for run `runID`.
     public func setArtifacts(_ artifacts: [Artifact], runID: Int64) throws {
-        try pool.write { db in
-            try db.execute(sql: "DELETE FROM artifacts WHERE run_id = ?", arguments: [runID])
+        try database.write {
+            try database.execute("DELETE FROM artifacts WHERE run_id = ?", [runID])
             for artifact in artifacts {
-                try db.execute(sql: "INSERT INTO artifacts (run_id, path, kind, bytes, sha256) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [runID, artifact.path, artifact.kind, artifact.bytes, artifact.sha256])
+                try database.execute("INSERT INTO artifacts (run_id, path, kind, bytes, sha256) VALUES (?, ?, ?, ?, ?)",
+                                     [runID, artifact.path, artifact.kind, artifact.bytes, artifact.sha256])
             }
         }
     }
 
     /// The highest step recorded for run `runID` (0 when none).
     public func lastStep(of runID: Int64) throws -> Int {
-        try pool.read { try Int.fetchOne($0, sql: "SELECT max(latest_step) FROM metric_summaries WHERE run_id = ?",
-                                         arguments: [runID]) ?? 0 }
+        try database.query("SELECT max(latest_step) AS step FROM metric_summaries WHERE run_id = ?", [runID]).first?.int("step") ?? 0
     }
 
     /// Hides (or shows again) the runs `ids` in `list`.
     public func setArchived(_ ids: [Int64], _ archived: Bool) throws {
-        try pool.write { db in
-            for id in ids { try db.execute(sql: "UPDATE runs SET archived = ? WHERE id = ?", arguments: [archived, id]) }
+        try database.write {
+            for id in ids { try database.execute("UPDATE runs SET archived = ? WHERE id = ?", [archived, id]) }
         }
     }
 
     /// Deletes the runs `ids` and everything recorded of them (not their folders), and experiments left empty.
     public func deleteRuns(_ ids: [Int64]) throws {
-        try pool.write { db in
-            for id in ids { try db.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [id]) }
-            try db.execute(sql: "DELETE FROM experiments WHERE id NOT IN (SELECT experiment_id FROM runs)")
+        try database.write {
+            for id in ids { try database.execute("DELETE FROM runs WHERE id = ?", [id]) }
+            try database.execute("DELETE FROM experiments WHERE id NOT IN (SELECT experiment_id FROM runs)")
         }
     }
 
     /// Numbers stay numbers (so filters compare them numerically), other values text.
-    private static func insertParams(_ params: [String: String], runID: Int64, db: Database) throws {
-        let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO params (run_id, name, value) VALUES (?, ?, ?)")
+    private func insertParams(_ params: [String: String], runID: Int64) throws {
         for (name, text) in params {
-            let value: (any DatabaseValueConvertible)
+            let value: SQLValue
             if let integer = Int64(text) {
-                value = integer
+                value = .integer(integer)
             } else if let number = Double(text), number.isFinite, text.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) == true {
-                value = number
+                value = .real(number)
             } else {
-                value = text
+                value = .text(text)
             }
-            statement.setUncheckedArguments([runID, name, value])
-            try statement.execute()
+            try database.execute("INSERT OR REPLACE INTO params (run_id, name, value) VALUES (?, ?, ?)", [runID, name, value])
         }
     }
 }

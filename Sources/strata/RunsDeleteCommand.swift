@@ -58,8 +58,16 @@ struct RunsDeleteCommand: ParsableCommand {
         try store.deleteRuns(chosen.map(\.id))
         var removedFolders = 0
         if files {
-            for folder in chosen.compactMap(\.folder) where FileManager.default.fileExists(atPath: folder) {
-                try FileManager.default.removeItem(atPath: folder)
+            let manager = FileManager.default
+            for folder in chosen.compactMap(\.folder) where manager.fileExists(atPath: folder) {
+                // Only what looks like a run folder, so a wrong path in the store never removes anything else.
+                guard ["options.json", "history.csv", "history.json"].contains(where: {
+                    manager.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent($0).path)
+                }) else {
+                    print("kept \(folder): it has no options.json or history, so it is not a run folder")
+                    continue
+                }
+                try manager.removeItem(atPath: folder)
                 removedFolders += 1
             }
         }

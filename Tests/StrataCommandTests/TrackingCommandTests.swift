@@ -39,6 +39,18 @@ final class TrackingCommandTests: XCTestCase {
         XCTAssertEqual(other.map(\.name), ["b"])
     }
 
+    func testARunThatStopsWithAnErrorIsRecordedAsFailed() throws {
+        let diverging = try workspace.strata.run(["argmax", "--episodes", "2", "--batches-per-episode", "20", "--batch-size", "16",
+                                                  "--learning-rate", "1e6", "--test-batches", "1", "--test-batch-size", "10",
+                                                  "--threads", "1", "--out", workspace.path("diverged")])
+        XCTAssertNotEqual(diverging.status, 0)
+        XCTAssertTrue(diverging.error.contains("the loss became"), diverging.error)
+        let runs = try RunStore(path: workspace.path("runs/strata.sqlite")).runs()
+        XCTAssertEqual(runs.map(\.name), ["diverged"])
+        XCTAssertEqual(runs.map(\.status), [.failed])
+        XCTAssertNotNil(runs.first?.ended)
+    }
+
     func testRunsCommandsListShowCompareExportArchiveAndDelete() throws {
         let db = ["--tracking-db", workspace.path("t.sqlite")]
         try workspace.train("small", [] + db)

@@ -1,4 +1,3 @@
-import GRDB
 import XCTest
 @testable import StrataTracking
 
@@ -12,13 +11,13 @@ final class RunStoreTests: XCTestCase {
     func testMigrationsBuildTheSchemaFromAnEmptyFileOnceInWALMode() throws {
         let store = try file.open()
         let applied = try store.appliedMigrations()
-        XCTAssertEqual(applied, RunStore.migrator.migrations)
+        XCTAssertEqual(applied, RunStore.migrations.map(\.identifier))
         XCTAssertEqual(applied.count, 1)
-        let tables = try store.pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") }
+        let tables = try store.database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0.text("name") }
         for table in ["artifacts", "experiments", "metric_summaries", "metrics", "params", "runs"] {
             XCTAssertTrue(tables.contains(table), "\(table) missing from \(tables)")
         }
-        XCTAssertEqual(try store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
+        XCTAssertEqual(try store.database.query("PRAGMA journal_mode").first?.text("journal_mode"), "wal")
         try file.addRun(store, "a")
         // Opening again applies nothing and keeps the data.
         let again = try file.open()
@@ -113,9 +112,9 @@ final class RunStoreTests: XCTestCase {
         try store.deleteRuns([a])
         XCTAssertEqual(try store.runs(includeArchived: true).map(\.id), [b])
         for table in ["params", "metrics", "metric_summaries", "artifacts"] {
-            XCTAssertEqual(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM \(table) WHERE run_id = ?", arguments: [a]) }, 0, table)
+            XCTAssertEqual(try store.database.query("SELECT count(*) AS n FROM \(table) WHERE run_id = ?", [a]).first?.int("n"), 0, table)
         }
-        XCTAssertEqual(try store.pool.read { try String.fetchAll($0, sql: "SELECT name FROM experiments") }, ["two"])
+        XCTAssertEqual(try store.database.query("SELECT name FROM experiments").map { $0.text("name") }, ["two"])
         XCTAssertThrowsError(try store.run(String(a))) { XCTAssertTrue("\($0)".contains("no run '\(a)'"), "\($0)") }
     }
 
