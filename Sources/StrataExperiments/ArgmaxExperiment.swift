@@ -171,7 +171,7 @@ public enum ArgmaxExperiment {
             }
             loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
             if let checkpoint { try loop.resume(from: checkpoint) }
-            try RunTracking.attach(to: loop, folder: folder)   // records into the tracking store when it is on
+            RunTracking.attach(to: loop, folder: folder)   // records into the tracking store when it is on
             let history = try loop.run(stopAfter: stopAfter)
             return (history, loop.epochsCompleted, loop.trainingSeconds)
         }

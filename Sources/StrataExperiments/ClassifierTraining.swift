@@ -139,7 +139,7 @@ public enum ClassifierTraining {
         }
         if let earlyStopping { callbacks.append(earlyStopping) }
         loop.callbacks = callbacks + extraCallbacks
-        try RunTracking.attach(to: loop, folder: folder)   // records into the tracking store when it is on
+        RunTracking.attach(to: loop, folder: folder)   // records into the tracking store when it is on
         // Saved after every epoch, once the callbacks have seen it, with their state, so a resume decides alike.
         loop.checkpointing = CheckpointSchedule(url: folder.checkpoint, options: options.describedValues(), monitor: monitor)
         loop.allowsNonFiniteLoss = options.allowNonFinite ?? false

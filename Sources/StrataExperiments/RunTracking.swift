@@ -36,7 +36,7 @@ public struct TrackingConfiguration: Sendable, Equatable {
 ///
 /// In an experiment:
 /// ```swift
-/// try RunTracking.attach(to: loop, folder: folder)   // nothing when tracking is off
+/// RunTracking.attach(to: loop, folder: folder)       // nothing when tracking is off
 /// ...                                                // train, test, write metrics.json
 /// RunTracking.finish(folder: folder)
 /// ```
@@ -55,18 +55,26 @@ public enum RunTracking {
     }
 
     /// Adds a `Tracker` for the run in `folder` to `loop`'s callbacks, its parameters read from the
-    /// folder's `options.json`; nil (and nothing added) when tracking is off or there is no folder.
-    /// Throws naming the store when it cannot be opened.
+    /// folder's `options.json`; nil (and nothing added) when tracking is off or there is no folder. A
+    /// store that cannot be opened or written does not stop training: the run goes on unrecorded, with a
+    /// warning on standard error naming the store.
     @discardableResult
-    public static func attach(to loop: TrainingLoop, folder: RunFolder?) throws -> Tracker? {
+    public static func attach(to loop: TrainingLoop, folder: RunFolder?) -> Tracker? {
         guard let configuration, let folder else { return nil }
-        let store = try self.store(at: configuration.database)
         let params = (try? RunFolderFiles.params(optionsAt: folder.options)) ?? [:]
         let path = folder.url.absoluteURL.standardizedFileURL.path
         let run = NewRun(name: folder.url.lastPathComponent, experiment: configuration.experiment,
                          command: configuration.commandLine, params: params, folder: path, revision: sourceRevision,
                          worldSize: configuration.worldSize)
-        let tracker = try Tracker(store: store, run: run, continuesFolderRun: configuration.resuming, finishesOnTrainEnd: false)
+        let tracker: Tracker
+        do {
+            tracker = try Tracker(store: try store(at: configuration.database), run: run,
+                                  continuesFolderRun: configuration.resuming, finishesOnTrainEnd: false)
+        } catch {
+            FileHandle.standardError.write(Data(("strata: warning: this run is not recorded: \(error); --no-tracking "
+                                                 + "trains without recording, --tracking-db chooses another store\n").utf8))
+            return nil
+        }
         loop.callbacks.append(tracker)
         lock.withLock { open.append(tracker) }
         return tracker
@@ -111,13 +119,9 @@ public enum RunTracking {
     private static func store(at path: String) throws -> RunStore {
         try lock.withLock {
             if let store = stores[path] { return store }
-            do {
-                let store = try RunStore(path: path)
-                stores[path] = store
-                return store
-            } catch {
-                throw ExperimentError("\(error); pass --no-tracking to train without recording, or --tracking-db to choose another store")
-            }
+            let store = try RunStore(path: path)
+            stores[path] = store
+            return store
         }
     }
 

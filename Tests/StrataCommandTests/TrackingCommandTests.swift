@@ -51,6 +51,14 @@ final class TrackingCommandTests: XCTestCase {
         XCTAssertNotNil(runs.first?.ended)
     }
 
+    func testAStoreThatCannotBeOpenedWarnsAndTrainingGoesOn() throws {
+        try Data("not a database, just text that is long enough to be read as a header".utf8).write(to: workspace.url("bad.sqlite"))
+        let outcome = try workspace.train("unrecorded", ["--tracking-db", workspace.path("bad.sqlite")])
+        XCTAssertTrue(outcome.error.contains("strata: warning: this run is not recorded: tracking store \(workspace.path("bad.sqlite"))"),
+                      outcome.error)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: workspace.path("unrecorded/report.html")))
+    }
+
     func testRunsCommandsListShowCompareExportArchiveAndDelete() throws {
         let db = ["--tracking-db", workspace.path("t.sqlite")]
         try workspace.train("small", [] + db)
