@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
                        providers: [.apt(["libopenmpi-dev"])]),
 
@@ -48,10 +49,15 @@ let package = Package(
         .target(name: "StrataPlot", dependencies: ["CCairo", "StrataFiles"], swiftSettings: swiftSettings),
         // k-means, flat and IVF vector indexes, open-set matching and its metrics.
         .target(name: "StrataRetrieval", dependencies: ["StrataCore", "StrataData", "StrataTrain", "CDNNL", "CStrataKernels"], swiftSettings: swiftSettings),
-        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataDistributed",
-                                                          "StrataRetrieval"],
+        // The SQLite run store (the system's libsqlite3, WAL mode), its migrations, the Tracker callback and the
+        // --where filters. SQLite's C API rather than GRDB: GRDB added 70-90 s to a clean release build of strata.
+        .target(name: "StrataTracking", dependencies: ["StrataTrain", "StrataData", "CSQLite"],
                 swiftSettings: swiftSettings),
-        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataRetrieval"],
+        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
+                                                          "StrataDistributed", "StrataRetrieval", "StrataTracking"],
+                swiftSettings: swiftSettings),
+        .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataRetrieval",
+                                               "StrataTracking"],
                 swiftSettings: swiftSettings),
 
         // The command line.
@@ -96,7 +102,8 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "StrataCommandTests", dependencies: ["strata", "StrataTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StrataCommandTests", dependencies: ["strata", "StrataTestSupport", "StrataTracking"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "StrataRetrievalTests", dependencies: ["StrataRetrieval", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         // Runs single-process, and starts strata-mpi-check under `mpirun -np 2` when mpirun is on PATH.
@@ -106,6 +113,12 @@ let package = Package(
         .executableTarget(name: "strata-mpi-check", dependencies: ["StrataDistributed", "CStrataMPI", "StrataTrain"], path: "Tests/MPICheck",
                           swiftSettings: swiftSettings),
         .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),
+        // Starts strata-tracking-writer as a subprocess and kills it mid-run.
+        .testTarget(name: "StrataTrackingTests", dependencies: ["StrataTracking", "StrataTrain", "StrataNN", "strata-tracking-writer"],
+                    swiftSettings: swiftSettings),
+        // The writer the tracking tests kill with SIGKILL part way through a run.
+        .executableTarget(name: "strata-tracking-writer", dependencies: ["StrataTracking"], path: "Tests/TrackingWriter",
+                          swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -5,3 +5,4 @@
 @_exported import StrataPlot
 @_exported import StrataTrain
 @_exported import StrataRetrieval
+@_exported import StrataTracking

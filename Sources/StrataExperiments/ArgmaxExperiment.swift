@@ -171,6 +171,7 @@ public enum ArgmaxExperiment {
             }
             loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
             if let checkpoint { try loop.resume(from: checkpoint) }
+            RunTracking.attach(to: loop, folder: folder)   // records into the tracking store when it is on
             let history = try loop.run(stopAfter: stopAfter)
             return (history, loop.epochsCompleted, loop.trainingSeconds)
         }
@@ -192,6 +193,7 @@ public enum ArgmaxExperiment {
         metrics.lines().forEach(log)
         if let folder {
             try writeFolder(folder, model: model, metrics: metrics, history: history)
+            RunTracking.finish(folder: folder)
             log("wrote \(folder.url.path)")
         }
         return ArgmaxRun(folder: folder, metrics: metrics, history: history)

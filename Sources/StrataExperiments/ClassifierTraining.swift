@@ -164,6 +164,7 @@ public enum ClassifierTraining {
         }
         if let earlyStopping { callbacks.append(earlyStopping) }
         loop.callbacks = callbacks + extraCallbacks
+        RunTracking.attach(to: loop, folder: folder)   // records into the tracking store when it is on
         // Saved after every epoch, once the callbacks have seen it, with their state, so a resume decides alike.
         loop.checkpointing = CheckpointSchedule(url: folder.checkpoint, options: options.describedValues(), monitor: monitor)
         loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
@@ -205,6 +206,7 @@ public enum ClassifierTraining {
                                metrics: metrics, classNames: data.test.classNames, confusion: evaluation.confusion,
                                mistakes: evaluation.mistakes(in: data.test))
         try report.write(to: folder.url)
+        RunTracking.finish(folder: folder)
         log(String(format: "test accuracy: %.2f%% (%d images), test loss %.4f, training %.1f s",
                    evaluation.accuracy * 100, data.test.count, evaluation.loss, loop.trainingSeconds))
         log("wrote \(folder.url.path)/report.html")

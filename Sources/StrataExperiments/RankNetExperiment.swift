@@ -139,6 +139,7 @@ public enum RankNetExperiment {
         }
         loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
         if let checkpoint { try loop.resume(from: checkpoint) }
+        RunTracking.attach(to: loop, folder: folder)   // records into the tracking store when it is on
         let history = try loop.run(stopAfter: stopAfter)
         let parameters = scorer.parameters
         if loop.epochsCompleted < options.epochs {
@@ -163,6 +164,7 @@ public enum RankNetExperiment {
         if let folder {
             try writeFolder(folder, scorer: scorer, metrics: metrics, history: history, testScores: testScores,
                             test: test, order: order)
+            RunTracking.finish(folder: folder)
             log("wrote \(folder.url.path)")
         }
         return RankNetRun(folder: folder, metrics: metrics, history: history, testScores: testScores)

@@ -71,6 +71,7 @@ struct ArgmaxCommand: ParsableCommand {
     var resume: String?
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var tracking: TrackingArguments
 
     func validate() throws {
         if resume != nil { try ResumeArguments.check(allowed: ["--threads", "--checkpoint-every"]) }

@@ -83,6 +83,7 @@ struct RankCommand: ParsableCommand {
     var resume: String?
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var tracking: TrackingArguments
 
     func validate() throws {
         if resume != nil { try ResumeArguments.check(allowed: ["--threads", "--checkpoint-every"]) }

@@ -7,7 +7,7 @@ enum ResumeArguments {
     /// `--name`, with or without `=value`).
     static func check(_ arguments: [String] = Array(CommandLine.arguments.dropFirst()), allowed: Set<String>) throws {
         let given = arguments.filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=", maxSplits: 1)[0]) }
-        let ignored = given.filter { $0 != "--resume" && !allowed.contains($0) }
+        let ignored = given.filter { $0 != "--resume" && !allowed.contains($0) && !TrackingArguments.names.contains($0) }
         guard ignored.isEmpty else {
             let list = ignored.joined(separator: ", ")
             let kept = allowed.isEmpty ? "" : "; only \(allowed.sorted().joined(separator: ", ")) may change"

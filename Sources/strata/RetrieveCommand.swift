@@ -33,6 +33,7 @@ struct RetrieveTrainCommand: ParsableCommand {
 
     @OptionGroup var retrieval: RetrievalArguments
     @OptionGroup var common: CommonOptions
+    @OptionGroup var tracking: TrackingArguments
 
     @Option(help: "The run folder (default: runs/<dataset>-embedding-<date>-<time>).")
     var out: String?

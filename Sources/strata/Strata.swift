@@ -17,9 +17,13 @@ struct StrataCommand: ParsableCommand {
             resumeCommand = Self.resumeCommand(of: command)
             if resumeCommand != nil { TrainingSignals.install() }
             let world = try Self.dataParallelWorld(for: command)
+            // Only rank 0 records the run in the store.
+            RunTracking.configuration = (world?.isRoot ?? true) ? (command as? any TrackedCommand)?.trackingConfiguration : nil
+            RunTracking.configuration?.worldSize = world?.size ?? 1
             try command.run()
             try world?.finalize()
         } catch let interrupted as TrainingInterrupted {
+            RunTracking.endOpenRuns(after: interrupted)
             // Ctrl-C or SIGTERM: the loop stopped at a step boundary and saved where it was.
             var message = "strata: \(interrupted)"
             if let checkpoint = interrupted.checkpoint, let resumeCommand {
@@ -29,6 +33,7 @@ struct StrataCommand: ParsableCommand {
             FileHandle.standardError.write(Data((message + "\n").utf8))
             Foundation.exit(interrupted.exitStatus)
         } catch {
+            RunTracking.endOpenRuns(after: error)
             exit(withError: error)
         }
     }
@@ -64,7 +69,8 @@ struct StrataCommand: ParsableCommand {
         (when STRATA_DATA or the cache has it) or on Fashion-MNIST (Debian's dataset-fashion-mnist).
         """,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, EnsembleCommand.self, SweepCommand.self,
-                      RankCommand.self, ArgmaxCommand.self, RetrieveCommand.self, HistogramCommand.self, PlotCommand.self, DataCommand.self],
+                      RankCommand.self, ArgmaxCommand.self, RetrieveCommand.self, HistogramCommand.self, PlotCommand.self, DataCommand.self,
+                      RunsCommand.self],
         defaultSubcommand: TrainCommand.self)
 }
 

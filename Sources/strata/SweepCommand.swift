@@ -22,6 +22,7 @@ struct SweepCommand: ParsableCommand {
     var overwrite = false
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var tracking: TrackingArguments
 
     func validate() throws {
         guard let swept = try training.sweptOption() else {

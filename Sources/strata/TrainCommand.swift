@@ -26,6 +26,7 @@ struct TrainCommand: ParsableCommand {
     var resume: String?
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var tracking: TrackingArguments
 
     func validate() throws {
         if let swept = try training.sweptOption() {

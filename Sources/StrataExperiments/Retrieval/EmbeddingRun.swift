@@ -146,6 +146,7 @@ public enum EmbeddingRun {
                    metrics.validationRank1, metrics.validationAUROC, metrics.threshold, metrics.thresholdFAR,
                    enrolled, metrics.trainingSeconds))
         try write(folder, trained: trained, metrics: metrics)
+        RunTracking.finish(folder: folder)
         log("wrote \(folder.url.path)")
         return (folder, metrics)
     }

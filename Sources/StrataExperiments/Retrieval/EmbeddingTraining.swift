@@ -85,6 +85,7 @@ public enum EmbeddingTraining {
             CheckpointSchedule(url: $0.checkpoint, minimumInterval: checkpointSeconds)
         }
         if let checkpoint { try loop.resume(from: checkpoint) }
+        RunTracking.attach(to: loop, folder: folder)   // records into the tracking store when it is on
         let history = try loop.run(stopAfter: stopAfter)
         return TrainedEmbedding(model: model, history: history, seconds: loop.trainingSeconds,
                                 fingerprint: EmbeddingNetwork.fingerprint(of: model, options: options, imageShape: imageShape))
