@@ -1,7 +1,7 @@
 // strata-ddpbench: data-parallel training throughput, for docs/distributed.md's scaling table.
 //
 //   swift build -c release --product strata-ddpbench
-//   STRATA_THREADS=1 .build/release/strata-ddpbench [--only vgg,resnet20,mlp512] [--seconds 10]
+//   STRATA_THREADS=1 .build/release/strata-ddpbench [--only vgg,resnet20,mlp512] [--seconds 10] [--bucket-mb 25]
 //   mpirun --allow-run-as-root --bind-to none -np 2 -x STRATA_THREADS=1 .build/release/strata-ddpbench
 //
 // Each row trains one model through TrainingLoop (the engine of `strata train`) on random images held
@@ -25,6 +25,8 @@ let arguments = CommandLine.arguments
 let only: Set<String>? = arguments.firstIndex(of: "--only").map { Set(arguments[$0 + 1].split(separator: ",").map(String.init)) }
 let minimumSeconds = arguments.firstIndex(of: "--seconds").flatMap { Double(arguments[$0 + 1]) } ?? 10
 let globalBatch = 128
+let bucketBytes = arguments.firstIndex(of: "--bucket-mb").flatMap { Double(arguments[$0 + 1]) }.map { Int($0 * 1_048_576) }
+    ?? GradientBuckets.defaultBucketBytes
 
 /// Notes when the timed part began and stops every rank after the same step, once rank 0 has timed
 /// `minimumSeconds` (the decision is broadcast, so no rank waits in a reduction the others left).
@@ -63,6 +65,7 @@ func row(_ name: String, world: Communicator, model: () throws -> Model, optimiz
     let loop = TrainingLoop(model: model, optimizer: optimizer, task: try SupervisedTask(model: model, source: source),
                             epochs: 1_000, stepsPerEpoch: source.batchesPerEpoch)
     loop.communicator = world
+    loop.bucketBytes = bucketBytes
     loop.callbacks = [clock]
     try loop.run()
     guard let start = clock.timedStart else { return }

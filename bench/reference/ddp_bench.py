@@ -5,7 +5,8 @@ batch of 128 split over the processes, and timing (3 warm-up steps, then steps f
     python3 bench/reference/ddp_bench.py --processes 2 --threads 1 [--only vgg,resnet20,mlp512] [--seconds 10]
 
 Starts --processes worker processes (torch.multiprocessing) joined by the gloo backend over TCP on
-127.0.0.1 (PyTorch's CPU backend); each takes its part of every global batch, DDP averages the
+127.0.0.1 (PyTorch's CPU backend) — or, when RANK and WORLD_SIZE are set (scripts/mpi-two-hosts
+--each), runs that one rank, reaching rank 0 at MASTER_ADDR:MASTER_PORT; each takes its part of every global batch, DDP averages the
 gradients in buckets during backward (25 MB, its default). With --processes 1 the model is trained
 without DDP. Rank 0 prints one JSON line per row: framework "pytorch-ddp", images per second of the
 whole job, milliseconds per step, processes and threads.
@@ -33,8 +34,8 @@ def worker(rank: int, processes: int, threads: int, rows: list[str], seconds: fl
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
     if processes > 1:
-        os.environ["MASTER_ADDR"] = "127.0.0.1"
-        os.environ["MASTER_PORT"] = str(port)
+        os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
+        os.environ.setdefault("MASTER_PORT", str(port))
         dist.init_process_group("gloo", rank=rank, world_size=processes)
     for row in rows:
         make, shape, make_optimizer = CLASSIFIERS[row]
@@ -67,7 +68,8 @@ def worker(rank: int, processes: int, threads: int, rows: list[str], seconds: fl
         elapsed = time.perf_counter() - start
         if rank == 0:
             per_step = elapsed / steps
-            print(json.dumps({"framework": "pytorch-ddp", "row": row, "processes": processes, "threads": threads,
+            link = os.environ.get("STRATA_LINK")
+            print(json.dumps({"framework": "pytorch-ddp", "row": row, **({"link": link} if link else {}), "processes": processes, "threads": threads,
                               "images_per_second": GLOBAL_BATCH / per_step, "step_ms": per_step * 1e3,
                               "global_batch": GLOBAL_BATCH}, sort_keys=True), flush=True)
     if processes > 1:
@@ -83,7 +85,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=29517)
     options = parser.parse_args()
     rows = options.only.split(",")
-    if options.processes == 1:
+    if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
+        worker(int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), options.threads, rows, options.seconds, options.port)
+    elif options.processes == 1:
         worker(0, 1, options.threads, rows, options.seconds, options.port)
     else:
         mp.spawn(worker, args=(options.processes, options.threads, rows, options.seconds, options.port),
