@@ -204,7 +204,7 @@ public enum ClassifierTraining {
         if world.size > 1 { metrics.options["processes"] = String(world.size) }
         let report = RunReport(title: "\(options.model) on \(data.name)", history: history, summary: model.summary(),
                                metrics: metrics, classNames: data.test.classNames, confusion: evaluation.confusion,
-                               mistakes: evaluation.mistakes(in: data.test))
+                               mistakes: evaluation.mistakes(in: data.test), command: options.commandLine())
         try report.write(to: folder.url)
         RunTracking.finish(folder: folder)
         log(String(format: "test accuracy: %.2f%% (%d images), test loss %.4f, training %.1f s",

@@ -12,6 +12,9 @@ public struct RunMetrics: Codable, Equatable, Sendable {
         public var recall: Double
         /// The number of test examples of this class.
         public var support: Int
+
+        /// The harmonic mean of precision and recall (0 when both are 0).
+        public var f1: Double { precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
     }
 
     /// The dataset's name.
@@ -61,8 +64,24 @@ public struct RunMetrics: Codable, Equatable, Sendable {
         rows.append(("parameters", String(parameters)))
         rows.append(("seed", String(seed)))
         rows.append(("threads", String(threads)))
-        for key in options.keys.sorted() { rows.append((key, options[key]!)) }
         return rows
+    }
+
+    /// The rows of the report's options table: every option not already among the results, its name in
+    /// words (`batchSize` → "batch size").
+    func optionRows() -> [(String, String)] {
+        let shown: Set<String> = ["dataset", "model", "epochs", "seed", "threads"]
+        return options.keys.filter { !shown.contains($0) }.sorted().map { (Self.words($0), options[$0]!) }
+    }
+
+    /// A camelCase name as lowercase words.
+    static func words(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase && !result.isEmpty { result += " " }
+            result += character.lowercased()
+        }
+        return result
     }
 
     /// Precision and recall per class from `confusion[true][predicted]`; `unscored[c]` examples of class

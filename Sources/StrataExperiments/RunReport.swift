@@ -44,10 +44,13 @@ public struct RunReport {
     public var confusion: [[Int]]?
     /// Some misclassified test images.
     public var mistakes: [Mistake]
+    /// The command that reproduces the run (`strata train …`), if known.
+    public var command: String?
 
     /// A report of the given parts.
     public init(title: String, history: History, summary: String, metrics: RunMetrics, classNames: [String],
-                confusion: [[Int]]? = nil, mistakes: [Mistake] = []) {
+                confusion: [[Int]]? = nil, mistakes: [Mistake] = [], command: String? = nil) {
+        self.command = command
         self.title = title
         self.history = history
         self.summary = summary
@@ -119,6 +122,26 @@ public struct RunReport {
             page += "<tr><th style=\"text-align:left\">\(escape(key))</th><td>\(escape(value))</td></tr>"
         }
         page += "</table>\n"
+        if let command {
+            page += "<h2>Command</h2><pre>\(escape(command))</pre>\n"
+        }
+        let options = metrics.optionRows()
+        if !options.isEmpty {
+            page += "<h2>Options</h2><table>"
+            for (key, value) in options {
+                page += "<tr><th style=\"text-align:left\">\(escape(key))</th><td>\(escape(value))</td></tr>"
+            }
+            page += "</table>\n"
+        }
+        if !metrics.perClass.isEmpty {
+            page += "<h2>Per class (test set)</h2><table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>"
+            for score in metrics.perClass {
+                page += "<tr><td>\(escape(score.name))</td>" + String(format: "<td>%.4f</td><td>%.4f</td><td>%.4f</td>",
+                                                                        score.precision, score.recall, score.f1)
+                    + "<td>\(score.support)</td></tr>"
+            }
+            page += "</table>\n"
+        }
         for chart in charts() {
             if let png = try? chart.chart.render(as: .png) {
                 page += "<h2>\(escape(chart.file))</h2><img alt=\"\(escape(chart.file))\" src=\"data:image/png;base64,\(Data(png).base64EncodedString())\">\n"

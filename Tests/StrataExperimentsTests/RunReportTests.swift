@@ -1,5 +1,5 @@
 import Foundation
-import StrataExperiments
+@testable import StrataExperiments
 import StrataTrain
 import XCTest
 
@@ -32,5 +32,38 @@ final class RunReportTests: XCTestCase {
         let decoded = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: folder.appendingPathComponent("metrics.json")))
         XCTAssertEqual(decoded.perClass.map(\.precision), [5.0 / 7.0, 8.0 / 9.0])
         XCTAssertEqual(decoded.perClass.map(\.recall), [5.0 / 6.0, 0.8])
+    }
+
+    /// The report's options are a table of their own with readable labels and no key shown twice; the
+    /// per-class table has F1; the command that reproduces the run is on the page.
+    func testReportSeparatesResultsOptionsAndPerClassScores() throws {
+        var options = TrainingOptions()
+        options.dataset = "mnist"
+        options.model = "resnet"
+        options.learningRate = 0.05
+        options.schedule = "exponential"
+        options.decayFactor = 0.9
+        options.modelOptions.resnetDepth = 32
+        options.dataDirectory = "/data/my sets"
+        var metrics = RunMetrics(dataset: "mnist", model: "resnet")
+        metrics.options = options.describedValues()
+        metrics.perClass = RunMetrics.classScores(confusion: [[3, 1], [0, 4]], classNames: ["a", "b"])
+        let report = RunReport(title: "t", history: History(), summary: "", metrics: metrics, classNames: ["a", "b"],
+                               command: options.commandLine())
+        let html = report.html()
+        for key in ["dataset", "model", "seed", "epochs"] {
+            XCTAssertEqual(html.components(separatedBy: "<th style=\"text-align:left\">\(key)</th>").count - 1, 1, key)
+        }
+        XCTAssertTrue(html.contains("<h2>Options</h2>"))
+        XCTAssertTrue(html.contains("<th style=\"text-align:left\">learning rate</th><td>0.05</td>"), html)
+        XCTAssertTrue(html.contains("<th style=\"text-align:left\">resnet depth</th><td>32</td>"))
+        XCTAssertFalse(html.contains(">learningRate<"), "no camelCase keys")
+        // a: precision 1, recall 0.75, F1 6/7; b: precision 0.8, recall 1, F1 8/9.
+        XCTAssertTrue(html.contains("<tr><td>a</td><td>1.0000</td><td>0.7500</td><td>0.8571</td><td>4</td></tr>"), html)
+        XCTAssertTrue(html.contains("<tr><td>b</td><td>0.8000</td><td>1.0000</td><td>0.8889</td><td>4</td></tr>"))
+        XCTAssertEqual(options.commandLine(),
+                       "strata train --dataset mnist --model resnet --epochs 5 --batch-size 128 --learning-rate 0.05 "
+                       + "--schedule exponential --decay 0.9 --resnet-depth 32 --data-dir '/data/my sets'")
+        XCTAssertTrue(html.contains("<h2>Command</h2><pre>strata train --dataset mnist"))
     }
 }
