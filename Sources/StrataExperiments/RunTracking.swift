@@ -115,6 +115,12 @@ public enum RunTracking {
         }
     }
 
+    /// Lets go of the stores this process opened, so each closes and folds its write-ahead log back into
+    /// the database file (call when the command is done; a store opened later is opened afresh).
+    public static func closeStores() {
+        lock.withLock { stores.removeAll() }
+    }
+
     /// One store per path for the whole process (a sweep's runs share it).
     private static func store(at path: String) throws -> RunStore {
         try lock.withLock {

@@ -21,9 +21,11 @@ struct StrataCommand: ParsableCommand {
             RunTracking.configuration = (world?.isRoot ?? true) ? (command as? any TrackedCommand)?.trackingConfiguration : nil
             RunTracking.configuration?.worldSize = world?.size ?? 1
             try command.run()
+            RunTracking.closeStores()
             try world?.finalize()
         } catch let interrupted as TrainingInterrupted {
             RunTracking.endOpenRuns(after: interrupted)
+            RunTracking.closeStores()
             // Ctrl-C or SIGTERM: the loop stopped at a step boundary and saved where it was.
             var message = "strata: \(interrupted)"
             if let checkpoint = interrupted.checkpoint, let resumeCommand {
@@ -34,6 +36,7 @@ struct StrataCommand: ParsableCommand {
             Foundation.exit(interrupted.exitStatus)
         } catch {
             RunTracking.endOpenRuns(after: error)
+            RunTracking.closeStores()
             exit(withError: error)
         }
     }

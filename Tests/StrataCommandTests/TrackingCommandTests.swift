@@ -20,6 +20,8 @@ final class TrackingCommandTests: XCTestCase {
         elsewhere.environment["STRATA_TRACKING_DB"] = workspace.path("other/store.sqlite")
         _ = try elsewhere.succeed(["train"] + workspace.tinyTraining() + ["--out", workspace.path("b")])
 
+        // Each command closed the store on its way out: its write-ahead log is back in the database file.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.path("runs/strata.sqlite-wal")))
         let store = try RunStore(path: workspace.path("runs/strata.sqlite"))
         let runs = try store.runs()
         XCTAssertEqual(runs.map(\.name), ["argmax", "a"])
