@@ -17,10 +17,12 @@ import StrataNN
 /// ```
 ///
 /// A step's order is fixed: `onBatchBegin`, the task's loss, the non-finite check (before anything
-/// changes), `backward()`, each gradient hook in order (gradient averaging across processes hooks in
-/// here), `optimizer.step`, zeroed gradients, the task's `endStep`, `onBatchEnd`. An epoch ends with the
-/// task's `endEpoch`, the history, `onEpochEnd`, then the checkpoint when one is due, so callbacks'
-/// saved state includes the epoch.
+/// changes), `backward()`, each gradient hook in order (clipping, say), `optimizer.step`, zeroed
+/// gradients, the task's `endStep`, `onBatchEnd`. With a `communicator` of several processes, backward
+/// hands each gradient to the bucketed average across processes as it completes, and the non-finite
+/// check reads the processes' mean loss after that average, still before the update
+/// (`TrainingLoop+DataParallel.swift`). An epoch ends with the task's `endEpoch`, the history,
+/// `onEpochEnd`, then the checkpoint when one is due, so callbacks' saved state includes the epoch.
 public final class TrainingLoop {
     /// The model: its dropout layers are reseeded each epoch and callbacks receive it.
     public let model: Model
