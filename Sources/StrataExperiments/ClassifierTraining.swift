@@ -122,9 +122,7 @@ public enum ClassifierTraining {
         let (trainingSet, validationSet) = sets
         let world = try Communicator.world()
         let model = try buildModel(options, for: data.training)
-        if options.syncBatchNorm == true, model.synchronizeBatchNormalization(over: world) == 0 {
-            throw ExperimentError("--sync-batch-norm does not apply to model \(options.model): it has no batch normalization")
-        }
+        if options.syncBatchNorm == true { model.synchronizeBatchNormalization(over: world) }
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate,
                                                   weightDecay: options.weightDecay)
         // The global batch grows with the ranks; the linear scaling rule (Goyal et al. 2017) when asked.

@@ -42,6 +42,8 @@ public enum ModelCatalog {
 
     /// The models with dropout layers, whose rate `ModelOptions.dropout` sets.
     public static let modelsWithDropout = ["mlp", "cnn", "vgg", "vgg-allconv", "wide-resnet", "inception"]
+    /// The models with batch normalization (which `--sync-batch-norm` applies to).
+    public static let modelsWithBatchNormalization = ["vgg", "vgg-allconv", "resnet", "wide-resnet", "inception"]
     /// The models whose depth `ModelOptions.resnetDepth` sets.
     public static let modelsWithDepth = ["resnet", "wide-resnet"]
     /// The largest depth `ModelOptions.resnetDepth` may ask for.

@@ -62,6 +62,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
     /// name from its list, `dataDirectory` an existing folder, and no model option the model does not
     /// have; throws naming the command-line option at fault and its allowed range.
     public func validate() throws {
+        if syncBatchNorm == true, !ModelCatalog.modelsWithBatchNormalization.contains(model) {
+            throw ExperimentError("--sync-batch-norm does not apply to model \(model): it has no batch normalization "
+                + "(models with it: \(ModelCatalog.modelsWithBatchNormalization.joined(separator: ", ")))")
+        }
         try OptionCheck.count(epochs, "--epochs", in: 1...Self.maximumEpochs)
         try OptionCheck.count(batchSize, "--batch-size", in: 1...Int.max)
         guard validationSplit >= 0 && validationSplit < 1 else {

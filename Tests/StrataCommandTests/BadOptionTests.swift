@@ -283,6 +283,19 @@ extension CommandErrorTests {
         }
     }
 
+    /// The options of checkpointing and data-parallel training: a negative or non-numeric interval, and
+    /// synchronized batch norm on a model without batch normalization, are refused before any work.
+    func testCheckpointIntervalAndSyncBatchNormAreChecked() throws {
+        let inputs = try makeBadOptionInputs()
+        defer { try? FileManager.default.removeItem(at: inputs) }
+        try assertEachFails([
+            (["rank", "--checkpoint-every=-1"], "--checkpoint-every must be a number of seconds, 0 or more, got -1.0"),
+            (["argmax", "--checkpoint-every", "nan"], "--checkpoint-every must be a number of seconds, 0 or more, got nan"),
+            (["retrieve", "train", "--checkpoint-every=-5"], "--checkpoint-every must be a number of seconds"),
+            (["train", "--model", "mlp", "--sync-batch-norm"], "--sync-batch-norm does not apply to model mlp: it has no batch normalization"),
+        ])
+    }
+
     /// Options beside `--resume` would be ignored (a resumed run keeps its saved options): refused by name.
     func testOptionsBesideResumeAreRefused() throws {
         let inputs = try makeBadOptionInputs()
