@@ -19,22 +19,11 @@ final class DataParallelCommandTests: XCTestCase {
 
     /// Starts `mpirun -np 2 strata …` in the workspace; output and errors go to the returned file.
     func launchTwoRanks(_ arguments: [String]) throws -> (process: Process, log: URL) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", "2",
-                             "-x", "STRATA_THREADS=1", StrataProcess.executable.path] + arguments
-        process.currentDirectoryURL = workspace.root
-        var variables = ProcessInfo.processInfo.environment
-        variables["STRATA_DATA"] = nil
-        variables["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
-        process.environment = variables
-        let log = workspace.url("mpirun-\(UUID().uuidString.prefix(6)).txt")
-        try Data().write(to: log)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return (process, log)
+        var strata = workspace.strata
+        strata.environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
+        return try strata.launch(["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", "2",
+                                  "-x", "STRATA_THREADS=1", StrataProcess.executable.path] + arguments,
+                                 executable: URL(fileURLWithPath: "/usr/bin/env"))
     }
 
     /// Waits for `process` at most `seconds`; false (after terminating it) when it was still running.

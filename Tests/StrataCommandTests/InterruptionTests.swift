@@ -30,23 +30,9 @@ final class InterruptionTests: XCTestCase {
 
     /// Starts `strata` without waiting; standard output and error go to the returned log file.
     func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> (process: Process, log: URL) {
-        let process = Process()
-        process.executableURL = StrataProcess.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = workspace.root
-        var variables = ProcessInfo.processInfo.environment
-        variables["STRATA_DATA"] = nil
-        variables["HOME"] = workspace.root.path
-        variables["STRATA_THREADS"] = "1"
-        variables.merge(environment) { $1 }
-        process.environment = variables
-        let log = workspace.url("log-\(UUID().uuidString.prefix(6)).txt")
-        try Data().write(to: log)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return (process, log)
+        var strata = workspace.strata
+        strata.environment.merge(environment) { $1 }
+        return try strata.launch(arguments)
     }
 
     /// The weights a finished run left in `model.safetensors`.

@@ -38,13 +38,6 @@ struct StrataProcess {
         process.executableURL = Self.executable
         process.arguments = arguments
         process.currentDirectoryURL = folder
-        var variables = ProcessInfo.processInfo.environment
-        variables["STRATA_DATA"] = nil
-        variables["XDG_CACHE_HOME"] = nil
-        variables["HOME"] = folder.path
-        variables["OMP_WAIT_POLICY"] = nil
-        variables["STRATA_THREADS"] = "1"
-        variables.merge(environment) { $1 }
         process.environment = variables
         let name = UUID().uuidString.prefix(8)
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("strata-out-\(name)")
@@ -65,6 +58,36 @@ struct StrataProcess {
         return Outcome(status: process.terminationStatus,
                        output: String(decoding: try Data(contentsOf: outputFile), as: UTF8.self),
                        error: String(decoding: try Data(contentsOf: errorFile), as: UTF8.self))
+    }
+
+    /// The environment of the runs: no `STRATA_DATA` or cache, the folder as home, one thread, then `environment`.
+    var variables: [String: String] {
+        var variables = ProcessInfo.processInfo.environment
+        variables["STRATA_DATA"] = nil
+        variables["XDG_CACHE_HOME"] = nil
+        variables["HOME"] = folder.path
+        variables["OMP_WAIT_POLICY"] = nil
+        variables["STRATA_THREADS"] = "1"
+        variables.merge(environment) { $1 }
+        return variables
+    }
+
+    /// Starts `executable` (`strata` by default) with `arguments` in `folder` without waiting, in the same
+    /// environment as `run`; standard output and error go to the returned file, for tests that signal
+    /// or kill the process.
+    func launch(_ arguments: [String], executable: URL = StrataProcess.executable) throws -> (process: Process, log: URL) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.environment = variables
+        let log = folder.appendingPathComponent("launch-\(UUID().uuidString.prefix(6)).txt")
+        try Data().write(to: log)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return (process, log)
     }
 
     /// Runs `strata` and asserts that it succeeded, quietly: status 0 and no crash report.
