@@ -43,14 +43,14 @@ struct MPIJob {
 
     /// Runs `mode` as a two-host job: one rank in each of two network namespaces joined by a veth pair,
     /// over TCP (`scripts/mpi-two-hosts`); skips unless run as root with `ip` and mpirun.
-    static func runOnTwoHosts(_ mode: String, limit: Double = 120, file: String = #filePath) throws -> Outcome {
+    static func runOnTwoHosts(_ mode: String, link: [String] = [], limit: Double = 120, file: String = #filePath) throws -> Outcome {
         guard mpirun != nil else { throw XCTSkip("mpirun is not on PATH: the two-host test is skipped") }
         guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip") else {
             throw XCTSkip("network namespaces need root and iproute2: the two-host test is skipped")
         }
         let script = URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/mpi-two-hosts")
-        return try launch(script, arguments: ["--", driver.path, mode], limit: limit)
+        return try launch(script, arguments: link + ["--", driver.path, mode], limit: limit)
     }
 
     /// Runs `executable` with `arguments`, output and errors to one file, terminating it after `limit` seconds.

@@ -50,6 +50,22 @@ final class MultiRankTests: XCTestCase {
         }
     }
 
+    /// `scripts/mpi-two-hosts --delay` adds its delay to each direction of the link (tc netem, or its
+    /// netfilter-queue stand-in where the kernel has no netem): a one-float allreduce between the two
+    /// ranks waits for at least one crossing of the link, so it takes at least the delay longer.
+    func testDelayedLinkAddsItsDelay() throws {
+        func latency(_ outcome: MPIJob.Outcome) throws -> Int {
+            XCTAssertEqual(outcome.status, 0, outcome.output)
+            let line = try XCTUnwrap(outcome.output.split(separator: "\n").first { $0.hasPrefix("rank 0: allreduce-latency-us ") },
+                                     outcome.output)
+            return try XCTUnwrap(Int(line.split(separator: " ").last ?? ""), String(line))
+        }
+        let plain = try latency(MPIJob.runOnTwoHosts("latency"))
+        let delayed = try latency(MPIJob.runOnTwoHosts("latency", link: ["--delay", "2ms"]))
+        XCTAssertGreaterThanOrEqual(delayed, 2_000, "2 ms each way, but an allreduce took \(delayed) µs (\(plain) µs without)")
+        XCTAssertLessThan(delayed, plain + 20_000, "the delayed allreduce took far longer than 2 ms more: \(delayed) µs (\(plain) µs without)")
+    }
+
     func testRanksThatReturnWithoutFinalizeAreFinalisedAtExit() throws {
         let outcome = try MPIJob.run("exit-without-finalize", limit: 60)
         XCTAssertEqual(outcome.status, 0, outcome.output)
