@@ -74,6 +74,8 @@ let package = Package(
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS", "CDNNL"],
                           path: "Benchmarks/Bench", swiftSettings: swiftSettings),
+        .executableTarget(name: "strata-onnxbench", dependencies: ["StrataExperiments", "StrataInterop"],
+                          path: "Benchmarks/ONNXBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-ddpbench", dependencies: ["StrataExperiments", "StrataDistributed"],
                           path: "Benchmarks/DDPBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "StrataNN", "CBLAS", "CDNNL"],
