@@ -56,13 +56,15 @@ let package = Package(
         .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
                                                           "StrataDistributed", "StrataRetrieval", "StrataTracking"],
                 swiftSettings: swiftSettings),
+        // ONNX export (a small protobuf writer of the few messages needed; no protobuf library).
+        .target(name: "StrataInterop", dependencies: ["StrataCore", "StrataNN", "StrataTrain"], swiftSettings: swiftSettings),
         .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataRetrieval",
-                                               "StrataTracking"],
+                                               "StrataTracking", "StrataInterop"],
                 swiftSettings: swiftSettings),
 
         // The command line.
         .executableTarget(name: "strata", dependencies: [
-            "StrataExperiments", "StrataDistributed", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "StrataExperiments", "StrataDistributed", "StrataInterop", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
         // The README's example.
@@ -72,6 +74,8 @@ let package = Package(
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS", "CDNNL"],
                           path: "Benchmarks/Bench", swiftSettings: swiftSettings),
+        .executableTarget(name: "strata-onnxbench", dependencies: ["StrataExperiments", "StrataInterop"],
+                          path: "Benchmarks/ONNXBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-ddpbench", dependencies: ["StrataExperiments", "StrataDistributed"],
                           path: "Benchmarks/DDPBench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-microbench", dependencies: ["StrataCore", "StrataNN", "CBLAS", "CDNNL"],
@@ -103,6 +107,9 @@ let package = Package(
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataCommandTests", dependencies: ["strata", "StrataTestSupport", "StrataTracking"],
+                    swiftSettings: swiftSettings),
+        // The ONNX Runtime checks run when STRATA_ONNX_PYTHON names the python of scripts/onnx-check-venv.
+        .testTarget(name: "StrataInteropTests", dependencies: ["StrataInterop", "StrataExperiments", "StrataData", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataRetrievalTests", dependencies: ["StrataRetrieval", "StrataTestSupport"],
                     swiftSettings: swiftSettings),

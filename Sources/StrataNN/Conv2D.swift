@@ -32,7 +32,9 @@ public final class Conv2D: Layer {
     public private(set) var kernel: Tensor?
     /// The bias `(filters)`, created by `build` when `useBias`.
     public private(set) var bias: Tensor?
-    private var paddingAmount = (0, 0)
+    /// The zero padding per side (height, width) that `padding` resolves to for the built input shape
+    /// ("same" with stride above 1 and an odd total pads the larger half on both sides).
+    public private(set) var paddingAmount = (height: 0, width: 0)
 
     /// A convolution with `filters` outputs and a `kernelSize` window.
     public init(_ filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,

@@ -164,6 +164,19 @@ final class ClassifierCommandTests: XCTestCase {
         XCTAssertEqual(confusion, try XCTUnwrap(metrics["confusion"] as? [[Int]]))
     }
 
+    func testExportWritesTheRunsModelAsONNX() throws {
+        let outcome = try workspace.strata.succeed(["export", workspace.path("run-a"), "--format", "onnx",
+                                                    "--data-dir", workspace.data.path, "--out", workspace.path("a.onnx")])
+        XCTAssertEqual(outcome.lines.filter { !$0.isEmpty },
+                       ["mlp-small classifier on mnist: input (None, 28, 28), output (None, 10)",
+                        "wrote \(workspace.path("a.onnx")) (ONNX opset 17)"])
+        let bytes = try Data(contentsOf: workspace.url("a.onnx"))
+        XCTAssertEqual(bytes.prefix(2), Data([0x08, 0x08]), "ir_version 8 first")
+        // The weights as raw float32 initializers: 9,474 parameters, 4 bytes each, plus the graph.
+        XCTAssertGreaterThan(bytes.count, 9_474 * 4)
+        XCTAssertTrue(bytes.range(of: Data("dense_2.kernel".utf8)) != nil)
+    }
+
     func testEnsemblePrintsEachMembersAccuracyAndTheEnsembles() throws {
         let members = [workspace.path("run-a"), workspace.path("run-b")]
         let outcome = try workspace.strata.succeed(["ensemble"] + members + ["--threads", "1", "--data-dir", workspace.data.path])

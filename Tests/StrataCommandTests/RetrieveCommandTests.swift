@@ -43,6 +43,11 @@ extension CommandErrorTests {
                                           "--out", run] + common)
         XCTAssertEqual(status, 0, error)
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/model.safetensors"))
+        // The embedding network as ONNX: input (N, 1, 16, 16), output the 8-dimensional embedding.
+        let onnx = root.appendingPathComponent("embedding.onnx").path
+        (status, error) = try strata(["export", run, "--out", onnx])
+        XCTAssertEqual(status, 0, error)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: onnx)).prefix(2), Data([0x08, 0x08]), "ir_version 8 first")
         let index = root.appendingPathComponent("index").path
         let gallery = root.appendingPathComponent("gallery")
         for person in ["person6", "person7"] {
@@ -67,6 +72,9 @@ extension CommandErrorTests {
 /// `strata data export`: a built-in dataset's images as a folder per class.
 extension CommandErrorTests {
     func testExportRefusesBadOptions() throws {
+        try assertFails(["export", "/nonexistent/run"], with: "run folder /nonexistent/run does not exist")
+        try assertFails(["export", FileManager.default.temporaryDirectory.path, "--format", "tflite"],
+                        with: "--format must be onnx, got tflite")
         try assertFails(["data", "export", "mnist", "--out", "x", "--part", "validation"], with: "--part must be train or test")
         try assertFails(["data", "export", "cifar", "--out", "x"], with: "cifar")
     }
