@@ -1,11 +1,13 @@
-// strata-bench: training-step throughput of the models of the Strata experiments.
+// strata-bench: training-step throughput of the models of the Strata experiments, and inference.
 //
 //   swift run -c release strata-bench [--quick] [--only name,name] [--json] [--unfused]
 //
 // Times full training steps (forward, backward, optimizer step) on data already in memory, warm-up
 // excluded, with the thread count of STRATA_THREADS (default: all cores), and prints images per
 // second (pairs per second for RankNet), the convnets' GFLOP/s beside the machine's sgemm peak, and
-// the peak memory of tensors. The same models, built in PyTorch and Keras, are in bench/reference/;
+// the peak memory of tensors. Inference rows (InferenceRows.swift): batch-1 latency (`cnn-infer-b1`, the
+// median call) and batch-256 throughput (`cnn-infer-b256`) of `mlp`, `cnn`, `vgg` and `resnet20`
+// without the autograd tape. The same models, built in PyTorch and Keras, are in bench/reference/;
 // `--json` prints one JSON object per row instead of the table, the form bench/compare reads.
 // `--unfused` runs BatchNormalization → ReLU as two ops instead of one fused op, to measure the fusion.
 import CBLAS
@@ -38,6 +40,8 @@ struct Row {
     let cpuMilliseconds: Double
     let gflops: Double?
     let peakMegabytes: Double
+    /// How the steps' times make `stepMilliseconds`: their "mean", or their "median" (the latency rows).
+    var statistic = "mean"
 }
 
 /// Wall-clock and process CPU seconds per step.
@@ -185,6 +189,11 @@ do {
                                       optimizer: SGD(learningRate: 0.1, momentum: 0.9), batch: 128))
     }
     if wanted("argmax") { rows.append(try argmaxRow()) }
+    for model in InferenceModel.all {
+        for batch in [InferenceModel.latencyBatch, InferenceModel.throughputBatch] where wanted(model.rowName(batch: batch)) {
+            rows.append(try inferenceRow(model, batch: batch))
+        }
+    }
 } catch {
     FileHandle.standardError.write(Data("strata-bench: \(error)\n".utf8))
     exit(1)
@@ -196,7 +205,7 @@ if json {
                                      "step_ms": row.stepMilliseconds, "cpu_ms": row.cpuMilliseconds,
                                      "threads": ThreadPolicy.threadCount, "peak_tensor_mb": row.peakMegabytes,
                                      "sgemm_peak_gflops": peak, "sgemm_peak_cpu_gflops": cpuPeak,
-                                     "sgemm_peak_library": peakLibrary]
+                                     "sgemm_peak_library": peakLibrary, "statistic": row.statistic]
         if let gflops = row.gflops { object["gflops"] = gflops }
         let line = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: line, as: UTF8.self))

@@ -8,6 +8,9 @@ so `bench/compare` can put the three frameworks side by side:
 * 3 warm-up steps are run and not timed (they also absorb tracing, graph building and compiling);
 * then steps run until at least `minimum_seconds` (5 s, 1 s with --quick) and at least 5 steps have
   passed, and the result is that total time divided by the number of steps (a mean, as Strata's);
+* the inference rows (`cnn-infer-b1`, `cnn-infer-b256`, …) time the forward pass of `mlp`, `cnn`,
+  `vgg` and `resnet20` without autograd; at batch 1 each call is timed on its own (10 warm-up calls,
+  then ≥ `minimum_seconds` and ≥ 100 calls) and the row reports the median call, a latency;
 * beside the wall-clock time per step (`step_ms`) each row reports the process's CPU time per step
   (`cpu_ms`, all threads): with one thread, a measure that other programs on a shared machine
   disturb far less than the wall clock.
@@ -17,13 +20,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 from dataclasses import dataclass
 from typing import Callable
 
-# Row name → (batch, unit), as in strata-bench. `ranknet` counts pairs; `argmax` is inference.
-ROWS = {
+# Training row name → (batch, unit), as in strata-bench. `ranknet` counts pairs; `argmax` is inference.
+TRAINING_ROWS = {
     "mlp-small": (64, "images/s"),
     "mlp512": (128, "images/s"),
     "dense128-b16": (16, "images/s"),
@@ -32,6 +36,25 @@ ROWS = {
     "resnet20": (128, "images/s"),
     "argmax": (500, "vectors/s"),
 }
+
+# The inference rows, as in strata-bench's InferenceRows.swift: `MODEL-infer-bBATCH` for each model
+# (`mlp` is mlp512's network, 784 → 512 → 512 → 10) at the latency batch and at the throughput batch.
+INFERENCE_MODELS = ("mlp", "cnn", "vgg", "resnet20")
+LATENCY_BATCH, THROUGHPUT_BATCH = 1, 256
+INFERENCE_ROWS = {f"{model}-infer-b{batch}": (batch, "images/s")
+                  for model in INFERENCE_MODELS for batch in (LATENCY_BATCH, THROUGHPUT_BATCH)}
+
+ROWS = {**TRAINING_ROWS, **INFERENCE_ROWS}
+
+
+def inference_model(row: str) -> str | None:
+    """The model of an inference row (`cnn` for `cnn-infer-b1`); None for a training row."""
+    return row.split("-infer-b")[0] if row in INFERENCE_ROWS else None
+
+
+def is_latency_row(row: str) -> bool:
+    """Whether `row` reports the median call at batch 1 (a latency) rather than a mean step."""
+    return row in INFERENCE_ROWS and ROWS[row][0] == LATENCY_BATCH
 
 
 @dataclass
@@ -77,12 +100,35 @@ def time_steps(step: Callable[[], None], minimum_seconds: float) -> tuple[float,
     return elapsed / steps, (time.process_time() - cpu_start) / steps
 
 
+def time_calls_median(call: Callable[[], None], minimum_seconds: float) -> tuple[float, float]:
+    """(median wall-clock, mean process CPU) seconds per call: 10 untimed warm-up calls, then each call
+    timed on its own for ≥ `minimum_seconds` and ≥ 100 calls (as strata-bench's timeCallsMedian)."""
+    for _ in range(10):
+        call()
+    durations: list[float] = []
+    start, cpu_start = time.perf_counter(), time.process_time()
+    now = start
+    while now - start < minimum_seconds or len(durations) < 100:
+        call_start = time.perf_counter()
+        call()
+        now = time.perf_counter()
+        durations.append(now - call_start)
+    return statistics.median(durations), (time.process_time() - cpu_start) / len(durations)
+
+
+def time_row(row: str, step: Callable[[], None], minimum_seconds: float) -> tuple[float, float]:
+    """The row's timing: the median call for a latency row, else the mean step (`time_steps`)."""
+    return (time_calls_median if is_latency_row(row) else time_steps)(step, minimum_seconds)
+
+
 def emit(framework: str, row: str, timing: tuple[float, float], threads: int, **extra: object) -> None:
-    """Prints one JSON line: framework, row, unit, per_second (examples/s), step_ms, cpu_ms, threads, extras."""
+    """Prints one JSON line: framework, row, unit, per_second (examples/s), step_ms, cpu_ms, threads,
+    statistic ("mean", or "median" for a latency row), extras."""
     batch, unit = ROWS[row]
     seconds, cpu_seconds = timing
     record = {"framework": framework, "row": row, "unit": unit, "per_second": batch / seconds,
-              "step_ms": seconds * 1e3, "cpu_ms": cpu_seconds * 1e3, "threads": threads, **extra}
+              "step_ms": seconds * 1e3, "cpu_ms": cpu_seconds * 1e3, "threads": threads,
+              "statistic": "median" if is_latency_row(row) else "mean", **extra}
     print(json.dumps(record), flush=True)
 
 

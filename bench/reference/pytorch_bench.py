@@ -5,8 +5,10 @@
 
 Eager mode, the standard loop (`optimizer.zero_grad(); loss.backward(); optimizer.step()`), NCHW
 (PyTorch's native layout on CPU). Threads: `torch.set_num_threads(N)`, `torch.set_num_interop_threads(1)`.
-With `--compile`, each training row is timed a second time with `torch.compile(model)`, reported as
+With `--compile`, each row is timed a second time with `torch.compile(model)`, reported as
 framework `pytorch-compile` (compiling happens in the warm-up steps and is not timed).
+Inference rows (`cnn-infer-b1`, `cnn-infer-b256`, …): the model in `eval()` mode, called under
+`torch.inference_mode()`; the batch-1 rows report the median call (see benchcommon.py).
 
 Prints one JSON line per row on standard output (see benchcommon.py); progress goes to standard error.
 Layer for layer as Benchmarks/Bench/main.swift and Sources/StrataExperiments/ModelCatalog.swift;
@@ -17,7 +19,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from benchcommon import ROWS, emit, log, parse_options, time_steps
+from benchcommon import ROWS, emit, inference_model, log, parse_options, time_row
 
 
 # ----- models (input layout (N, C, H, W); Keras "same" padding is PyTorch padding=k//2 here) -----
@@ -36,6 +38,14 @@ def mlp512() -> nn.Module:
 def dense128() -> nn.Module:
     """784 → 128 → ReLU → 10."""
     return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def cnn() -> nn.Module:
+    """Conv(32, 3×3)-ReLU, pool, Conv(64, 3×3)-ReLU, pool, Flatten, Dropout(0.2), Dense(10).
+
+    28 → 26 → 13 → 11 → 5 with valid padding: 34,826 parameters."""
+    return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.2), nn.Linear(64 * 5 * 5, 10))
 
 
 def rank_scorer() -> nn.Module:
@@ -116,6 +126,15 @@ CLASSIFIERS = {
 }
 
 
+# The inference rows' models by name (benchcommon.INFERENCE_MODELS): (model, per-example input shape).
+INFERENCE = {
+    "mlp": (mlp512, (784,)),
+    "cnn": (cnn, (1, 28, 28)),
+    "vgg": (vgg, (1, 28, 28)),
+    "resnet20": (resnet20, (1, 28, 28)),
+}
+
+
 def maybe_compile(model: nn.Module, compiled: bool) -> nn.Module:
     return torch.compile(model) if compiled else model
 
@@ -172,7 +191,22 @@ def argmax_step(compiled: bool):
     return step
 
 
+def inference_step(row: str, compiled: bool):
+    """A forward pass of an inference row's model, in eval mode under torch.inference_mode()."""
+    make, shape = INFERENCE[inference_model(row)]
+    model = make().eval()
+    forward = maybe_compile(model, compiled)
+    inputs = torch.rand((ROWS[row][0], *shape), generator=torch.Generator().manual_seed(4))
+
+    def step() -> None:
+        with torch.inference_mode():
+            forward(inputs)
+    return step
+
+
 def make_step(row: str, compiled: bool):
+    if inference_model(row):
+        return inference_step(row, compiled)
     if row == "ranknet":
         return ranknet_step(compiled)
     if row == "argmax":
@@ -191,7 +225,7 @@ def main() -> None:
         for framework, compiled in variants:
             torch.manual_seed(0)
             try:
-                timing = time_steps(make_step(row, compiled), options.minimum_seconds)
+                timing = time_row(row, make_step(row, compiled), options.minimum_seconds)
             except Exception as error:  # torch.compile needs a C++ compiler; report and go on
                 log(f"pytorch_bench: {framework} {row} failed: {type(error).__name__}: {error}")
                 continue
