@@ -53,11 +53,14 @@ let package = Package(
         // --where filters. SQLite's C API rather than GRDB: GRDB added 70-90 s to a clean release build of strata.
         .target(name: "StrataTracking", dependencies: ["StrataTrain", "StrataData", "CSQLite"],
                 swiftSettings: swiftSettings),
+        // Weight import from PyTorch and Keras safetensors (name mappings, layout transforms).
+        .target(name: "StrataInterop", dependencies: ["StrataCore", "StrataNN", "StrataTrain"], swiftSettings: swiftSettings),
         .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
-                                                          "StrataDistributed", "StrataRetrieval", "StrataTracking"],
+                                                          "StrataDistributed", "StrataRetrieval", "StrataTracking",
+                                                          "StrataInterop"],
                 swiftSettings: swiftSettings),
         .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataRetrieval",
-                                               "StrataTracking"],
+                                               "StrataTracking", "StrataInterop"],
                 swiftSettings: swiftSettings),
 
         // The command line.
@@ -99,6 +102,9 @@ let package = Package(
                     swiftSettings: swiftSettings),
         // Fixtures/ holds safetensors files written by Python and by Strata (scripts/make-safetensors-fixture.py).
         .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataData", "StrataTestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        // Fixtures/ holds PyTorch and Keras models trained one epoch, with their logits (scripts/make-import-fixtures.py).
+        .testTarget(name: "StrataInteropTests", dependencies: ["StrataInterop", "StrataExperiments", "StrataTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),

@@ -6,3 +6,4 @@
 @_exported import StrataTrain
 @_exported import StrataRetrieval
 @_exported import StrataTracking
+@_exported import StrataInterop
