@@ -53,11 +53,13 @@ let package = Package(
         // --where filters. SQLite's C API rather than GRDB: GRDB added 70-90 s to a clean release build of strata.
         .target(name: "StrataTracking", dependencies: ["StrataTrain", "StrataData", "CSQLite"],
                 swiftSettings: swiftSettings),
-        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
-                                                          "StrataDistributed", "StrataRetrieval", "StrataTracking"],
-                swiftSettings: swiftSettings),
-        // ONNX export (a small protobuf writer of the few messages needed; no protobuf library).
+        // ONNX export (a small protobuf writer of the few messages needed; no protobuf library) and weight import
+        // from PyTorch and Keras safetensors (name mappings, layout transforms).
         .target(name: "StrataInterop", dependencies: ["StrataCore", "StrataNN", "StrataTrain"], swiftSettings: swiftSettings),
+        .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
+                                                          "StrataDistributed", "StrataRetrieval", "StrataTracking",
+                                                          "StrataInterop"],
+                swiftSettings: swiftSettings),
         .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataRetrieval",
                                                "StrataTracking", "StrataInterop"],
                 swiftSettings: swiftSettings),
@@ -104,12 +106,13 @@ let package = Package(
         // Fixtures/ holds safetensors files written by Python and by Strata (scripts/make-safetensors-fixture.py).
         .testTarget(name: "StrataTrainTests", dependencies: ["StrataTrain", "StrataData", "StrataTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        // Fixtures/ holds PyTorch and Keras models trained one epoch, with their logits (scripts/make-import-fixtures.py).
+        // The ONNX Runtime checks run when STRATA_ONNX_PYTHON names the python of scripts/onnx-check-venv.
+        .testTarget(name: "StrataInteropTests", dependencies: ["StrataInterop", "StrataExperiments", "StrataData", "StrataTestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataCommandTests", dependencies: ["strata", "StrataTestSupport", "StrataTracking"],
-                    swiftSettings: swiftSettings),
-        // The ONNX Runtime checks run when STRATA_ONNX_PYTHON names the python of scripts/onnx-check-venv.
-        .testTarget(name: "StrataInteropTests", dependencies: ["StrataInterop", "StrataExperiments", "StrataData", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataRetrievalTests", dependencies: ["StrataRetrieval", "StrataTestSupport"],
                     swiftSettings: swiftSettings),

@@ -1,5 +1,9 @@
 /// The sizes and parameters of one 2-D convolution: input (N, C, H, W), weight (O, C/groups, KH, KW),
-/// output (N, O, OH, OW), with OH = (H + 2·padY − dilationY·(KH − 1) − 1) / strideY + 1 (floor).
+/// output (N, O, OH, OW), with OH = (H + padY + padBottom − dilationY·(KH − 1) − 1) / strideY + 1 (floor).
+///
+/// Padding may differ between the two ends of an axis: `padY`/`padX` are the rows and columns added
+/// at the top and left, `padBottom`/`padRight` those at the bottom and right (equal unless asked
+/// otherwise; Keras's "same" puts the odd one at the bottom and right).
 ///
 /// It is the key of the oneDNN primitive caches and the one place shapes are checked, so every
 /// kernel (oneDNN, im2col + sgemm, the reference) sees the same validated numbers.
@@ -8,28 +12,35 @@ struct Conv2DGeometry: Hashable, Sendable {
     let outChannels: Int, kernelHeight: Int, kernelWidth: Int
     let strideY: Int, strideX: Int
     let padY: Int, padX: Int
+    let padBottom: Int, padRight: Int
     let dilationY: Int, dilationX: Int
     let groups: Int
 
     /// The geometry of a convolution of `input` (N, C, H, W) with `weight` (O, C/groups, KH, KW);
     /// traps with a message naming both shapes when they do not fit together.
+    /// `padding` is (top, left); `paddingEnd` (bottom, right) defaults to `padding`.
     init(input: [Int], weight: [Int], bias: [Int]? = nil, stride: (Int, Int), padding: (Int, Int),
-         dilation: (Int, Int), groups: Int, op: String = "conv2d") {
+         paddingEnd: (Int, Int)? = nil, dilation: (Int, Int), groups: Int, op: String = "conv2d") {
         if let problem = Conv2DGeometry.problem(input: input, weight: weight, bias: bias, stride: stride,
-                                                padding: padding, dilation: dilation, groups: groups, op: op) {
+                                                padding: padding, paddingEnd: paddingEnd, dilation: dilation,
+                                                groups: groups, op: op) {
             preconditionFailure(problem)
         }
         batch = input[0]; inChannels = input[1]; height = input[2]; width = input[3]
         outChannels = weight[0]; kernelHeight = weight[2]; kernelWidth = weight[3]
         (strideY, strideX) = stride
         (padY, padX) = padding
+        (padBottom, padRight) = paddingEnd ?? padding
         (dilationY, dilationX) = dilation
         self.groups = groups
     }
 
     /// What is wrong with these shapes and parameters, or nil when they describe a valid convolution.
     static func problem(input: [Int], weight: [Int], bias: [Int]?, stride: (Int, Int), padding: (Int, Int),
-                        dilation: (Int, Int), groups: Int, op: String = "conv2d") -> String? {
+                        paddingEnd: (Int, Int)? = nil, dilation: (Int, Int), groups: Int,
+                        op: String = "conv2d") -> String? {
+        let end = paddingEnd ?? padding
+        let paddingText = end == padding ? "\(padding)" : "\(padding) (top, left) and \(end) (bottom, right)"
         let inputText = input.shapeText, weightText = weight.shapeText
         guard input.count == 4 else { return "\(op): input \(inputText) must have rank 4 (N, C, H, W)" }
         guard weight.count == 4 else {
@@ -38,8 +49,9 @@ struct Conv2DGeometry: Hashable, Sendable {
         guard input.allSatisfy({ $0 > 0 }), weight.allSatisfy({ $0 > 0 }) else {
             return "\(op): input \(inputText) and weight \(weightText) must have no empty dimension"
         }
-        guard stride.0 >= 1, stride.1 >= 1, dilation.0 >= 1, dilation.1 >= 1, padding.0 >= 0, padding.1 >= 0 else {
-            return "\(op): stride \(stride) and dilation \(dilation) must be at least 1 and padding \(padding) "
+        guard stride.0 >= 1, stride.1 >= 1, dilation.0 >= 1, dilation.1 >= 1, padding.0 >= 0, padding.1 >= 0,
+              end.0 >= 0, end.1 >= 0 else {
+            return "\(op): stride \(stride) and dilation \(dilation) must be at least 1 and padding \(paddingText) "
                 + "at least 0 (input \(inputText), weight \(weightText))"
         }
         guard groups >= 1, input[1] % groups == 0, weight[0] % groups == 0 else {
@@ -51,10 +63,10 @@ struct Conv2DGeometry: Hashable, Sendable {
                 + "\(weight[1]) × groups \(groups)"
         }
         let spanY = dilation.0 * (weight[2] - 1) + 1, spanX = dilation.1 * (weight[3] - 1) + 1
-        let paddedY = input[2] + 2 * padding.0, paddedX = input[3] + 2 * padding.1
+        let paddedY = input[2] + padding.0 + end.0, paddedX = input[3] + padding.1 + end.1
         guard spanY <= paddedY, spanX <= paddedX else {
             return "\(op): kernel of weight \(weightText) spans \(spanY)×\(spanX) with dilation \(dilation), "
-                + "larger than input \(inputText) padded by \(padding) to \(paddedY)×\(paddedX)"
+                + "larger than input \(inputText) padded by \(paddingText) to \(paddedY)×\(paddedX)"
         }
         if let bias, bias != [weight[0]] {
             return "\(op): bias \(bias.shapeText) must have shape (\(weight[0])) to match weight \(weightText)"
@@ -63,9 +75,9 @@ struct Conv2DGeometry: Hashable, Sendable {
     }
 
     /// The output height OH.
-    var outHeight: Int { (height + 2 * padY - dilationY * (kernelHeight - 1) - 1) / strideY + 1 }
+    var outHeight: Int { (height + padY + padBottom - dilationY * (kernelHeight - 1) - 1) / strideY + 1 }
     /// The output width OW.
-    var outWidth: Int { (width + 2 * padX - dilationX * (kernelWidth - 1) - 1) / strideX + 1 }
+    var outWidth: Int { (width + padX + padRight - dilationX * (kernelWidth - 1) - 1) / strideX + 1 }
     /// The input shape (N, C, H, W).
     var inputShape: [Int] { [batch, inChannels, height, width] }
     /// The weight shape (O, C/groups, KH, KW).

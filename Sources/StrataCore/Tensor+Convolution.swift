@@ -16,8 +16,10 @@ extension Tensor {
     /// with `weight` (O, C/groups, KH, KW) plus an optional `bias` (O), giving (N, O, OH, OW) with
     /// `OH = (H + 2·padding.0 − dilation.0·(KH − 1) − 1) / stride.0 + 1` (rounded down), and OW alike.
     ///
-    /// Differentiable with respect to the input, the weight and the bias. Padding is symmetric and
-    /// zero; for "same" output with an odd kernel `k` and stride 1, pass `padding: (k / 2, k / 2)`.
+    /// Differentiable with respect to the input, the weight and the bias. Padding is zero: `padding`
+    /// rows and columns at the top and left, and `paddingEnd` (default: `padding`) at the bottom and
+    /// right, with `OH = (H + padding.0 + paddingEnd.0 − …) / stride.0 + 1` when they differ. For "same"
+    /// output with an odd kernel `k` and stride 1, pass `padding: (k / 2, k / 2)`.
     ///
     /// ```swift
     /// let images = Tensor.randomNormal([128, 1, 28, 28], seed: 1)
@@ -25,10 +27,10 @@ extension Tensor {
     /// let features = images.conv2d(weight, padding: (1, 1))   // (128, 32, 28, 28)
     /// ```
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                       padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                       algorithm: ConvolutionAlgorithm = .automatic) -> Tensor {
+                       padding: (Int, Int) = (0, 0), paddingEnd: (Int, Int)? = nil, dilation: (Int, Int) = (1, 1),
+                       groups: Int = 1, algorithm: ConvolutionAlgorithm = .automatic) -> Tensor {
         let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride,
-                                      padding: padding, dilation: dilation, groups: groups)
+                                      padding: padding, paddingEnd: paddingEnd, dilation: dilation, groups: groups)
         let kernel = algorithm == .automatic ? Tensor.fastestConvolution(for: geometry) : algorithm
         let input = contiguousStorageView(), filters = weight.contiguousStorageView()
         let shift = bias?.contiguousStorageView()

@@ -2,15 +2,17 @@ extension Tensor {
     /// 2-D max pooling of this (N, C, H, W) tensor: the largest value in each KH×KW window, giving
     /// (N, C, OH, OW) with `OH = (H + 2·padding.0 − KH) / stride.0 + 1` (rounded down, like PyTorch's
     /// `ceil_mode=False`). `stride` defaults to the kernel; padding (at most half the kernel) never wins.
+    /// `padding` pads the top and left, `paddingEnd` (default: `padding`) the bottom and right.
     ///
     /// Differentiable: the gradient of each output goes to the input element that was the maximum.
     ///
     /// ```swift
     /// let pooled = features.maxPool2d(kernel: (2, 2))   // (128, 32, 28, 28) → (128, 32, 14, 14)
     /// ```
-    public func maxPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
+    public func maxPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+                          paddingEnd: (Int, Int)? = nil) -> Tensor {
         let geometry = Pool2DGeometry(input: shape, kernel: kernel, stride: stride ?? kernel, padding: padding,
-                                      op: "maxPool2d")
+                                      paddingEnd: paddingEnd, op: "maxPool2d")
         let (output, workspace) = pool2d(geometry, .max)
         if Tensor.needsGrad(self) {
             output.record("maxPool2d", [self]) { gradOutput in
@@ -22,12 +24,14 @@ extension Tensor {
 
     /// 2-D average pooling of this (N, C, H, W) tensor: the mean of each KH×KW window, giving
     /// (N, C, OH, OW) sized as in `maxPool2d`. Padding counts as zeros in the mean, which always divides
-    /// by KH·KW (PyTorch's default `count_include_pad=True`). `stride` defaults to the kernel.
+    /// by KH·KW (PyTorch's default `count_include_pad=True`). `stride` defaults to the kernel; `padding`
+    /// pads the top and left, `paddingEnd` (default: `padding`) the bottom and right.
     ///
     /// Differentiable: each output's gradient is spread evenly over its window.
-    public func avgPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
+    public func avgPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+                          paddingEnd: (Int, Int)? = nil) -> Tensor {
         let geometry = Pool2DGeometry(input: shape, kernel: kernel, stride: stride ?? kernel, padding: padding,
-                                      op: "avgPool2d")
+                                      paddingEnd: paddingEnd, op: "avgPool2d")
         let (output, _) = pool2d(geometry, .average)
         if Tensor.needsGrad(self) {
             output.record("avgPool2d", [self]) { gradOutput in

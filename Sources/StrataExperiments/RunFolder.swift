@@ -10,6 +10,8 @@ public struct RunFolder: Sendable {
     public var options: URL { url.appendingPathComponent("options.json") }
     /// The checkpoint written after every epoch (weights, optimizer state, progress).
     public var checkpoint: URL { url.appendingPathComponent("checkpoint.safetensors") }
+    /// The final weights, `model.safetensors` (written at the end of training and by `strata import`).
+    public var model: URL { url.appendingPathComponent("model.safetensors") }
     /// The per-epoch log written while training.
     public var history: URL { url.appendingPathComponent("history.csv") }
 
@@ -20,7 +22,9 @@ public struct RunFolder: Sendable {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw ExperimentError("run folder \(path) does not exist")
         }
-        for file in [options, checkpoint] where !FileManager.default.fileExists(atPath: file.path) {
+        // A run has options and a checkpoint; an imported model (`strata import`) has model.safetensors instead.
+        let weights = FileManager.default.fileExists(atPath: model.path) ? model : checkpoint
+        for file in [options, weights] where !FileManager.default.fileExists(atPath: file.path) {
             throw ExperimentError("run folder \(path) has no \(file.lastPathComponent): is it a strata training run?")
         }
     }

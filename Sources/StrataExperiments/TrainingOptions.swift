@@ -141,6 +141,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
         values["earlyStoppingPatience"] = earlyStoppingPatience.map { String($0) } ?? "off"
         values["threads"] = threads.map { String($0) } ?? "default"
         values["dataDirectory"] = dataDirectory
+        // Set only for imported models (`strata import`): the source framework's layer settings.
+        values["batchNormEpsilon"] = modelOptions.batchNormEpsilon.map { String($0) }
+        values["batchNormMomentum"] = modelOptions.batchNormMomentum.map { String($0) }
+        values["samePadding"] = modelOptions.samePadding?.rawValue
         return values
     }
 }

@@ -103,15 +103,17 @@ struct ONNXGraphBuilder {
         return try emitActivation(dense.activation, input: affine, layer: dense)
     }
 
-    /// Conv with Strata's explicit padding (the same on both sides of an axis), then the activation.
+    /// Conv with Strata's explicit padding (top and left, then bottom and right: they differ for Keras-style
+    /// "same" with an odd total), then the activation.
     private mutating func emitConvolution(_ convolution: Conv2D, input: String) throws -> String {
         guard let kernel = convolution.kernel else { throw ONNXExportError.unbuilt(convolution) }
         let inputs = [input, weight(kernel, convolution, "kernel")] + (convolution.bias.map { [weight($0, convolution, "bias")] } ?? [])
-        let pads = convolution.paddingAmount
+        let (top, left) = convolution.paddingAmount
+        let (bottom, right) = convolution.paddingEndAmount
         let attributes = [
             ONNXAttribute(name: "kernel_shape", value: .ints([convolution.kernelSize.height, convolution.kernelSize.width])),
             ONNXAttribute(name: "strides", value: .ints([convolution.strides.height, convolution.strides.width])),
-            ONNXAttribute(name: "pads", value: .ints([pads.height, pads.width, pads.height, pads.width])),
+            ONNXAttribute(name: "pads", value: .ints([top, left, bottom, right])),
             ONNXAttribute(name: "dilations", value: .ints([convolution.dilation.height, convolution.dilation.width])),
             ONNXAttribute(name: "group", value: .int(convolution.groups)),
         ]
@@ -149,10 +151,11 @@ struct ONNXGraphBuilder {
 
     /// kernel_shape, strides and pads of a pooling window.
     private func windowAttributes(_ window: PoolingWindow) -> [ONNXAttribute] {
-        let pads = window.paddingAmount
+        let (top, left) = window.paddingAmount
+        let (bottom, right) = window.paddingEndAmount
         return [ONNXAttribute(name: "kernel_shape", value: .ints([window.size.height, window.size.width])),
                 ONNXAttribute(name: "strides", value: .ints([window.strides.height, window.strides.width])),
-                ONNXAttribute(name: "pads", value: .ints([pads.0, pads.1, pads.0, pads.1]))]
+                ONNXAttribute(name: "pads", value: .ints([top, left, bottom, right]))]
     }
 
     /// Adds a node `opType` of `layer`; returns the name of its one output.

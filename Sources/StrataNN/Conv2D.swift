@@ -14,7 +14,7 @@ public final class Conv2D: Layer {
     public let kernelSize: (height: Int, width: Int)
     /// The step between windows along height and width.
     public let strides: (height: Int, width: Int)
-    /// "valid" or "same".
+    /// "valid", "same" or "sameKeras" (see `Padding`).
     public let padding: Padding
     /// The spacing between kernel taps.
     public let dilation: (height: Int, width: Int)
@@ -32,9 +32,10 @@ public final class Conv2D: Layer {
     public private(set) var kernel: Tensor?
     /// The bias `(filters)`, created by `build` when `useBias`.
     public private(set) var bias: Tensor?
-    /// The zero padding per side (height, width) that `padding` resolves to for the built input shape
-    /// ("same" with stride above 1 and an odd total pads the larger half on both sides).
-    public private(set) var paddingAmount = (height: 0, width: 0)
+    /// The zero rows and columns added at the top and left, resolved from `padding` by `outputShape(for:)`.
+    public private(set) var paddingAmount = (0, 0)
+    /// The zero rows and columns added at the bottom and right, resolved from `padding` by `outputShape(for:)`.
+    public private(set) var paddingEndAmount = (0, 0)
 
     /// A convolution with `filters` outputs and a `kernelSize` window.
     public init(_ filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
@@ -73,15 +74,16 @@ public final class Conv2D: Layer {
         guard inputShape[0] % groups == 0 else {
             throw LayerError.incompatibleShape(self, got: inputShape, expected: "channels divisible by groups \(groups)")
         }
-        let padH = try padding.amount(size: inputShape[1], kernel: kernelSize.height, stride: strides.height,
-                                      dilation: dilation.height, layer: name)
-        let padW = try padding.amount(size: inputShape[2], kernel: kernelSize.width, stride: strides.width,
-                                      dilation: dilation.width, layer: name)
-        paddingAmount = (padH, padW)
+        let padH = try padding.amounts(size: inputShape[1], kernel: kernelSize.height, stride: strides.height,
+                                       dilation: dilation.height, layer: name)
+        let padW = try padding.amounts(size: inputShape[2], kernel: kernelSize.width, stride: strides.width,
+                                       dilation: dilation.width, layer: name)
+        paddingAmount = (padH.before, padW.before)
+        paddingEndAmount = (padH.after, padW.after)
         let height = Padding.outputSize(size: inputShape[1], kernel: kernelSize.height, stride: strides.height,
-                                        dilation: dilation.height, padding: padH)
+                                        dilation: dilation.height, before: padH.before, after: padH.after)
         let width = Padding.outputSize(size: inputShape[2], kernel: kernelSize.width, stride: strides.width,
-                                       dilation: dilation.width, padding: padW)
+                                       dilation: dilation.width, before: padW.before, after: padW.after)
         guard height > 0 && width > 0 else {
             throw LayerError.incompatibleShape(self, got: inputShape,
                                                expected: "height and width of at least the \(kernelSize.height)×\(kernelSize.width) window")
@@ -102,7 +104,7 @@ public final class Conv2D: Layer {
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard let kernel else { preconditionFailure("Conv2D \(name): forward before build(inputShape:)") }
         let output = input.conv2d(kernel, bias: bias, stride: strides, padding: paddingAmount,
-                                  dilation: dilation, groups: groups)
+                                  paddingEnd: paddingEndAmount, dilation: dilation, groups: groups)
         return activation.apply(output)
     }
 

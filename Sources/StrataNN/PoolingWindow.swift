@@ -7,10 +7,12 @@ public struct PoolingWindow: Sendable {
     public let size: (height: Int, width: Int)
     /// The step between windows (the window size by default, as in Keras).
     public let strides: (height: Int, width: Int)
-    /// "valid" or "same".
+    /// "valid", "same" or "sameKeras" (see `Padding`).
     public let padding: Padding
-    /// The zero padding per side, resolved by `outputShape(for:layer:)`.
+    /// The padding at the top and left, resolved by `outputShape(for:layer:)`.
     public private(set) var paddingAmount = (0, 0)
+    /// The padding at the bottom and right, resolved by `outputShape(for:layer:)`.
+    public private(set) var paddingEndAmount = (0, 0)
 
     /// A window of `size` moving by `strides` (default: `size`).
     public init(size: (Int, Int), strides: (Int, Int)?, padding: Padding) {
@@ -25,11 +27,14 @@ public struct PoolingWindow: Sendable {
         guard inputShape.count == 3 else {
             throw LayerError.incompatibleShape(layer, got: inputShape, expected: "(None, channels, height, width)")
         }
-        let padH = try padding.amount(size: inputShape[1], kernel: size.height, stride: strides.height, layer: layer.name)
-        let padW = try padding.amount(size: inputShape[2], kernel: size.width, stride: strides.width, layer: layer.name)
-        paddingAmount = (padH, padW)
-        let height = Padding.outputSize(size: inputShape[1], kernel: size.height, stride: strides.height, padding: padH)
-        let width = Padding.outputSize(size: inputShape[2], kernel: size.width, stride: strides.width, padding: padW)
+        let padH = try padding.amounts(size: inputShape[1], kernel: size.height, stride: strides.height, layer: layer.name)
+        let padW = try padding.amounts(size: inputShape[2], kernel: size.width, stride: strides.width, layer: layer.name)
+        paddingAmount = (padH.before, padW.before)
+        paddingEndAmount = (padH.after, padW.after)
+        let height = Padding.outputSize(size: inputShape[1], kernel: size.height, stride: strides.height,
+                                        before: padH.before, after: padH.after)
+        let width = Padding.outputSize(size: inputShape[2], kernel: size.width, stride: strides.width,
+                                       before: padW.before, after: padW.after)
         guard height > 0 && width > 0 else {
             throw LayerError.incompatibleShape(layer, got: inputShape,
                                                expected: "height and width of at least the \(size.height)×\(size.width) window")
@@ -75,12 +80,14 @@ public final class MaxPool2D: WindowPoolingLayer {
 
     /// The maximum of each window.
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        input.maxPool2d(kernel: window.size, stride: window.strides, padding: window.paddingAmount)
+        input.maxPool2d(kernel: window.size, stride: window.strides, padding: window.paddingAmount,
+                        paddingEnd: window.paddingEndAmount)
     }
 }
 
 /// Average pooling over windows of `(N, C, H, W)` batches (Keras's `AveragePooling2D`); with "same"
-/// padding the zeros count in each window's mean, as in PyTorch's default.
+/// padding the zeros count in each window's mean, as in PyTorch's default (Keras leaves them out, so
+/// `sameKeras` matches Keras exactly only where a window needs no padding).
 public final class AveragePool2D: WindowPoolingLayer {
     /// The layer's name in its model.
     public var name = ""
@@ -101,7 +108,8 @@ public final class AveragePool2D: WindowPoolingLayer {
 
     /// The mean of each window.
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        input.avgPool2d(kernel: window.size, stride: window.strides, padding: window.paddingAmount)
+        input.avgPool2d(kernel: window.size, stride: window.strides, padding: window.paddingAmount,
+                        paddingEnd: window.paddingEndAmount)
     }
 }
 

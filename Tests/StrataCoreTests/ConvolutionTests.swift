@@ -17,6 +17,7 @@ final class ConvolutionTests: XCTestCase {
         var bias = true
         var stride = (1, 1)
         var padding = (0, 0)
+        var paddingEnd: (Int, Int)? = nil
         var dilation = (1, 1)
         var groups = 1
     }
@@ -33,13 +34,18 @@ final class ConvolutionTests: XCTestCase {
         Case(input: [3, 5, 6, 7], weight: [4, 5, 1, 1]),
         Case(input: [2, 6, 5, 5], weight: [6, 2, 2, 2], stride: (2, 2), padding: (1, 1), dilation: (2, 1), groups: 3),
         Case(input: [4, 3, 4, 4], weight: [2, 3, 4, 4], padding: (0, 0)),
+        // Keras's "same" with stride 2 on an even input: the odd row and column at the bottom and right.
+        Case(input: [2, 3, 8, 8], weight: [4, 3, 3, 3], stride: (2, 2), padding: (0, 0), paddingEnd: (1, 1)),
+        Case(input: [2, 2, 7, 6], weight: [3, 2, 4, 2], bias: false, stride: (2, 1), padding: (1, 0),
+             paddingEnd: (2, 1)),
     ]
 
     /// Forward and all three backward products of every kernel agree with the reference on every case.
     func testKernelsMatchReference() throws {
         for (index, c) in cases.enumerated() {
             let geometry = Conv2DGeometry(input: c.input, weight: c.weight, bias: c.bias ? [c.weight[0]] : nil,
-                                          stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+                                          stride: c.stride, padding: c.padding, paddingEnd: c.paddingEnd,
+                                          dilation: c.dilation, groups: c.groups)
             let seed = UInt64(index * 10)
             let weight = randomTensor(c.weight, seed: seed + 2, requiresGrad: true)
             let bias = c.bias ? randomTensor([c.weight[0]], seed: seed + 3, requiresGrad: true) : nil
@@ -54,7 +60,8 @@ final class ConvolutionTests: XCTestCase {
                 weight.zeroGrad()
                 bias?.zeroGrad()
                 let output = input.conv2d(weight, bias: bias, stride: c.stride, padding: c.padding,
-                                          dilation: c.dilation, groups: c.groups, algorithm: algorithm)
+                                          paddingEnd: c.paddingEnd, dilation: c.dilation, groups: c.groups,
+                                          algorithm: algorithm)
                 assertClose(output, expected, rtol: 1e-4, atol: 1e-4, "\(label) forward")
                 try output.backward(gradient: gradOutput)
                 assertClose(input.grad!, expectedInput, rtol: 1e-4, atol: 1e-4, "\(label) input gradient")

@@ -25,6 +25,7 @@ final class PoolingTests: XCTestCase {
         var kernel: (Int, Int)
         var stride: (Int, Int)
         var padding = (0, 0)
+        var paddingEnd: (Int, Int)? = nil
     }
 
     private let cases: [Case] = [
@@ -35,22 +36,25 @@ final class PoolingTests: XCTestCase {
         Case(input: [1, 4, 5, 5], kernel: (5, 5), stride: (1, 1)),
         Case(input: [2, 2, 6, 5], kernel: (2, 3), stride: (3, 1), padding: (1, 1)),
         Case(input: [2, 3, 28, 28], kernel: (2, 2), stride: (2, 2)),
+        // Keras's "same": 7 → 4 with the extra column at the bottom and right only.
+        Case(input: [2, 3, 7, 7], kernel: (2, 2), stride: (2, 2), padding: (0, 0), paddingEnd: (1, 1)),
+        Case(input: [1, 2, 8, 6], kernel: (3, 3), stride: (2, 2), padding: (0, 1), paddingEnd: (1, 1)),
     ]
 
     /// Max pooling's output and input gradient agree with the reference on every case.
     func testMaxPoolMatchesReference() throws {
         for (index, c) in cases.enumerated() {
             let geometry = Pool2DGeometry(input: c.input, kernel: c.kernel, stride: c.stride, padding: c.padding,
-                                          op: "test")
+                                          paddingEnd: c.paddingEnd, op: "test")
             let input = distinctTensor(c.input, seed: UInt64(index), requiresGrad: true)
             let gradOutput = randomTensor(geometry.outputShape, seed: UInt64(index) + 50)
             let (expected, argmax) = ReferencePooling.maxForward(geometry, input: input)
-            let output = input.maxPool2d(kernel: c.kernel, stride: c.stride, padding: c.padding)
+            let output = input.maxPool2d(kernel: c.kernel, stride: c.stride, padding: c.padding, paddingEnd: c.paddingEnd)
             assertClose(output, expected, rtol: 0, atol: 0, "case \(index) forward")
             try output.backward(gradient: gradOutput)
             assertClose(input.grad!, ReferencePooling.maxBackward(geometry, gradOutput: gradOutput, argmax: argmax),
                         rtol: 1e-6, atol: 1e-6, "case \(index) input gradient")
-            let inference = noGrad { input.maxPool2d(kernel: c.kernel, stride: c.stride, padding: c.padding) }
+            let inference = noGrad { input.maxPool2d(kernel: c.kernel, stride: c.stride, padding: c.padding, paddingEnd: c.paddingEnd) }
             assertClose(inference, expected, rtol: 0, atol: 0, "case \(index) forward without the tape")
         }
     }
@@ -59,10 +63,10 @@ final class PoolingTests: XCTestCase {
     func testAvgPoolMatchesReference() throws {
         for (index, c) in cases.enumerated() {
             let geometry = Pool2DGeometry(input: c.input, kernel: c.kernel, stride: c.stride, padding: c.padding,
-                                          op: "test")
+                                          paddingEnd: c.paddingEnd, op: "test")
             let input = randomTensor(c.input, seed: UInt64(index), requiresGrad: true)
             let gradOutput = randomTensor(geometry.outputShape, seed: UInt64(index) + 50)
-            let output = input.avgPool2d(kernel: c.kernel, stride: c.stride, padding: c.padding)
+            let output = input.avgPool2d(kernel: c.kernel, stride: c.stride, padding: c.padding, paddingEnd: c.paddingEnd)
             assertClose(output, ReferencePooling.averageForward(geometry, input: input), rtol: 1e-5, atol: 1e-6,
                         "case \(index) forward")
             try output.backward(gradient: gradOutput)

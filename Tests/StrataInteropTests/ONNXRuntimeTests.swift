@@ -32,6 +32,7 @@ final class ONNXRuntimeTests: XCTestCase {
         var models: [(String, Model)] = try ONNXTestModels.catalog.map { ($0.name, try ONNXTestModels.catalogModel($0.name, options: $0.options)) }
         models.append(("embedding-cnn", try ONNXTestModels.embeddingModel()))
         models.append(("other-layers", try ONNXTestModels.otherLayersModel()))
+        models.append(("keras-padding", try ONNXTestModels.kerasPaddingModel()))
         var cases: [String] = []
         for (name, model) in models {
             let (values, source) = ONNXTestModels.inputs(count: 8, pixels: model.inputShape.reduce(1, *))

@@ -72,6 +72,17 @@ enum ONNXTestModels {
         return model
     }
 
+    /// Keras-style "same" padding with odd totals, whose extra row and column go at the bottom and right
+    /// (ONNX pads [0, 0, 1, 1]); input `(2, 12, 12)`.
+    static func kerasPaddingModel() throws -> Model {
+        try Model(inputShape: [2, 12, 12], seed: seed) {
+            Conv2D(4, kernelSize: 3, strides: 2, padding: .sameKeras, activation: .relu)   // 12 → 6, pads 0 top, 1 bottom
+            MaxPool2D(poolSize: (3, 3), strides: (2, 2), padding: .sameKeras)             // 6 → 3, pads 0 top, 1 bottom
+            Flatten()
+            Dense(5)
+        }
+    }
+
     /// Gives every bias, beta and moving mean values in ±0.2, every gamma 0.8…1.2 and every moving
     /// variance 0.5…1.5, from a fixed seed.
     static func randomizeStatistics(of model: Model) {

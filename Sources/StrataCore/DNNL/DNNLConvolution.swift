@@ -98,6 +98,7 @@ enum DNNLConvolution {
         let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
         let dilates: [Int64] = [Int64(g.dilationY - 1), Int64(g.dilationX - 1)]  // oneDNN counts gaps
         let padding: [Int64] = [Int64(g.padY), Int64(g.padX)]
+        let paddingEnd: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
         var operation = dnnl_convolution_desc_t()
         let status: dnnl_status_t
         let name: String
@@ -108,19 +109,19 @@ enum DNNLConvolution {
             status = withOptionalPointer(hasBias, &bias) { biasPointer in
                 dnnl_dilated_convolution_forward_desc_init(
                     &operation, dnnl_forward_training, dnnl_convolution_direct, &source, &weights, biasPointer,
-                    &destination, strides, dilates, padding, padding)
+                    &destination, strides, dilates, padding, paddingEnd)
             }
         case .backwardData:
             name = "convolution backward data \(shapes)"
             status = dnnl_dilated_convolution_backward_data_desc_init(
                 &operation, dnnl_convolution_direct, &source, &weights, &destination, strides, dilates,
-                padding, padding)
+                padding, paddingEnd)
         case .backwardWeights:
             name = "convolution backward weights \(shapes)"
             status = withOptionalPointer(hasBias, &bias) { biasPointer in
                 dnnl_dilated_convolution_backward_weights_desc_init(
                     &operation, dnnl_convolution_direct, &source, &weights, biasPointer, &destination, strides,
-                    dilates, padding, padding)
+                    dilates, padding, paddingEnd)
             }
         }
         DNNLEngine.check(status, name, "descriptor")

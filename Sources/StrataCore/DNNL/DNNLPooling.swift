@@ -69,8 +69,7 @@ enum DNNLPooling {
         let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
         let kernel: [Int64] = [Int64(g.kernelHeight), Int64(g.kernelWidth)]
         let padding: [Int64] = [Int64(g.padY), Int64(g.padX)]
-        // Symmetric padding: with floor rounding no window reaches past the bottom/right padding.
-        let paddingEnd = padding
+        let paddingEnd: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
         let algorithm = kind == .max ? dnnl_pooling_max : dnnl_pooling_avg_include_padding
         let kindName = kind == .max ? "max" : "average"
         var operation = dnnl_pooling_desc_t()
