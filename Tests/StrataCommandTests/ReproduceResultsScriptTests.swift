@@ -109,8 +109,8 @@ final class ReproduceResultsScriptTests: XCTestCase {
         process.environment = environment
         let output = folder.appendingPathComponent("out-\(UUID().uuidString.prefix(6))")
         let error = folder.appendingPathComponent("err-\(UUID().uuidString.prefix(6))")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        FileManager.default.createFile(atPath: error.path, contents: nil)
+        try Data().write(to: output)
+        try Data().write(to: error)
         let outputHandle = try FileHandle(forWritingTo: output), errorHandle = try FileHandle(forWritingTo: error)
         process.standardOutput = outputHandle
         process.standardError = errorHandle
