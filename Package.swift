@@ -82,6 +82,8 @@ let package = Package(
                           swiftSettings: swiftSettings),
         .executableTarget(name: "strata-mpibench", dependencies: ["StrataDistributed"], path: "Benchmarks/MPIBench",
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "strata-trackbench", dependencies: ["StrataTracking"], path: "Benchmarks/TrackBench",
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "strata-retrievalbench", dependencies: ["StrataRetrieval"], path: "Benchmarks/RetrievalBench",
                           swiftSettings: swiftSettings),
 
