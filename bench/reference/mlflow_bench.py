@@ -334,7 +334,7 @@ def main():
     common = {"framework": "mlflow", "version": mlflow.__version__, "runs": args.runs, "steps": args.steps,
               "metrics": args.metrics, "db": args.db}
     client = MlflowClient(tracking_uri=uri)
-    artifacts = tempfile.mkdtemp(prefix="mlflow-artifacts-")
+    artifacts = os.path.join(os.path.dirname(args.db), "mlflow-artifacts")   # stays empty: no artifacts are logged
     experiment_id = client.create_experiment("trackbench", artifact_location="file://" + artifacts)
     fill(client, synthetic, experiment_id, args.logged_runs, common)
     emit(common, "store_size", bytes=os.path.getsize(args.db))
