@@ -88,6 +88,8 @@ let package = Package(
                           swiftSettings: swiftSettings),
         .executableTarget(name: "strata-mpibench", dependencies: ["StrataDistributed"], path: "Benchmarks/MPIBench",
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "strata-trackbench", dependencies: ["StrataTracking"], path: "Benchmarks/TrackBench",
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "strata-retrievalbench", dependencies: ["StrataRetrieval"], path: "Benchmarks/RetrievalBench",
                           swiftSettings: swiftSettings),
 
@@ -126,6 +128,9 @@ let package = Package(
         // Starts strata-tracking-writer as a subprocess and kills it mid-run.
         .testTarget(name: "StrataTrackingTests", dependencies: ["StrataTracking", "StrataTrain", "StrataNN", "strata-tracking-writer"],
                     swiftSettings: swiftSettings),
+        // A W3C WebDriver client (chromedriver + headless chromium) and its own tests on a static page; skipped
+        // without chromium. The dashboard's browser tests add StrataServe and strata-serve to its dependencies.
+        .testTarget(name: "StrataServeBrowserTests", swiftSettings: swiftSettings),
         // The writer the tracking tests kill with SIGKILL part way through a run.
         .executableTarget(name: "strata-tracking-writer", dependencies: ["StrataTracking"], path: "Tests/TrackingWriter",
                           swiftSettings: swiftSettings),

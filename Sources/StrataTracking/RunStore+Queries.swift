@@ -66,11 +66,7 @@ extension RunStore {
     /// The latest and best values of every metric of the runs `ids`, by run and name.
     public func summaries(of ids: [Int64]) throws -> [Int64: [String: MetricSummary]] {
         var result: [Int64: [String: MetricSummary]] = [:]
-        let sql = """
-            SELECT s.*, (SELECT count(*) FROM metrics m WHERE m.run_id = s.run_id AND m.name = s.name) AS count
-            FROM metric_summaries s WHERE s.run_id IN (\(Self.list(ids)))
-            """
-        for row in try database.query(sql) {
+        for row in try database.query("SELECT * FROM metric_summaries WHERE run_id IN (\(Self.list(ids)))") {
             let summary = MetricSummary(name: row.text("name"), latest: row.double("latest"), latestStep: row.int("latest_step"),
                                         best: row.optionalDouble("best"), bestStep: row.optionalInt("best_step"), count: row.int("count"))
             result[row.int64("run_id"), default: [:]][summary.name] = summary
@@ -80,11 +76,14 @@ extension RunStore {
 
     /// Every point of metric `name` of run `runID`, by step (every metric when `name` is nil, by name then step).
     public func points(runID: Int64, name: String? = nil) throws -> [MetricPoint] {
-        let sql = "SELECT * FROM metrics WHERE run_id = ?" + (name == nil ? "" : " AND name = ?") + " ORDER BY name, step"
-        return try database.query(sql, [runID] + (name.map { [$0] } ?? [])).map {
-            MetricPoint(name: $0.text("name"), step: $0.int("step"), epoch: $0.optionalInt("epoch"), wallTime: $0.double("wall_time"),
-                        value: $0.double("value"))
+        let sql = "SELECT name, step, epoch, wall_time, value FROM metrics WHERE run_id = ?" + (name == nil ? "" : " AND name = ?")
+            + " ORDER BY name, step"
+        var points: [MetricPoint] = []
+        try database.scan(sql, [runID] + (name.map { [$0] } ?? [])) { row in
+            points.append(MetricPoint(name: name ?? row.text(0), step: Int(row.int64(1)), epoch: row.isNull(2) ? nil : Int(row.int64(2)),
+                                      wallTime: row.double(3), value: row.double(4)))
         }
+        return points
     }
 
     /// Writes every point of the runs `ids` as CSV to `handle`, one row per point:

@@ -62,6 +62,11 @@ extension RunStore {
                     PRIMARY KEY (run_id, path)
                 ) WITHOUT ROWID;
                 """),
+        ("v2: metric_summaries.count, each metric's number of points (counting them on every listing read every point)", """
+                ALTER TABLE metric_summaries ADD COLUMN count INTEGER NOT NULL DEFAULT 0;
+                UPDATE metric_summaries SET count = (SELECT count(*) FROM metrics m
+                    WHERE m.run_id = metric_summaries.run_id AND m.name = metric_summaries.name);
+                """),
     ]
 
     /// Applies the migrations the store lacks, in order, in one transaction.

@@ -57,16 +57,29 @@ public final class RunStore: Sendable {
     }
 
     /// Writes `points` of run `runID` in one transaction (a point at a step already recorded replaces
-    /// it), updates the metrics' latest and best values, and beats the run's heartbeat.
+    /// it), updates the metrics' latest and best values and counts, and beats the run's heartbeat.
     public func append(_ points: [MetricPoint], runID: Int64) throws {
         try database.write {
+            var added: [String: Int] = [:]
             for point in points {
-                try database.execute("INSERT OR REPLACE INTO metrics (run_id, name, step, epoch, wall_time, value) VALUES (?, ?, ?, ?, ?, ?)",
-                                     [runID, point.name, point.step, point.epoch, point.wallTime, point.value])
+                let epoch = point.epoch.map { SQLValue.integer(Int64($0)) } ?? .null   // SQLValues: no casts per point
+                try database.execute("INSERT OR IGNORE INTO metrics (run_id, name, step, epoch, wall_time, value) VALUES (?, ?, ?, ?, ?, ?)",
+                                     values: [.integer(runID), .text(point.name), .integer(Int64(point.step)), epoch,
+                                              .real(point.wallTime), .real(point.value)])
+                if database.changes == 1 {
+                    added[point.name, default: 0] += 1
+                } else {
+                    try database.execute("UPDATE metrics SET epoch = ?, wall_time = ?, value = ? WHERE run_id = ? AND name = ? AND step = ?",
+                                         [point.epoch, point.wallTime, point.value, runID, point.name, point.step])
+                    guard database.changes == 1 else {   // ignored for another reason than an existing step
+                        throw TrackingError("run \(runID): the point \(point.name) = \(point.value) at step \(point.step) cannot be stored")
+                    }
+                }
             }
             let summarize = """
-                INSERT INTO metric_summaries (run_id, name, latest, latest_step, best, best_step) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO metric_summaries (run_id, name, latest, latest_step, best, best_step, count) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (run_id, name) DO UPDATE SET
+                    count = count + excluded.count,
                     latest = CASE WHEN excluded.latest_step >= latest_step THEN excluded.latest ELSE latest END,
                     latest_step = max(latest_step, excluded.latest_step),
                     best_step = CASE WHEN excluded.best IS NOT NULL AND (best IS NULL OR (CASE WHEN ? THEN excluded.best > best
@@ -75,10 +88,12 @@ public final class RunStore: Sendable {
                         ELSE excluded.best < best END)) THEN excluded.best ELSE best END
                 """
             for (name, group) in Dictionary(grouping: points, by: \.name) {
-                let latest = group.max { $0.step < $1.step }!
+                let lastStep = group.map(\.step).max()!
+                let latest = group.last { $0.step == lastStep }!   // the value stored when a batch repeats a step
                 let larger = MetricPoint.largerIsBetter(name)
                 let best = group.filter(\.isSummary).max { larger ? $0.value < $1.value : $0.value > $1.value }
-                try database.execute(summarize, [runID, name, latest.value, latest.step, best?.value, best?.step, larger, larger])
+                try database.execute(summarize, [runID, name, latest.value, latest.step, best?.value, best?.step, added[name] ?? 0,
+                                                 larger, larger])
             }
             try database.execute("UPDATE runs SET heartbeat = ? WHERE id = ?", [Date().timeIntervalSince1970, runID])
         }

@@ -9,12 +9,12 @@ enum SQLValue: Equatable {
     init(_ value: Any?) {
         switch value {
         case nil: self = .null
+        case let value as SQLValue: self = value
         case let value as Int: self = .integer(Int64(value))
         case let value as Int64: self = .integer(value)
         case let value as Bool: self = .integer(value ? 1 : 0)
         case let value as Double: self = .real(value)
         case let value as String: self = .text(value)
-        case let value as SQLValue: self = value
         default: preconditionFailure("SQLValue: unsupported type \(type(of: value!))")
         }
     }
@@ -90,6 +90,16 @@ final class SQLiteConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs the one statement `sql` with `values` bound as they are (no casts from `Any`: for a write per point).
+    func execute(_ sql: String, values: [SQLValue]) throws {
+        try lock.withLock {
+            let statement = try prepared(sql)
+            defer { sqlite3_reset(statement); sqlite3_clear_bindings(statement) }
+            bind(values, to: statement)
+            guard sqlite3_step(statement) == SQLITE_DONE else { throw failure(sql) }
+        }
+    }
+
     /// The rows of the query `sql`.
     func query(_ sql: String, _ arguments: [Any?] = []) throws -> [SQLRow] {
         var rows: [SQLRow] = []
@@ -102,15 +112,7 @@ final class SQLiteConnection: @unchecked Sendable {
         try lock.withLock {
             let statement = try prepared(sql)
             defer { sqlite3_reset(statement); sqlite3_clear_bindings(statement) }
-            for (index, argument) in arguments.enumerated() {
-                let position = Int32(index + 1)
-                switch SQLValue(argument) {
-                case .null: sqlite3_bind_null(statement, position)
-                case .integer(let value): sqlite3_bind_int64(statement, position, value)
-                case .real(let value): sqlite3_bind_double(statement, position, value)
-                case .text(let value): sqlite3_bind_text(statement, position, value, -1, Self.transient)
-                }
-            }
+            bind(arguments.map(SQLValue.init), to: statement)
             let columns = sqlite3_column_count(statement)
             let names = (0..<columns).map { String(cString: sqlite3_column_name(statement, $0)) }
             while true {
@@ -131,6 +133,22 @@ final class SQLiteConnection: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with a cursor on each row of the query `sql`, its columns read by position: no
+    /// dictionary per row, for long series of points.
+    func scan(_ sql: String, _ arguments: [Any?], _ body: (SQLCursor) throws -> Void) throws {
+        try lock.withLock {
+            let statement = try prepared(sql)
+            defer { sqlite3_reset(statement); sqlite3_clear_bindings(statement) }
+            bind(arguments.map(SQLValue.init), to: statement)
+            while true {
+                let code = sqlite3_step(statement)
+                if code == SQLITE_DONE { return }
+                guard code == SQLITE_ROW else { throw failure(sql) }
+                try body(SQLCursor(statement: statement))
+            }
+        }
+    }
+
     /// Runs `body` in one transaction that takes the write lock at once (committed, or rolled back when it throws).
     func write<Result>(_ body: () throws -> Result) throws -> Result {
         try lock.withLock {
@@ -145,6 +163,9 @@ final class SQLiteConnection: @unchecked Sendable {
             }
         }
     }
+
+    /// The number of rows the last INSERT, UPDATE or DELETE wrote (0 for an `INSERT OR IGNORE` that was ignored).
+    var changes: Int { lock.withLock { Int(sqlite3_changes(handle)) } }
 
     /// The row id of the last insert.
     var lastInsertedRowID: Int64 { lock.withLock { sqlite3_last_insert_rowid(handle) } }
@@ -161,10 +182,31 @@ final class SQLiteConnection: @unchecked Sendable {
         return statement
     }
 
+    private func bind(_ values: [SQLValue], to statement: OpaquePointer) {
+        for (index, value) in values.enumerated() {
+            let position = Int32(index + 1)
+            switch value {
+            case .null: sqlite3_bind_null(statement, position)
+            case .integer(let value): sqlite3_bind_int64(statement, position, value)
+            case .real(let value): sqlite3_bind_double(statement, position, value)
+            case .text(let value): sqlite3_bind_text(statement, position, value, -1, Self.transient)
+            }
+        }
+    }
+
     private func failure(_ sql: String) -> TrackingError {
         TrackingError("\(String(cString: sqlite3_errmsg(handle))) (in \(sql.prefix(80)))")
     }
 
     /// SQLite copies the bound text (its SQLITE_TRANSIENT, a macro Swift cannot import).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// The current row of a `scan`, its columns read by position (0-based); valid only inside the scan's body.
+struct SQLCursor {
+    let statement: OpaquePointer
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+    func text(_ column: Int32) -> String { sqlite3_column_text(statement, column).map { String(cString: $0) } ?? "" }
 }

@@ -12,7 +12,7 @@ final class RunStoreTests: XCTestCase {
         let store = try file.open()
         let applied = try store.appliedMigrations()
         XCTAssertEqual(applied, RunStore.migrations.map(\.identifier))
-        XCTAssertEqual(applied.count, 1)
+        XCTAssertEqual(applied.count, 2)
         let tables = try store.database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0.text("name") }
         for table in ["artifacts", "experiments", "metric_summaries", "metrics", "params", "runs"] {
             XCTAssertTrue(tables.contains(table), "\(table) missing from \(tables)")
