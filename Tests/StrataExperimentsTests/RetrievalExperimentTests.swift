@@ -226,8 +226,9 @@ final class RetrievalExperimentTests: XCTestCase {
             XCTAssertTrue((0...1).contains(result.rank1) && (0...1).contains(result.auroc))
             XCTAssertLessThan(result.centroidMeanLength, 1.0001, "centres are means of unit vectors")
             XCTAssertEqual(result.thresholdComparison.map(\.name), ["empirical (probe photos)", "empirical (all photos)",
-                                                                    "normal (probe photos)", "normal (all photos)"])
-            XCTAssertEqual(result.thresholdComparison.last?.threshold, result.threshold, "the standard rule is normal (all photos)")
+                                                                    "normal (probe photos)", "normal (all photos)",
+                                                                    "auto (probe photos)", "auto (all photos)"])
+            XCTAssertEqual(result.thresholdComparison.last?.threshold, result.threshold, "the standard rule is auto (all photos)")
         }
         let table = try String(contentsOfFile: evaluation + "/results.md", encoding: .utf8)
         XCTAssertTrue(table.contains("| FAR @ rule empirical (probe photos) |") && table.contains("| FRR @ rule normal (all photos) |"))

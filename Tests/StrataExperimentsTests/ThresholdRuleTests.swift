@@ -58,11 +58,32 @@ final class ThresholdRuleTests: XCTestCase {
         XCTAssertEqual(ThresholdRule.normal.threshold(impostorScores: [], enrolled: 3, falseAlarmRate: 0.05), -.infinity)
     }
 
+    func testAutoRuleIsEmpiricalWellInsideTheDataAndNormalBeyondIt() {
+        // 4001 scores at the 0.95 quantile: about 200 above it, empirical.
+        let many = fisherNormalScores(mean: 0.3, deviation: 0.2, count: 4001)
+        XCTAssertEqual(ThresholdRule.auto.threshold(impostorScores: many, enrolled: 1, falseAlarmRate: 0.05),
+                       ThresholdRule.empirical.threshold(impostorScores: many, enrolled: 1, falseAlarmRate: 0.05))
+        // 200 scores at the 0.99658 quantile (15 identities): 0.68 expected above it, normal.
+        let few = fisherNormalScores(mean: 0.3, deviation: 0.2, count: 200)
+        XCTAssertEqual(ThresholdRule.auto.threshold(impostorScores: few, enrolled: 15, falseAlarmRate: 0.05),
+                       ThresholdRule.normal.threshold(impostorScores: few, enrolled: 15, falseAlarmRate: 0.05))
+        XCTAssertNotEqual(ThresholdRule.normal.threshold(impostorScores: few, enrolled: 15, falseAlarmRate: 0.05),
+                          ThresholdRule.empirical.threshold(impostorScores: few, enrolled: 15, falseAlarmRate: 0.05))
+        // The switch: exactly 10 expected above the 0.95 quantile of 200 scores is inside, 9.95 of 199 is not.
+        let twoHundred = fisherNormalScores(mean: 0.3, deviation: 0.2, count: 200)
+        XCTAssertEqual(ThresholdRule.auto.threshold(impostorScores: twoHundred, enrolled: 1, falseAlarmRate: 0.05),
+                       ThresholdRule.empirical.threshold(impostorScores: twoHundred, enrolled: 1, falseAlarmRate: 0.05))
+        let fewer = Array(twoHundred.dropLast())
+        XCTAssertEqual(ThresholdRule.auto.threshold(impostorScores: fewer, enrolled: 1, falseAlarmRate: 0.05),
+                       ThresholdRule.normal.threshold(impostorScores: fewer, enrolled: 1, falseAlarmRate: 0.05))
+    }
+
     func testRuleNamesAreParsedAndBadOnesRefused() throws {
         XCTAssertEqual(try ThresholdRule(named: "empirical"), .empirical)
         XCTAssertEqual(try ThresholdRule(named: "normal"), .normal)
+        XCTAssertEqual(try ThresholdRule(named: "auto"), .auto)
         XCTAssertThrowsError(try ThresholdRule(named: "gumbel")) {
-            XCTAssertTrue("\($0)".contains("unknown --threshold-rule 'gumbel'; choose one of: empirical, normal"), "\($0)")
+            XCTAssertTrue("\($0)".contains("unknown --threshold-rule 'gumbel'; choose one of: empirical, normal, auto"), "\($0)")
         }
         var options = RetrievalOptions()
         XCTAssertEqual(options.resolvedThresholdRule, ThresholdRule.standard)
@@ -76,6 +97,7 @@ final class ThresholdRuleTests: XCTestCase {
     func testEachRuleTakesItsScoreSet() {
         XCTAssertEqual(ValidationThreshold.scores(for: .empirical, probes: [0.1], allPhotos: [0.1, 0.2]), [0.1])
         XCTAssertEqual(ValidationThreshold.scores(for: .normal, probes: [0.1], allPhotos: [0.1, 0.2]), [0.1, 0.2])
+        XCTAssertEqual(ValidationThreshold.scores(for: .auto, probes: [0.1], allPhotos: [0.1, 0.2]), [0.1, 0.2])
     }
 
     /// Two validation people of two photos each, one enrolled and one probe per person: the all-photos set

@@ -10,7 +10,7 @@ import Foundation
 /// (they come from only 20 ordered pairs of validation people), which sits well below the true quantile.
 ///
 /// ```swift
-/// let rule = try ThresholdRule(named: "normal")
+/// let rule = try ThresholdRule(named: "auto")
 /// let t = rule.threshold(impostorScores: scores, enrolled: 15, falseAlarmRate: 0.05)
 /// ```
 public enum ThresholdRule: String, Codable, CaseIterable, Sendable {
@@ -20,9 +20,15 @@ public enum ThresholdRule: String, Codable, CaseIterable, Sendable {
     /// A normal distribution fitted to the Fisher z (atanh) of the scores of every validation photo (its
     /// gallery photos too) against the other validation people's galleries; the quantile comes from the fit.
     case normal
+    /// The empirical quantile when at least `minimumExceedances` of the scores (every validation photo's)
+    /// are expected above it, so that it is well inside the data; the normal fit otherwise.
+    case auto
+
+    /// The scores expected above the quantile for `auto` to trust the empirical one.
+    public static let minimumExceedances = 10.0
 
     /// The rule used when none is asked for.
-    public static let standard = ThresholdRule.normal
+    public static let standard = ThresholdRule.auto
 
     /// The rule of the name `--threshold-rule` takes; throws naming the option and the accepted names.
     public init(named name: String) throws {
@@ -35,7 +41,7 @@ public enum ThresholdRule: String, Codable, CaseIterable, Sendable {
 
     /// Whether the rule's scores include the validation gallery photos as strangers (otherwise only the
     /// validation probes are scored against the other people's galleries).
-    public var usesGalleryPhotosAsStrangers: Bool { self == .normal }
+    public var usesGalleryPhotosAsStrangers: Bool { self != .empirical }
 
     /// The threshold for `enrolled` identities at `falseAlarmRate` from `impostorScores` (any order);
     /// `-infinity` (accept everyone) when there are no scores.
@@ -50,6 +56,10 @@ public enum ThresholdRule: String, Codable, CaseIterable, Sendable {
         case .normal:
             let (mean, deviation) = Self.fisherNormalFit(impostorScores)
             return Float(Foundation.tanh(mean + deviation * Self.normalQuantile(share)))
+        case .auto:
+            let inside = (1 - share) * Double(impostorScores.count) >= Self.minimumExceedances
+            return (inside ? Self.empirical : .normal).threshold(impostorScores: impostorScores, enrolled: enrolled,
+                                                                falseAlarmRate: falseAlarmRate)
         }
     }
 
