@@ -72,6 +72,9 @@ struct RetrievalArguments: ParsableArguments {
     @Option(name: .customLong("threshold-far"), help: "The false-alarm rate (strangers accepted) the threshold is chosen for on the validation people.")
     var thresholdFAR = RetrievalOptions().thresholdFAR
 
+    @Option(name: .customLong("threshold-rule"), help: "How the threshold is estimated from the validation scores: auto (the default: empirical on every validation photo's scores when at least 10 are expected above the quantile, normal otherwise), normal (a normal fit to the Fisher z of every validation photo's scores against the other identities' galleries, the quantile from the fit) or empirical (the empirical quantile of the validation probes' scores, which cannot exceed the highest one seen).")
+    var thresholdRule: String?
+
     @Flag(name: .customLong("allow-nonfinite"), help: "Train on when a loss is NaN or infinite (default: stop, naming the epoch and step, and keep the last checkpoint).")
     var allowNonFinite = false
 
@@ -111,6 +114,7 @@ struct RetrievalArguments: ParsableArguments {
         options.galleryPerIdentity = galleryPerIdentity
         options.roles = roles
         options.thresholdFAR = thresholdFAR
+        options.thresholdRule = thresholdRule
         options.clusters = clusters
         options.nprobe = nprobe
         options.seed = common.seed

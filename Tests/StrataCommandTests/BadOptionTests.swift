@@ -198,6 +198,8 @@ extension CommandErrorTests {
             (["retrieve", "train", "--epochs", "0"], "--epochs must be at least 1, got 0"),
             (["retrieve", "train", "--steps-per-epoch", "0"], "--steps-per-epoch must be at least 1, got 0"),
             (["retrieve", "train", "--optimizer", "lbfgs"], "unknown --optimizer 'lbfgs'"),
+            (["retrieve", "train", "--threshold-rule", "gumbel"], "unknown --threshold-rule 'gumbel'; choose one of: empirical, normal, auto"),
+            (["retrieve", "evaluate", "--threshold-rule", ""], "unknown --threshold-rule ''"),
             (["retrieve", "train", "--learning-rate", "inf"], "--learning-rate must be a positive finite number, got inf"),
             (["retrieve", "train", "--decay", "0"], "--decay must be in (0, 1], got 0.0"),
             (["retrieve", "train", "--augment", "rotate"], "unknown --augment 'rotate'"),

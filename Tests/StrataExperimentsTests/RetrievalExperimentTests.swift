@@ -147,6 +147,7 @@ final class RetrievalExperimentTests: XCTestCase {
         let runFolder = root.appendingPathComponent("run").path
         let metrics = try XCTUnwrap(EmbeddingRun.start(options, output: runFolder, verbose: false) { _ in }.metrics)
         XCTAssertTrue(metrics.threshold.isFinite)
+        XCTAssertEqual(metrics.thresholdRule, ThresholdRule.standard.rawValue)
         for file in ["model.safetensors", "options.json", "metrics.json", "history.csv", "loss.png", "report.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: runFolder + "/" + file), file)
         }
@@ -224,7 +225,13 @@ final class RetrievalExperimentTests: XCTestCase {
             XCTAssertEqual(result.unknownProbes, 12)
             XCTAssertTrue((0...1).contains(result.rank1) && (0...1).contains(result.auroc))
             XCTAssertLessThan(result.centroidMeanLength, 1.0001, "centres are means of unit vectors")
+            XCTAssertEqual(result.thresholdComparison.map(\.name), ["empirical (probe photos)", "empirical (all photos)",
+                                                                    "normal (probe photos)", "normal (all photos)",
+                                                                    "auto (probe photos)", "auto (all photos)"])
+            XCTAssertEqual(result.thresholdComparison.last?.threshold, result.threshold, "the standard rule is auto (all photos)")
         }
+        let table = try String(contentsOfFile: evaluation + "/results.md", encoding: .utf8)
+        XCTAssertTrue(table.contains("| FAR @ rule empirical (probe photos) |") && table.contains("| FRR @ rule normal (all photos) |"))
         for file in ["results.md", "metrics.json", "repeats.json", "dir_far.png", "det.png", "clusters.png", "matches.png",
                      "printout.txt", "report.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: evaluation + "/" + file), file)

@@ -19,8 +19,10 @@ public struct EmbeddingMetrics: Codable, Equatable, Sendable {
     public var thresholdFAR = 0.0
     /// The number of enrolled identities the threshold was chosen for (`enroll` chooses it again for its gallery).
     public var thresholdIdentities = 0
+    /// The `ThresholdRule` that chose the threshold (nil in runs from before the rules: `empirical`).
+    public var thresholdRule: String?
     /// Validation scores of one stranger against one enrolled identity (best similarity to that identity's
-    /// images), ascending: the threshold for any gallery size is chosen from these.
+    /// images), ascending, as the rule takes them: the threshold for any gallery size is chosen from these.
     public var impostorScores: [Float] = []
     /// Rank-1 accuracy of the validation probes against the validation gallery.
     public var validationRank1 = 0.0
@@ -39,43 +41,59 @@ public struct EmbeddingMetrics: Codable, Equatable, Sendable {
 /// A stranger is accepted when its best similarity over the whole gallery is above the threshold, so its
 /// chance of acceptance grows with the number n of enrolled identities. From the validation scores of one
 /// stranger against one identity (CDF F), taking identities as independent, FAR(t) = 1 − F(t)ⁿ, and the
-/// threshold for a target FAR α is the (1 − α)^(1/n) quantile of those scores. Choosing it instead from
-/// the best score over the few validation identities would set it for a gallery of that size, too low
-/// for a larger one.
+/// threshold for a target FAR α is the (1 − α)^(1/n) quantile of those scores, estimated by the
+/// `ThresholdRule`. Choosing it instead from the best score over the few validation identities would set
+/// it for a gallery of that size, too low for a larger one.
 struct ValidationThreshold {
-    /// The threshold for `enrolled` identities at the target FAR.
+    /// The threshold of `rule` for `enrolled` identities at the target FAR.
     let threshold: Float
-    /// Scores of one validation probe against one other validation identity, ascending.
+    /// The rule that chose `threshold`.
+    let rule: ThresholdRule
+    /// The scores `rule` uses, ascending.
     let impostorScores: [Float]
+    /// Scores of one validation probe against one other validation identity's gallery, ascending.
+    let probeImpostorScores: [Float]
+    /// Scores of every validation photo (gallery photos too) against one other identity's gallery, ascending.
+    let allPhotoImpostorScores: [Float]
     /// Rank-1 accuracy of the validation probes.
     let rank1: Double
     /// AUROC of known against left-out.
     let auroc: Double
 
-    /// Embeds the validation gallery and probes with `model` and chooses the threshold at `targetFAR` for a
-    /// gallery of `enrolled` identities.
-    init(model: Model?, split: OpenSetSplit, targetFAR: Double, enrolled: Int) throws {
+    /// Embeds the validation gallery and probes with `model` and chooses the threshold of `rule` at
+    /// `targetFAR` for a gallery of `enrolled` identities.
+    init(model: Model?, split: OpenSetSplit, targetFAR: Double, enrolled: Int, rule: ThresholdRule) throws {
         let gallery = try EmbeddingNetwork.embed(split.validationGallery, with: model)
         let probes = try EmbeddingNetwork.embed(split.validationProbes, with: model)
+        let galleryLabels = split.validationGallery.labels
         let scores = IdentityScores(probes: probes, probeLabels: split.validationProbes.labels,
-                                    gallery: gallery, galleryLabels: split.validationGallery.labels)
+                                    gallery: gallery, galleryLabels: galleryLabels)
         let known = zip(scores.bestSimilarities, zip(scores.bestLabels, scores.probeLabels)).map {
             OpenSetMetrics.KnownProbe(isCorrect: $0.1.0 == $0.1.1, similarity: $0.0)
         }
         let evaluation = OpenSetMetrics(known: known, unknownSimilarities: scores.impostorSimilarities)
-        impostorScores = scores.perIdentityImpostorSimilarities.sorted()
-        threshold = Self.threshold(impostorScores: impostorScores, enrolled: enrolled, falseAlarmRate: targetFAR)
+        // A gallery photo played as a stranger is scored against the other people's galleries only.
+        let galleryAsStrangers = IdentityScores(probes: gallery, probeLabels: galleryLabels,
+                                                gallery: gallery, galleryLabels: galleryLabels)
+        probeImpostorScores = scores.perIdentityImpostorSimilarities.sorted()
+        allPhotoImpostorScores = (probeImpostorScores + galleryAsStrangers.perIdentityImpostorSimilarities).sorted()
+        self.rule = rule
+        impostorScores = Self.scores(for: rule, probes: probeImpostorScores, allPhotos: allPhotoImpostorScores)
+        threshold = rule.threshold(impostorScores: impostorScores, enrolled: enrolled, falseAlarmRate: targetFAR)
         rank1 = scores.rank1Accuracy
         auroc = evaluation.auroc
     }
 
-    /// The (1 − α)^(1/n) quantile of the ascending `impostorScores`: the lowest score s with at least that share
-    /// of scores at or below it (the highest score when the share asks for more than the scores hold).
+    /// The score set `rule` estimates from.
+    static func scores(for rule: ThresholdRule, probes: [Float], allPhotos: [Float]) -> [Float] {
+        rule.usesGalleryPhotosAsStrangers ? allPhotos : probes
+    }
+
+    /// The empirical rule's threshold: the (1 − α)^(1/n) quantile of the ascending `impostorScores`, the
+    /// lowest score s with at least that share of scores at or below it (the highest score when the share
+    /// asks for more than the scores hold).
     static func threshold(impostorScores: [Float], enrolled: Int, falseAlarmRate: Double) -> Float {
-        guard !impostorScores.isEmpty else { return -.infinity }
-        let share = Foundation.pow(1 - falseAlarmRate, 1 / Double(max(enrolled, 1)))
-        let position = Int((share * Double(impostorScores.count)).rounded(.up)) - 1
-        return impostorScores[min(max(position, 0), impostorScores.count - 1)]
+        ThresholdRule.empirical.threshold(impostorScores: impostorScores, enrolled: enrolled, falseAlarmRate: falseAlarmRate)
     }
 }
 
@@ -128,13 +146,14 @@ public enum EmbeddingRun {
         }
         let enrolled = split.knownNames.count
         let validation = try ValidationThreshold(model: trained.model, split: split, targetFAR: options.thresholdFAR,
-                                                 enrolled: enrolled)
+                                                 enrolled: enrolled, rule: options.resolvedThresholdRule)
         var metrics = EmbeddingMetrics()
         metrics.dataset = source.name
         metrics.fingerprint = trained.fingerprint
         metrics.threshold = validation.threshold
         metrics.thresholdFAR = options.thresholdFAR
         metrics.thresholdIdentities = enrolled
+        metrics.thresholdRule = validation.rule.rawValue
         metrics.impostorScores = validation.impostorScores
         metrics.validationRank1 = validation.rank1
         metrics.validationAUROC = validation.auroc
@@ -142,9 +161,9 @@ public enum EmbeddingRun {
         metrics.validationIdentities = split.validationNames
         metrics.trainingSeconds = trained.seconds
         metrics.parameters = trained.model?.parameters.scalarCount ?? 0
-        log(String(format: "validation rank-1 %.4f, AUROC %.4f; threshold %.4f (FAR %.2f with %d people enrolled); %.1f s",
-                   metrics.validationRank1, metrics.validationAUROC, metrics.threshold, metrics.thresholdFAR,
-                   enrolled, metrics.trainingSeconds))
+        log(String(format: "validation rank-1 %.4f, AUROC %.4f; threshold %.4f (%@ rule, FAR %.2f with %d people enrolled); %.1f s",
+                   metrics.validationRank1, metrics.validationAUROC, metrics.threshold, validation.rule.rawValue,
+                   metrics.thresholdFAR, enrolled, metrics.trainingSeconds))
         try write(folder, trained: trained, metrics: metrics)
         RunTracking.finish(folder: folder)
         log("wrote \(folder.url.path)")
@@ -163,6 +182,7 @@ public enum EmbeddingRun {
             ["validation rank-1", String(format: "%.4f", metrics.validationRank1)],
             ["validation AUROC (known vs left out)", String(format: "%.4f", metrics.validationAUROC)],
             ["threshold", String(format: "%.4f", metrics.threshold)],
+            ["rule", metrics.thresholdRule ?? ThresholdRule.empirical.rawValue],
             ["for FAR", String(format: "%.2f", metrics.thresholdFAR)],
             ["with identities enrolled", String(metrics.thresholdIdentities)],
             ["training seconds", String(format: "%.1f", metrics.trainingSeconds)],

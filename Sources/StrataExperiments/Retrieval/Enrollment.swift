@@ -69,13 +69,15 @@ public enum Enrollment {
         }
         try index.add(embeddings, items: items)
         let people = Set(index.lists.flatMap(\.labels)).count
-        record.threshold = ValidationThreshold.threshold(impostorScores: metrics.impostorScores, enrolled: people,
-                                                         falseAlarmRate: metrics.thresholdFAR)
+        // Runs from before the threshold rules recorded none: they used the empirical one.
+        let rule = try metrics.thresholdRule.map(ThresholdRule.init(named:)) ?? .empirical
+        record.threshold = rule.threshold(impostorScores: metrics.impostorScores, enrolled: people,
+                                          falseAlarmRate: metrics.thresholdFAR)
         try IndexFile.save(index, fingerprint: metrics.fingerprint, to: indexURL(folder))
         try AtomicFile.write(try RunReport.jsonEncoder.encode(record), to: recordURL(folder))
         log("enrolled \(photos.dataset.count) photos of \(Set(photos.dataset.labels).count) people from \(galleryURL.path); "
             + "the index holds \(index.count) photos of \(people) people in \(index.listCount) clusters; "
-            + String(format: "threshold %.4f (FAR %.2f)", record.threshold, metrics.thresholdFAR))
+            + String(format: "threshold %.4f (%@ rule, FAR %.2f)", record.threshold, rule.rawValue, metrics.thresholdFAR))
         for (number, list) in index.lists.enumerated() {
             log("cluster \(number): " + list.items.map(itemName).joined(separator: ", "))
         }

@@ -43,6 +43,9 @@ public struct OpenSetResult: Codable, Equatable, Sendable {
     public var knownProbes = 0, unknownProbes = 0
     /// Enrolled images.
     public var galleryImages = 0
+    /// The threshold of every rule and score set, with the strangers' FAR and known probes' FRR at it, from the
+    /// same network (the chosen rule's is also `threshold`).
+    public var thresholdComparison: [ThresholdOutcome] = []
 
     /// The result with default values.
     public init() {}
@@ -70,6 +73,26 @@ public struct OpenSetResult: Codable, Equatable, Sendable {
 
     /// The threshold as a Double, for the table.
     var thresholdValue: Double { Double(threshold) }
+}
+
+/// One way of choosing the threshold and the rates it gave on the test probes.
+public struct ThresholdOutcome: Codable, Equatable, Sendable {
+    /// The rule and the validation scores it used, e.g. `normal (all photos)`.
+    public var name: String
+    /// The threshold.
+    public var threshold: Float
+    /// Strangers accepted at it.
+    public var falseAlarmRate: Double
+    /// Known probes rejected at it.
+    public var falseRejectionRate: Double
+
+    /// An outcome with every field given.
+    public init(name: String, threshold: Float, falseAlarmRate: Double, falseRejectionRate: Double) {
+        self.name = name
+        self.threshold = threshold
+        self.falseAlarmRate = falseAlarmRate
+        self.falseRejectionRate = falseRejectionRate
+    }
 }
 
 /// Mean and standard deviation (n − 1 in the denominator) of `values`; the deviation is 0 for one value.

@@ -40,6 +40,9 @@ public enum RetrievalEvaluation {
                        repetition + 1, options.repeats, seed, r.rank1, r.dirAt1FAR, r.dirAt10FAR, r.threshold,
                        r.farAtThreshold, r.frrAtThreshold, r.farAt08, r.frrAt08, r.auroc, r.centroidRank1,
                        r.centroidFARAt08, r.centroidFRRAt08, r.trainingSeconds))
+            log("  rules: " + r.thresholdComparison.map {
+                String(format: "%@ %.3f → FAR %.4f FRR %.4f", $0.name, $0.threshold, $0.falseAlarmRate, $0.falseRejectionRate)
+            }.joined(separator: "; "))
             try AtomicFile.write(try RunReport.jsonEncoder.encode(results), to: folder.url.appendingPathComponent("repeats.json"))
         }
         let table = summaryTable(results)
@@ -66,7 +69,8 @@ public enum RetrievalEvaluation {
         let split = try OpenSetSplit(source: source, options: options, seed: seed)
         let trained = try EmbeddingTraining.train(options, split: split, seed: seed, verbose: verbose, log: { _ in })
         let validation = try ValidationThreshold(model: trained.model, split: split, targetFAR: options.thresholdFAR,
-                                                 enrolled: Set(split.gallery.labels).count)
+                                                 enrolled: Set(split.gallery.labels).count,
+                                                 rule: options.resolvedThresholdRule)
         let gallery = try EmbeddingNetwork.embed(split.gallery, with: trained.model)
         let known = try EmbeddingNetwork.embed(split.knownProbes, with: trained.model)
         let unknown = try EmbeddingNetwork.embed(split.unknownProbes, with: trained.model)
@@ -113,6 +117,8 @@ public enum RetrievalEvaluation {
         result.centroidMeanSimilarity = centroidKnown.map { Double($0.similarity) }.reduce(0, +) / Double(max(centroidKnown.count, 1))
         let lengths = (0..<index.centres.count).map { i in Double(index.centres.vector(at: i).reduce(0) { $0 + $1 * $1 }).squareRoot() }
         result.centroidMeanLength = lengths.reduce(0, +) / Double(max(lengths.count, 1))
+        result.thresholdComparison = comparison(validation, metrics: metrics, targetFAR: options.thresholdFAR,
+                                                enrolled: Set(split.gallery.labels).count)
         result.knownProbes = known.count
         result.unknownProbes = unknown.count
         result.galleryImages = gallery.count
@@ -121,11 +127,40 @@ public enum RetrievalEvaluation {
                           summary: trained.model?.summary() ?? "pixels: no network")
     }
 
+    /// Every rule's threshold on both validation score sets, with the test FAR and FRR each gives.
+    static func comparison(_ validation: ValidationThreshold, metrics: OpenSetMetrics, targetFAR: Double,
+                           enrolled: Int) -> [ThresholdOutcome] {
+        ThresholdRule.allCases.flatMap { rule in
+            [("probe photos", validation.probeImpostorScores), ("all photos", validation.allPhotoImpostorScores)].map {
+                let threshold = rule.threshold(impostorScores: $0.1, enrolled: enrolled, falseAlarmRate: targetFAR)
+                return ThresholdOutcome(name: "\(rule.rawValue) (\($0.0))", threshold: threshold,
+                                        falseAlarmRate: metrics.falseAlarmRate(threshold: threshold),
+                                        falseRejectionRate: metrics.falseRejectionRate(threshold: threshold))
+            }
+        }
+    }
+
+    /// The labelled mean ± sd rows: the reported fields, then FAR, FRR and threshold of every compared rule.
+    static func summaryRows(_ results: [OpenSetResult]) -> [(label: String, mean: Double, deviation: Double)] {
+        var rows = OpenSetResult.reported.map { label, key in
+            let (mean, deviation) = meanAndDeviation(results.map { $0[keyPath: key] })
+            return (label, mean, deviation)
+        }
+        for name in results.first?.thresholdComparison.map(\.name) ?? [] {
+            let outcomes = results.compactMap { $0.thresholdComparison.first { $0.name == name } }
+            for (measure, values) in [("FAR", outcomes.map(\.falseAlarmRate)), ("FRR", outcomes.map(\.falseRejectionRate)),
+                                      ("threshold", outcomes.map { Double($0.threshold) })] {
+                let (mean, deviation) = meanAndDeviation(values)
+                rows.append(("\(measure) @ rule \(name)", mean, deviation))
+            }
+        }
+        return rows
+    }
+
     /// The markdown table of mean ± standard deviation over the repetitions.
     static func summaryTable(_ results: [OpenSetResult]) -> String {
         var lines = ["| measure | mean ± sd over \(results.count) |", "| --- | --- |"]
-        for (label, key) in OpenSetResult.reported {
-            let (mean, deviation) = meanAndDeviation(results.map { $0[keyPath: key] })
+        for (label, mean, deviation) in summaryRows(results) {
             let digits = label == "training seconds" ? 1 : 4
             lines.append("| \(label) | \(String(format: "%.\(digits)f ± %.\(digits)f", mean, deviation)) |")
         }
@@ -138,10 +173,7 @@ public enum RetrievalEvaluation {
         func url(_ name: String) -> URL { folder.url.appendingPathComponent(name) }
         try AtomicFile.write(Data((table + "\n").utf8), to: url("results.md"))
         var summary: [String: [Double]] = [:]
-        for (label, key) in OpenSetResult.reported {
-            let (mean, deviation) = meanAndDeviation(results.map { $0[keyPath: key] })
-            summary[label] = [mean, deviation]
-        }
+        for (label, mean, deviation) in summaryRows(results) { summary[label] = [mean, deviation] }
         try AtomicFile.write(try RunReport.jsonEncoder.encode(summary), to: url("metrics.json"))
         try AtomicFile.write(Data(first.history.csv().utf8), to: folder.history)
         let split = first.split
@@ -149,9 +181,8 @@ public enum RetrievalEvaluation {
         let threshold = first.result.threshold
         var page = HTMLPage(title: "Open-set identification on \(split.gallery.name)")
         page.table("Mean ± standard deviation over \(results.count) choices of roles", header: ["measure", "mean ± sd"],
-                   rows: OpenSetResult.reported.map { label, key in
-                       let (mean, deviation) = meanAndDeviation(results.map { $0[keyPath: key] })
-                       return [label, String(format: "%.4f ± %.4f", mean, deviation)]
+                   rows: summaryRows(results).map { label, mean, deviation in
+                       [label, String(format: "%.4f ± %.4f", mean, deviation)]
                    })
         page.table("Roles of the first repetition", header: ["role", "identities"], rows: [
             ["training", split.trainingNames.joined(separator: " ")],

@@ -56,6 +56,8 @@ public struct RetrievalOptions: Codable, Equatable, Sendable, ValidatableOptions
     public var roles = "random"
     /// The share of strangers the chosen threshold may accept on validation (its target false-alarm rate).
     public var thresholdFAR = 0.05
+    /// How the threshold is estimated from the validation scores (`ThresholdRule`'s names; nil: `ThresholdRule.standard`).
+    public var thresholdRule: String?
     /// The k-means clusters of the gallery's index (nil: one per enrolled identity).
     public var clusters: Int?
     /// Clusters searched per query (nil: all of them, an exact search).
@@ -139,6 +141,7 @@ public struct RetrievalOptions: Codable, Equatable, Sendable, ValidatableOptions
         try require(galleryPerIdentity >= 1, "--gallery-per-identity must be at least 1, got \(galleryPerIdentity)")
         try require(roles == "random" || roles == "fixed", "--roles must be random or fixed, got '\(roles)'")
         try require(thresholdFAR > 0 && thresholdFAR < 1, "--threshold-far must be in (0, 1), got \(thresholdFAR)")
+        if let thresholdRule { _ = try ThresholdRule(named: thresholdRule) }
         if let clusters { try require(clusters >= 1, "--clusters must be at least 1, got \(clusters)") }
         if let nprobe { try require(nprobe >= 1, "--nprobe must be at least 1, got \(nprobe)") }
         try require(repeats >= 1, "--repeats must be at least 1, got \(repeats)")
@@ -150,6 +153,11 @@ public struct RetrievalOptions: Codable, Equatable, Sendable, ValidatableOptions
     public var resolvedImageSize: [Int] {
         if let imageSize { return imageSize }
         return (try? BuiltinDataset(name: dataset)) != nil ? [28, 28] : RetrievalData.defaultFaceSize
+    }
+
+    /// The threshold rule asked for, or the standard one.
+    public var resolvedThresholdRule: ThresholdRule {
+        thresholdRule.flatMap(ThresholdRule.init(rawValue:)) ?? .standard
     }
 
     /// The augmentations of training images for a dataset of identities (`faces`) or of classes.
