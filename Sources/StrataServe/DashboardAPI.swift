@@ -83,20 +83,26 @@ public struct DashboardAPI: Sendable {
 
     /// `POST /api/runs/archive` with `{"ids": [1, 2], "archived": true}`: archives (or shows again) the runs.
     public func archive(body: Data) throws -> JSONValue {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+        let request: ArchiveRequest
+        do {
+            request = try JSONDecoder().decode(ArchiveRequest.self, from: body)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw APIError.badRequest("\(key.stringValue): missing; send {\"ids\": [1, 2], \"archived\": true}")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let field = context.codingPath.first?.stringValue ?? "body"
+            throw APIError.badRequest(field == "ids" ? "ids: expected a list of run numbers" : "\(field): expected true or false")
+        } catch {
             throw APIError.badRequest("body: expected a JSON object {\"ids\": [1, 2], \"archived\": true}")
         }
-        guard let list = object["ids"] as? [Any] else { throw APIError.badRequest("ids: expected a list of run numbers") }
-        let ids = try list.map { item -> Int64 in
-            guard let number = item as? NSNumber, !(item is Bool), let id = Int64(exactly: number.doubleValue) else {
-                throw APIError.badRequest("ids: '\(item)' is not a run number")
-            }
-            return id
-        }
-        guard let archived = object["archived"] as? Bool else { throw APIError.badRequest("archived: expected true or false") }
-        for id in ids { _ = try record(String(id)) }
-        try store.setArchived(ids, archived)
-        return .object([("ids", .array(ids.map { .number(Double($0)) })), ("archived", .bool(archived))])
+        for id in request.ids { _ = try record(String(id)) }
+        try store.setArchived(request.ids, request.archived)
+        return .object([("ids", .array(request.ids.map { .number(Double($0)) })), ("archived", .bool(request.archived))])
+    }
+
+    /// The body of `POST /api/runs/archive`.
+    private struct ArchiveRequest: Decodable {
+        var ids: [Int64]
+        var archived: Bool
     }
 
     /// `GET /api/params`: the names of the parameters and metrics in the store.
