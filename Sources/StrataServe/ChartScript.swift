@@ -82,6 +82,10 @@ enum ChartScript {
           if (p.raw.length) node('path', {class: 'raw-line', d: line(p.raw), stroke: p.source.color, 'data-run-id': id}, svg);
           const curve = node('path', {class: 'curve', d: line(p.points), stroke: p.source.color, 'data-run-id': id}, svg);
           node('title', {}, curve).textContent = p.source.label;
+          if (p.points.length === 1) {
+            const [[x, y]] = p.points;
+            node('circle', {class: 'point', cx: sx(x), cy: sy(y), r: 3.5, fill: p.source.color, 'data-run-id': id}, svg);
+          }
         }
       }
 

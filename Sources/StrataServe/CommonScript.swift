@@ -12,6 +12,12 @@ enum CommonScript {
         return url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token);
       }
 
+      /** `{a: 1, b: 'x y'}` as `a=1&b=x%20y` (spaces as %20: the server reads '+' as a plus sign). */
+      function query(values) {
+        return Object.entries(values).filter(([, v]) => v !== null && v !== undefined && v !== '')
+          .map(([k, v]) => encodeURIComponent(k) + '=' + encodeURIComponent(v)).join('&');
+      }
+
       /** The JSON of an API call; throws an Error whose message is the API's {"error": ...}. */
       async function api(path, options) {
         const response = await fetch(withToken(path), options);
@@ -83,7 +89,7 @@ enum CommonScript {
       /** A status badge. */
       function status(text) { return el('span', {class: 'status status-' + text}, text); }
 
-      return {withToken, api, el, number, date, duration, runDuration, showError, color, status, token};
+      return {withToken, query, api, el, number, date, duration, runDuration, showError, color, status, token};
     })();
     """#
 }

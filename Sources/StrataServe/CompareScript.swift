@@ -7,7 +7,8 @@ enum CompareScript {
     (() => {
       const query = new URLSearchParams(location.search);
       const ids = (query.get('ids') || '').split(',').filter(Boolean);
-      const state = {metric: query.get('metric') || '', raw: query.get('raw') === '1', series: [], runs: []};
+      const state = {metric: query.get('metric') || '', raw: query.get('raw') === '1', series: [], runs: [],
+                     maxPoints: Number(query.get('max_points')) || 2000};
       const $ = (id) => document.getElementById(id);
       const labels = {step: 'step', epoch: 'epoch', wall: 'seconds since start'};
 
@@ -36,8 +37,7 @@ enum CompareScript {
           if (!state.metric) state.metric = metrics.find((m) => m.startsWith('val_')) || metrics[0] || '';
           $('metric').replaceChildren(...metrics.map((m) => Strata.el('option', {value: m, selected: m === state.metric}, m)));
           if (!state.metric) { Strata.showError('the chosen runs have no metrics yet'); return; }
-          const params = new URLSearchParams({ids: ids.join(','), metric: state.metric, x: $('x-axis').value,
-                                              max_points: state.raw ? '0' : '2000'});
+          const params = Strata.query({ids: ids.join(','), metric: state.metric, x: $('x-axis').value, max_points: state.raw ? 0 : state.maxPoints});
           state.series = (await Strata.api('/api/compare?' + params)).series;
           Strata.showError('');
           redraw();
@@ -49,8 +49,7 @@ enum CompareScript {
       /** Appends the new steps of the running runs' series. */
       async function poll() {
         for (const s of state.series.filter((s) => s.status === 'running')) {
-          const params = new URLSearchParams({name: state.metric, x: $('x-axis').value, max_points: '0'});
-          if (s.last_step !== null) params.set('after', s.last_step);
+          const params = Strata.query({name: state.metric, x: $('x-axis').value, max_points: 0, after: s.last_step});
           try {
             const fresh = (await Strata.api(`/api/runs/${s.run_id}/metrics?` + params)).series[0];
             if (fresh.x.length) {

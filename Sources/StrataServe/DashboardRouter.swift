@@ -45,10 +45,18 @@ public enum DashboardRouter {
         return router
     }
 
-    /// The request's query, percent-decoded.
+    /// The request's query, decoded as a form: `+` is a space (as Python's `urlencode` and HTML forms send it),
+    /// `%2B` a plus sign.
     static func query(_ request: Request) -> QueryParameters {
         var values: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { values[String(key)] = String(value) }
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            values[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
         return QueryParameters(values)
     }
 

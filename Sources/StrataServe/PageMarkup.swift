@@ -36,7 +36,7 @@ enum PageMarkup {
     </section>
     """#
 
-    /// The compare page: chart controls, the chart and its legend.
+    /// The compare page (`?ids=1,2&metric=loss`, optionally `&max_points=N`, `&raw=1`): chart controls, the chart and its legend.
     static let compare = #"""
     <section class="toolbar">
       <label>Metric <select id="metric"></select></label>

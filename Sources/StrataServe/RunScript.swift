@@ -46,7 +46,8 @@ enum RunScript {
         try {
           const run = await Strata.api('/api/runs/' + encodeURIComponent(id));
           showRun(run);
-          const all = (await Strata.api(`/api/runs/${encodeURIComponent(id)}/metrics`)).series;
+          // Metrics with one value (test accuracy, parameters) are in the table; the charts show those with a curve.
+          const all = (await Strata.api(`/api/runs/${encodeURIComponent(id)}/metrics`)).series.filter((s) => s.points > 1);
           $('charts').replaceChildren(...all.map((series) => {
             const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
             svg.setAttribute('class', 'chart');
@@ -55,7 +56,7 @@ enum RunScript {
             charts.set(series.name, {svg, mark, series});
             return Strata.el('figure', {'data-metric': series.name}, Strata.el('figcaption', {}, series.name, ' ', mark), svg);
           }));
-          if (!all.length) $('charts').replaceChildren(Strata.el('p', {class: 'muted'}, 'no metrics recorded yet'));
+          if (!all.length) $('charts').replaceChildren(Strata.el('p', {class: 'muted'}, 'no curves recorded yet'));
           for (const series of all) draw(series);
           if (run.status === 'running') setTimeout(poll, 2000);
         } catch (error) {
@@ -67,8 +68,7 @@ enum RunScript {
       async function poll() {
         try {
           for (const entry of charts.values()) {
-            const s = entry.series, params = new URLSearchParams({name: s.name, max_points: '0'});
-            if (s.last_step !== null) params.set('after', s.last_step);
+            const s = entry.series, params = Strata.query({name: s.name, max_points: 0, after: s.last_step});
             const fresh = (await Strata.api(`/api/runs/${encodeURIComponent(id)}/metrics?` + params)).series[0];
             if (!fresh.x.length) continue;
             s.x = s.x.concat(fresh.x);
@@ -78,7 +78,7 @@ enum RunScript {
             draw(s);
           }
           const run = await Strata.api('/api/runs/' + encodeURIComponent(id));
-          if (Object.keys(run.metrics).some((name) => !charts.has(name))) { charts.clear(); return load(); }
+          if (Object.entries(run.metrics).some(([name, m]) => m.count > 1 && !charts.has(name))) { charts.clear(); return load(); }
           showRun(run);
           if (run.status === 'running') setTimeout(poll, 2000);
         } catch (error) {

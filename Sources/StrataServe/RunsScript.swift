@@ -21,11 +21,8 @@ enum RunsScript {
 
       /** Fetches the runs; redraws the parallel coordinates (clearing their brushes) only when the runs listed change. */
       async function load() {
-        const params = new URLSearchParams({archived: state.archived});
-        if (state.where) params.set('where', state.where);
-        if (state.sort) params.set('sort', state.sort);
         try {
-          const body = await Strata.api('/api/runs?' + params);
+          const body = await Strata.api('/api/runs?' + Strata.query({archived: state.archived, where: state.where, sort: state.sort}));
           Strata.showError('');
           const key = (runs) => runs.map((r) => r.id).sort().join(',');
           const before = key(state.runs);
@@ -41,11 +38,12 @@ enum RunsScript {
         }
       }
 
-      /** Parameters whose values differ between the runs (up to 6), then validation and test metrics (up to 5). */
+      /** Parameters whose values differ between the runs (up to 6), then test, validation and training quality metrics (up to 5), as `strata runs list`. */
       function defaultColumns(runs) {
         const paramNames = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
         const differing = paramNames.filter((name) => new Set(runs.map((r) => JSON.stringify(r.params[name]))).size > 1);
-        const metricNames = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))];
+        const quality = /acc|rank1|auroc|auc|ndcg|tau|rho|precision|recall|f1|loss|error|mse/i;
+        const metricNames = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].filter((n) => quality.test(n));
         const rank = (n) => (n.startsWith('test_') ? 0 : n.startsWith('val_') ? 1 : 2);
         metricNames.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
         const columns = differing.slice(0, 6).map((n) => 'params.' + n).concat(metricNames.slice(0, 5).map((n) => 'metrics.' + n));

@@ -60,6 +60,8 @@ final class DashboardAPITests: XCTestCase {
             XCTAssertEqual(try runIDs(archived), [4])
             let all = try await client.execute(uri: "/api/runs?archived=all", method: .get)
             XCTAssertEqual(try runIDs(all), [4, 3, 2, 1])
+            let formEncoded = try await client.execute(uri: "/api/runs?where=params.lr+%3C+0.05+and+params.optimizer+%3D+adam", method: .get)
+            XCTAssertEqual(try runIDs(formEncoded), [3, 2], "'+' is a space, as urlencode sends it")
             let crashedOrRunning = try await client.execute(uri: "/api/runs?where=status%20%3D%20running", method: .get)
             XCTAssertEqual(try runIDs(crashedOrRunning), [3])
         }
