@@ -127,8 +127,8 @@ let package = Package(
         // Starts strata-tracking-writer as a subprocess and kills it mid-run.
         .testTarget(name: "StrataTrackingTests", dependencies: ["StrataTracking", "StrataTrain", "StrataNN", "strata-tracking-writer"],
                     swiftSettings: swiftSettings),
-        // The API through Hummingbird's test client, and strata-serve started as a process over real HTTP.
-        .testTarget(name: "StrataServeTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve",
+        // The API through Hummingbird's test client, and strata-serve (and `strata serve`) started as processes over real HTTP.
+        .testTarget(name: "StrataServeTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve", "strata",
                                                              .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: swiftSettings),
         // The writer the tracking tests kill with SIGKILL part way through a run.

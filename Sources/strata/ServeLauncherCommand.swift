@@ -22,11 +22,11 @@ struct ServeLauncherCommand: ParsableCommand {
     func run() throws {
         let executable = Self.serverExecutable()
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw ValidationError(Self.missingMessage(executable))
+            throw ServeUnavailable(description: Self.missingMessage(executable))
         }
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         execv(executable.path, argv)
-        throw ValidationError("cannot start \(executable.path): \(String(cString: strerror(errno)))")
+        throw ServeUnavailable(description: "cannot start \(executable.path): \(String(cString: strerror(errno)))")
     }
 
     /// `strata-serve` in the folder of the running `strata`.
@@ -40,4 +40,10 @@ struct ServeLauncherCommand: ParsableCommand {
         "strata serve runs the dashboard strata-serve, which is not built (looked for \(executable.path)); build it with "
             + "`swift build -c release --product strata-serve` (or `swift build --product strata-serve` beside a debug strata)"
     }
+}
+
+/// `strata serve` cannot run the dashboard (not built, or not executable); the message says what to do.
+struct ServeUnavailable: Error, CustomStringConvertible {
+    /// What is wrong and how to build strata-serve.
+    let description: String
 }
