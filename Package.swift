@@ -14,11 +14,14 @@ let package = Package(
     products: [
         .library(name: "Strata", targets: ["Strata"]),
         .executable(name: "strata", targets: ["strata"]),
+        // The dashboard, its own product so that `strata`'s build does not compile Hummingbird (`strata serve` runs it).
+        .executable(name: "strata-serve", targets: ["strata-serve"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
         .executable(name: "strata-microbench", targets: ["strata-microbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // System libraries (module maps only), installed by scripts/setup.
@@ -67,6 +70,14 @@ let package = Package(
         // The command line.
         .executableTarget(name: "strata", dependencies: [
             "StrataExperiments", "StrataDistributed", "StrataInterop", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: swiftSettings),
+
+        // The dashboard (`strata serve`): Hummingbird routes, the JSON API over the run store, pages with their
+        // CSS and JavaScript as Swift strings. Only strata-serve links it: strata itself builds no Hummingbird.
+        .target(name: "StrataServe", dependencies: ["StrataTracking", .product(name: "Hummingbird", package: "hummingbird")],
+                swiftSettings: swiftSettings),
+        .executableTarget(name: "strata-serve", dependencies: [
+            "StrataServe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
         // The README's example.
@@ -131,6 +142,10 @@ let package = Package(
         // A W3C WebDriver client (chromedriver + headless chromium) and its own tests on a static page; skipped
         // without chromium. The dashboard's browser tests add StrataServe and strata-serve to its dependencies.
         .testTarget(name: "StrataServeBrowserTests", swiftSettings: swiftSettings),
+        // The API through Hummingbird's test client, and strata-serve (and `strata serve`) started as processes over real HTTP.
+        .testTarget(name: "StrataServeTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve", "strata",
+                                                             .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    swiftSettings: swiftSettings),
         // The writer the tracking tests kill with SIGKILL part way through a run.
         .executableTarget(name: "strata-tracking-writer", dependencies: ["StrataTracking"], path: "Tests/TrackingWriter",
                           swiftSettings: swiftSettings),

@@ -16,7 +16,7 @@ public struct TrackingConfiguration: Sendable, Equatable {
     public var worldSize: Int
 
     /// The store's path by default.
-    public static let defaultDatabase = "runs/strata.sqlite"
+    public static let defaultDatabase = RunStore.defaultPath
 
     /// A configuration; `commandLine` defaults to this process's.
     public init(database: String = defaultDatabase, experiment: String,

@@ -63,7 +63,7 @@ extension RunStore {
         return result
     }
 
-    /// The latest and best values of every metric of the runs `ids`, by run and name.
+    /// The latest and best values and the point count of every metric of the runs `ids`, by run and name.
     public func summaries(of ids: [Int64]) throws -> [Int64: [String: MetricSummary]] {
         var result: [Int64: [String: MetricSummary]] = [:]
         for row in try database.query("SELECT * FROM metric_summaries WHERE run_id IN (\(Self.list(ids)))") {

@@ -73,7 +73,7 @@ struct StrataCommand: ParsableCommand {
         """,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, EnsembleCommand.self, SweepCommand.self,
                       RankCommand.self, ArgmaxCommand.self, RetrieveCommand.self, HistogramCommand.self, PlotCommand.self, DataCommand.self,
-                      ExportCommand.self, ImportCommand.self, RunsCommand.self],
+                      ExportCommand.self, ImportCommand.self, RunsCommand.self, ServeLauncherCommand.self],
         defaultSubcommand: TrainCommand.self)
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataExperiments
+import StrataTracking
 
 /// The options of every training command about the tracking store: where it is, or not to record.
 struct TrackingArguments: ParsableArguments {
@@ -19,8 +20,7 @@ struct TrackingArguments: ParsableArguments {
 
     /// `given`, else `STRATA_TRACKING_DB`, else `runs/strata.sqlite`.
     static func database(given: String?) -> String {
-        given ?? ProcessInfo.processInfo.environment["STRATA_TRACKING_DB"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? TrackingConfiguration.defaultDatabase
+        RunStore.path(given: given)
     }
 }
 
