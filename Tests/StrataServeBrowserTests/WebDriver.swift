@@ -134,11 +134,6 @@ final class WebDriver {
         try command("GET", "url") as? String ?? ""
     }
 
-    /// Sets the window's size (screenshots show the viewport).
-    func resizeWindow(width: Int, height: Int) throws {
-        try command("POST", "window/rect", ["width": width, "height": height])
-    }
-
     /// Drags the mouse's left button from `start` to `end` (viewport pixels) and releases it.
     func drag(from start: (x: Int, y: Int), to end: (x: Int, y: Int)) throws {
         try pressAndMove(from: start, to: end)
