@@ -139,9 +139,10 @@ let package = Package(
         // Starts strata-tracking-writer as a subprocess and kills it mid-run.
         .testTarget(name: "StrataTrackingTests", dependencies: ["StrataTracking", "StrataTrain", "StrataNN", "strata-tracking-writer"],
                     swiftSettings: swiftSettings),
-        // A W3C WebDriver client (chromedriver + headless chromium) and its own tests on a static page; skipped
-        // without chromium. The dashboard's browser tests add StrataServe and strata-serve to its dependencies.
-        .testTarget(name: "StrataServeBrowserTests", swiftSettings: swiftSettings),
+        // A W3C WebDriver client (chromedriver + headless chromium), its own tests on a static page, and the
+        // dashboard's tests in the browser over strata-serve and a store they fill; skipped without chromium.
+        .testTarget(name: "StrataServeBrowserTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve"],
+                    swiftSettings: swiftSettings),
         // The API through Hummingbird's test client, and strata-serve (and `strata serve`) started as processes over real HTTP.
         .testTarget(name: "StrataServeTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve", "strata",
                                                              .product(name: "HummingbirdTesting", package: "hummingbird")],

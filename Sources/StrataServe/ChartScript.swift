@@ -13,16 +13,32 @@ enum ChartScript {
         return element;
       }
 
-      /** TensorBoard's smoothing: an exponential moving average, debiased so the start is not pulled to 0. */
+      /**
+       * TensorBoard's smoothing: an exponential moving average, debiased so the start is not pulled to 0.
+       * A missing value (null: the API's NaN or infinity) stays missing and leaves the average alone.
+       */
       function ema(values, weight) {
         if (!weight) return values.slice();
         let last = 0, count = 0;
         return values.map((value) => {
-          if (!isFinite(value)) return value;
+          if (!Number.isFinite(value)) return value;
           last = last * weight + (1 - weight) * value;
           count += 1;
           return last / (1 - Math.pow(weight, count));
         });
+      }
+
+      /**
+       * The lowest and highest of `values`, by a loop: Math.min(...values) throws a RangeError past about
+       * 125,000 values (a raw series of a long run, or 65,000 steps smoothed with the raw curve behind).
+       */
+      function extent(values) {
+        let low = Infinity, high = -Infinity;
+        for (const value of values) {
+          if (value < low) low = value;
+          if (value > high) high = value;
+        }
+        return [low, high];
       }
 
       /** About `count` round tick values from `low` to `high`. */
@@ -44,7 +60,8 @@ enum ChartScript {
         while (svg.firstChild) svg.removeChild(svg.firstChild);
         const width = svg.clientWidth || 800, height = svg.clientHeight || Number(svg.getAttribute('height')) || 300;
         const margin = {left: 64, right: 16, top: 12, bottom: 36};
-        const keep = (x, y) => x !== null && isFinite(x) && isFinite(y) && (!options.log || y > 0);
+        // Number.isFinite, not isFinite: isFinite(null) is true, which drew a missing value as 0.
+        const keep = (x, y) => Number.isFinite(x) && Number.isFinite(y) && (!options.log || y > 0);
         const prepared = series.map((s) => {
           const smoothed = ema(s.y, options.smoothing || 0);
           const points = [], raw = [], band = [];
@@ -64,7 +81,7 @@ enum ChartScript {
           node('text', {x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'label empty'}, svg).textContent = 'no points';
           return;
         }
-        let [x0, x1] = [Math.min(...xs), Math.max(...xs)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+        let [x0, x1] = extent(xs), [y0, y1] = extent(ys);
         if (x0 === x1) { x0 -= 1; x1 += 1; }
         if (y0 === y1) { const d = Math.abs(y0) * 0.1 || 1; y0 -= options.log ? 0 : d; y1 += d; }
         const ty = options.log ? Math.log10 : (v) => v;

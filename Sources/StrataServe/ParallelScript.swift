@@ -61,7 +61,9 @@ enum ParallelScript {
           return {run, path};
         });
         const brushes = new Map();
-        const apply = () => {
+        // While a drag lasts only the lines dim; the table follows at the release, as hiding its rows mid-drag
+        // moved this chart under the pointer and left the brush behind it.
+        const apply = (notify) => {
           let kept = null;
           if (brushes.size) {
             kept = new Set();
@@ -76,7 +78,7 @@ enum ParallelScript {
           } else {
             for (const {path} of lines) path.classList.remove('dimmed');
           }
-          onBrush(kept);
+          if (notify) onBrush(kept);
         };
         for (const column of columns) {
           const group = node('g', {class: 'pc-axis', 'data-axis': column.key}, svg);
@@ -102,7 +104,7 @@ enum ParallelScript {
               brush.setAttribute('height', b - a);
               brush.setAttribute('visibility', 'visible');
               brushes.set(column.key, [a, b]);
-              apply();
+              apply(false);
             };
             const up = () => {
               window.removeEventListener('mousemove', move);
@@ -110,14 +112,14 @@ enum ParallelScript {
               if (!moved) {
                 brushes.delete(column.key);
                 brush.setAttribute('visibility', 'hidden');
-                apply();
               }
+              apply(true);
             };
             window.addEventListener('mousemove', move);
             window.addEventListener('mouseup', up);
           });
         }
-        apply();
+        apply(true);
       }
 
       return {draw};

@@ -119,6 +119,49 @@ final class WebDriver {
         try command("POST", "element/\(element.id)/click", [:])
     }
 
+    /// Types `text` into `element` (a text field), as keystrokes; `"\u{E007}"` is the Enter key.
+    func type(_ text: String, into element: Element) throws {
+        try command("POST", "element/\(element.id)/value", ["text": text])
+    }
+
+    /// Empties `element` (a text field).
+    func clear(_ element: Element) throws {
+        try command("POST", "element/\(element.id)/clear", [:])
+    }
+
+    /// The address of the current page.
+    func currentURL() throws -> String {
+        try command("GET", "url") as? String ?? ""
+    }
+
+    /// Drags the mouse's left button from `start` to `end` (viewport pixels) and releases it.
+    func drag(from start: (x: Int, y: Int), to end: (x: Int, y: Int)) throws {
+        try pressAndMove(from: start, to: end)
+        try releaseButton()
+    }
+
+    /// Presses the mouse's left button at `start` and moves it to `end` through the point halfway (viewport
+    /// pixels), holding it: WebDriver's pointer actions, real mousedown and mousemove events.
+    func pressAndMove(from start: (x: Int, y: Int), to end: (x: Int, y: Int)) throws {
+        let move = { (x: Int, y: Int, duration: Int) -> [String: Any] in
+            ["type": "pointerMove", "duration": duration, "origin": "viewport", "x": x, "y": y]
+        }
+        try pointerActions([move(start.x, start.y, 0), ["type": "pointerDown", "button": 0],
+                            move((start.x + end.x) / 2, (start.y + end.y) / 2, 50), move(end.x, end.y, 50)])
+    }
+
+    /// Releases the mouse's left button where it is (a mouseup).
+    func releaseButton() throws {
+        try pointerActions([["type": "pointerUp", "button": 0]])
+        try command("DELETE", "actions")
+    }
+
+    /// Performs `steps`, the actions of the mouse.
+    private func pointerActions(_ steps: [[String: Any]]) throws {
+        try command("POST", "actions", ["actions": [["type": "pointer", "id": "mouse", "parameters": ["pointerType": "mouse"],
+                                                     "actions": steps]]])
+    }
+
     /// The rendered text of `element`.
     func text(of element: Element) throws -> String {
         try command("GET", "element/\(element.id)/text") as? String ?? ""
