@@ -143,9 +143,10 @@ let package = Package(
         // dashboard's tests in the browser over strata-serve and a store they fill; skipped without chromium.
         .testTarget(name: "StrataServeBrowserTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve"],
                     swiftSettings: swiftSettings),
-        // The API through Hummingbird's test client, and strata-serve (and `strata serve`) started as processes over real HTTP.
+        // The API served on a loopback port to a plain socket client (not HummingbirdTesting, which would bring
+        // AsyncHTTPClient and BoringSSL into every test build), and strata-serve (and `strata serve`) as processes.
         .testTarget(name: "StrataServeTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve", "strata",
-                                                             .product(name: "HummingbirdTesting", package: "hummingbird")],
+                                                             .product(name: "Hummingbird", package: "hummingbird")],
                     swiftSettings: swiftSettings),
         // The writer the tracking tests kill with SIGKILL part way through a run.
         .executableTarget(name: "strata-tracking-writer", dependencies: ["StrataTracking"], path: "Tests/TrackingWriter",

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import StrataServe
 import StrataTracking
 import XCTest
@@ -70,8 +69,8 @@ final class ServeFixture {
     }
 
     /// The dashboard's application over the store (with `token`, every request must carry it).
-    func application(token: String? = nil) -> some ApplicationProtocol {
-        Application(router: DashboardRouter.make(api: DashboardAPI(store: store), token: token))
+    func application(token: String? = nil) -> LiveRouter {
+        LiveRouter(router: DashboardRouter.make(api: DashboardAPI(store: store), token: token))
     }
 }
 
