@@ -40,8 +40,10 @@ struct Conv2DGeometry: Hashable, Sendable {
                         paddingEnd: (Int, Int)? = nil, dilation: (Int, Int), groups: Int,
                         op: String = "conv2d") -> String? {
         let end = paddingEnd ?? padding
-        let paddingText = end == padding ? "\(padding)" : "\(padding) (top, left) and \(end) (bottom, right)"
-        let inputText = input.shapeText, weightText = weight.shapeText
+        // Computed only when a message needs them: formatting costs more than a small convolution.
+        var paddingText: String { end == padding ? "\(padding)" : "\(padding) (top, left) and \(end) (bottom, right)" }
+        var inputText: String { input.shapeText }
+        var weightText: String { weight.shapeText }
         guard input.count == 4 else { return "\(op): input \(inputText) must have rank 4 (N, C, H, W)" }
         guard weight.count == 4 else {
             return "\(op): weight \(weightText) must have rank 4 (O, C/groups, KH, KW)"

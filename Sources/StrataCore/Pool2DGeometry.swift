@@ -28,8 +28,9 @@ struct Pool2DGeometry: Hashable, Sendable {
     static func problem(input: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
                         paddingEnd: (Int, Int)? = nil, op: String) -> String? {
         let end = paddingEnd ?? padding
-        let paddingText = end == padding ? "\(padding)" : "\(padding) (top, left) and \(end) (bottom, right)"
-        let inputText = input.shapeText
+        // Computed only when a message needs them: formatting costs more than a small pooling.
+        var paddingText: String { end == padding ? "\(padding)" : "\(padding) (top, left) and \(end) (bottom, right)" }
+        var inputText: String { input.shapeText }
         guard input.count == 4 else { return "\(op): input \(inputText) must have rank 4 (N, C, H, W)" }
         guard input.allSatisfy({ $0 > 0 }) else { return "\(op): input \(inputText) has an empty dimension" }
         guard kernel.0 >= 1, kernel.1 >= 1, stride.0 >= 1, stride.1 >= 1 else {
