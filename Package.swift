@@ -141,11 +141,11 @@ let package = Package(
                     swiftSettings: swiftSettings),
         // A W3C WebDriver client (chromedriver + headless chromium), its own tests on a static page, and the
         // dashboard's tests in the browser over strata-serve and a store they fill; skipped without chromium.
-        .testTarget(name: "StrataServeBrowserTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve"],
+        .testTarget(name: "StrataServeBrowserTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
         // The API served on a loopback port to a plain socket client (not HummingbirdTesting, which would bring
         // AsyncHTTPClient and BoringSSL into every test build), and strata-serve (and `strata serve`) as processes.
-        .testTarget(name: "StrataServeTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve", "strata",
+        .testTarget(name: "StrataServeTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve", "strata", "StrataTestSupport",
                                                              .product(name: "Hummingbird", package: "hummingbird")],
                     swiftSettings: swiftSettings),
         // The writer the tracking tests kill with SIGKILL part way through a run.

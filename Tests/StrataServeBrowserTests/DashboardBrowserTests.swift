@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 
 /// The dashboard in headless Chromium over `strata-serve` serving a store the test fills

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 
 /// A W3C WebDriver session on headless chromium, for browser tests: it starts `chromedriver --port=N`

@@ -3,9 +3,10 @@ import Hummingbird
 import Logging
 import NIOCore
 import StrataServe
+import StrataTestSupport
 
-/// The dashboard's router served for real on 127.0.0.1 (a free port) while a test's body runs, with a
-/// small HTTP/1.1 client over a plain socket. It stands in for HummingbirdTesting's client, whose package
+/// The dashboard's router served for real on 127.0.0.1 (a free port) while a test's body runs, with
+/// StrataTestSupport's HTTP/1.1 client over a plain socket. It stands in for HummingbirdTesting's client, whose package
 /// brings AsyncHTTPClient, SwiftNIO SSL and HTTP/2 (BoringSSL's ~900 C files) into every test build; the
 /// socket client also sends a path exactly as written (`/../`, `%2E%2E`), which the file guard's tests need.
 struct LiveRouter {
@@ -54,7 +55,7 @@ struct TestResponse: Sendable {
     let body: ByteBuffer
 }
 
-/// Sends one request per connection (`Connection: close`) to the test server and reads the answer to the end.
+/// Sends one request per connection to the test server (`LoopbackHTTP`, paths as written) and reads the answer.
 struct TestClient: Sendable {
     /// The server's port on 127.0.0.1.
     let port: Int
@@ -62,69 +63,16 @@ struct TestClient: Sendable {
     /// `method uri` with `headers` and `body`; throws when the server cannot be reached or answers nothing in 10 s.
     func execute(uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> TestResponse {
         let port = self.port
-        return try await Task.detached {
-            try Self.send(port: port, uri: uri, method: method, headers: headers, body: body.map { Data($0.readableBytesView) })
+        let fields = headers.map { ($0.name.rawName, $0.value) }
+        let payload = body.map { Data($0.readableBytesView) }
+        let answer = try await Task.detached {
+            try LoopbackHTTP.exchange(port: port, method: method.rawValue, path: uri, headers: fields, body: payload, timeout: 10)
         }.value
-    }
-
-    private static func send(port: Int, uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: Data?) throws -> TestResponse {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw ServeError("\(method) \(uri): no socket") }
-        defer { close(socket) }
-        var wait = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        var responseHeaders = HTTPFields()
+        for (name, value) in answer.headers {
+            guard let fieldName = HTTPFields.Element.Name(name) else { continue }
+            responseHeaders.append(HTTPFields.Element(name: fieldName, value: value))
         }
-        guard connected else { throw ServeError("\(method) \(uri): cannot connect to 127.0.0.1:\(port)") }
-        var head = "\(method.rawValue) \(uri) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
-        for field in headers { head += "\(field.name.rawName): \(field.value)\r\n" }
-        if let body { head += "Content-Length: \(body.count)\r\n" }
-        let message = Data((head + "\r\n").utf8) + (body ?? Data())
-        try message.withUnsafeBytes { bytes in
-            var sent = 0
-            while sent < bytes.count {
-                let count = Foundation.send(socket, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
-                guard count > 0 else { throw ServeError("\(method) \(uri): the request could not be sent") }
-                sent += count
-            }
-        }
-        var answer = Data(), buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            if count == 0 { break }
-            guard count > 0 else { throw ServeError("\(method) \(uri): no answer within 10 s") }
-            answer.append(contentsOf: buffer[0..<count])
-        }
-        guard let split = answer.range(of: Data("\r\n\r\n".utf8)) else { throw ServeError("\(method) \(uri): not an HTTP answer") }
-        let lines = String(decoding: answer[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
-        guard let code = lines.first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-            throw ServeError("\(method) \(uri): no status line")
-        }
-        var fields = HTTPFields()
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":"), let name = HTTPFields.Element.Name(String(line[..<colon])) else { continue }
-            fields.append(HTTPFields.Element(name: name, value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
-        }
-        var content = Data(answer[split.upperBound...])
-        if fields[.transferEncoding]?.lowercased().contains("chunked") == true { content = dechunked(content) }
-        return TestResponse(status: HTTPResponse.Status(code: code), headers: fields, body: ByteBuffer(bytes: content))
-    }
-
-    /// The body of a chunked transfer: each chunk's hex size, CRLF, its bytes, CRLF, until a size of 0.
-    private static func dechunked(_ data: Data) -> Data {
-        var result = Data(), index = data.startIndex
-        while let lineEnd = data[index...].range(of: Data("\r\n".utf8)),
-              let size = Int(String(decoding: data[index..<lineEnd.lowerBound], as: UTF8.self)
-                             .split(separator: ";").first ?? "", radix: 16), size > 0 {
-            let start = lineEnd.upperBound, end = min(data.endIndex, start + size)
-            result.append(data[start..<end])
-            index = min(data.endIndex, end + 2)
-        }
-        return result
+        return TestResponse(status: HTTPResponse.Status(code: answer.status), headers: responseHeaders, body: ByteBuffer(bytes: answer.body))
     }
 }
