@@ -14,14 +14,13 @@ let package = Package(
     products: [
         .library(name: "Strata", targets: ["Strata"]),
         .executable(name: "strata", targets: ["strata"]),
-        // The dashboard, its own product so that `strata`'s build does not compile Hummingbird (`strata serve` runs it).
-        .executable(name: "strata-serve", targets: ["strata-serve"]),
+        // The run store, for the dashboard's own package (Dashboard/, `strata-serve`) and other tools.
+        .library(name: "StrataTracking", targets: ["StrataTracking"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
         .executable(name: "strata-microbench", targets: ["strata-microbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // System libraries (module maps only), installed by scripts/setup.
@@ -70,14 +69,6 @@ let package = Package(
         // The command line.
         .executableTarget(name: "strata", dependencies: [
             "StrataExperiments", "StrataDistributed", "StrataInterop", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: swiftSettings),
-
-        // The dashboard (`strata serve`): Hummingbird routes, the JSON API over the run store, pages with their
-        // CSS and JavaScript as Swift strings. Only strata-serve links it: strata itself builds no Hummingbird.
-        .target(name: "StrataServe", dependencies: ["StrataTracking", .product(name: "Hummingbird", package: "hummingbird")],
-                swiftSettings: swiftSettings),
-        .executableTarget(name: "strata-serve", dependencies: [
-            "StrataServe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
         // The README's example.
@@ -138,15 +129,6 @@ let package = Package(
         .testTarget(name: "StrataPlotTests", dependencies: ["StrataPlot"], swiftSettings: swiftSettings),
         // Starts strata-tracking-writer as a subprocess and kills it mid-run.
         .testTarget(name: "StrataTrackingTests", dependencies: ["StrataTracking", "StrataTrain", "StrataNN", "strata-tracking-writer"],
-                    swiftSettings: swiftSettings),
-        // A W3C WebDriver client (chromedriver + headless chromium), its own tests on a static page, and the
-        // dashboard's tests in the browser over strata-serve and a store they fill; skipped without chromium.
-        .testTarget(name: "StrataServeBrowserTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve", "StrataTestSupport"],
-                    swiftSettings: swiftSettings),
-        // The API served on a loopback port to a plain socket client (not HummingbirdTesting, which would bring
-        // AsyncHTTPClient and BoringSSL into every test build), and strata-serve (and `strata serve`) as processes.
-        .testTarget(name: "StrataServeTests", dependencies: ["StrataServe", "StrataTracking", "strata-serve", "strata", "StrataTestSupport",
-                                                             .product(name: "Hummingbird", package: "hummingbird")],
                     swiftSettings: swiftSettings),
         // The writer the tracking tests kill with SIGKILL part way through a run.
         .executableTarget(name: "strata-tracking-writer", dependencies: ["StrataTracking"], path: "Tests/TrackingWriter",

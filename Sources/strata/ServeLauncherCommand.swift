@@ -4,12 +4,13 @@ import Foundation
 import Glibc
 #endif
 
-/// `strata serve`: runs `strata-serve`, the dashboard, found next to this executable, with the same arguments.
-/// The dashboard is a separate product so that building `strata` compiles no web server.
+/// `strata serve`: runs `strata-serve`, the dashboard, with the same arguments: the one next to this executable,
+/// else the one built in the `Dashboard` package of the Strata checkout this executable was built in. The
+/// dashboard is a package of its own (Dashboard/) so that resolving and building `strata` fetches no web server.
 struct ServeLauncherCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "The live dashboard over the tracking store (runs strata-serve, built with `swift build -c release --product strata-serve`).",
+        abstract: "The live dashboard over the tracking store (runs strata-serve, built with `swift build -c release --package-path Dashboard`).",
         discussion: """
         Options (passed to strata-serve): --db PATH (default: STRATA_TRACKING_DB, else runs/strata.sqlite), \
         --host ADDRESS (default 127.0.0.1), --port N (default 6006; 0 picks a free one), --token SECRET (required \
@@ -20,25 +21,43 @@ struct ServeLauncherCommand: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
-        let executable = Self.serverExecutable()
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw ServeUnavailable(description: Self.missingMessage(executable))
+        let running = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        let candidates = Self.serverCandidates(strata: running)
+        guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw ServeUnavailable(description: Self.missingMessage(candidates))
         }
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         execv(executable.path, argv)
         throw ServeUnavailable(description: "cannot start \(executable.path): \(String(cString: strerror(errno)))")
     }
 
-    /// `strata-serve` in the folder of the running `strata`.
-    static func serverExecutable() -> URL {
-        let running = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        return running.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("strata-serve")
+    /// Where `strata-serve` may be, in order: the folder of `strata`; then, when `strata` lies in a Strata
+    /// checkout's build folder, that checkout's `Dashboard/.build/<configuration>/strata-serve` (the same
+    /// configuration first, `release` or `debug`).
+    static func serverCandidates(strata: URL) -> [URL] {
+        let folder = strata.resolvingSymlinksInPath().deletingLastPathComponent()
+        var candidates = [folder.appendingPathComponent("strata-serve")]
+        let configurations = folder.lastPathComponent == "debug" ? ["debug", "release"] : ["release", "debug"]
+        var root = folder
+        while root.pathComponents.count > 1 {
+            root = root.deletingLastPathComponent()
+            let dashboard = root.appendingPathComponent("Dashboard")
+            if FileManager.default.fileExists(atPath: dashboard.appendingPathComponent("Package.swift").path) {
+                candidates += configurations.map {
+                    dashboard.appendingPathComponent(".build").appendingPathComponent($0).appendingPathComponent("strata-serve")
+                }
+                break
+            }
+        }
+        return candidates
     }
 
-    /// What to do when `strata-serve` is not built.
-    static func missingMessage(_ executable: URL) -> String {
-        "strata serve runs the dashboard strata-serve, which is not built (looked for \(executable.path)); build it with "
-            + "`swift build -c release --product strata-serve` (or `swift build --product strata-serve` beside a debug strata)"
+    /// What to do when `strata-serve` is not built: where it was looked for and the command that builds it.
+    static func missingMessage(_ candidates: [URL]) -> String {
+        "strata serve runs the dashboard strata-serve, which is not built (looked for "
+            + candidates.map(\.path).joined(separator: ", ")
+            + "); build it in Strata's folder with `swift build -c release --package-path Dashboard` "
+            + "(its own package, so that strata's build fetches no web server), or put strata-serve beside strata"
     }
 }
 

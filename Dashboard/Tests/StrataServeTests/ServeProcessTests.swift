@@ -59,39 +59,6 @@ final class ServeProcessTests: XCTestCase {
         XCTAssertTrue(message.contains("--token"), message)
     }
 
-    func testStrataServeRunsStrataServeFromItsFolderOrSaysHowToBuildIt() throws {
-        let fixture = try ServeFixture()
-        let strata = Self.serverExecutable.deletingLastPathComponent().appendingPathComponent("strata")
-        let process = Process()
-        process.executableURL = strata
-        process.arguments = ["serve", "--db", fixture.store.path, "--port", "0"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-        }
-        let line = try XCTUnwrap(Self.firstLine(of: output.fileHandleForReading), "strata serve printed nothing")
-        XCTAssertTrue(line.hasPrefix("Serving http://127.0.0.1:"), line)
-
-        let lonely = fixture.folder.appendingPathComponent("bin")
-        try FileManager.default.createDirectory(at: lonely, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: strata, to: lonely.appendingPathComponent("strata"))
-        let alone = Process()
-        alone.executableURL = lonely.appendingPathComponent("strata")
-        alone.arguments = ["serve"]
-        let errors = Pipe()
-        alone.standardError = errors
-        alone.standardOutput = FileHandle.nullDevice
-        try alone.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        alone.waitUntilExit()
-        XCTAssertNotEqual(alone.terminationStatus, 0)
-        XCTAssertTrue(message.contains("swift build -c release --product strata-serve"), message)
-    }
-
     /// The first line `handle` gives (nil at its end).
     static func firstLine(of handle: FileHandle) -> String? {
         var bytes = Data()

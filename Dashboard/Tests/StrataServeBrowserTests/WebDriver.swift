@@ -1,5 +1,5 @@
 import Foundation
-import StrataTestSupport
+import DashboardTestSupport
 import XCTest
 
 /// A W3C WebDriver session on headless chromium, for browser tests: it starts `chromedriver --port=N`

@@ -1,5 +1,5 @@
 import Foundation
-import StrataTestSupport
+import DashboardTestSupport
 import XCTest
 
 /// The dashboard in headless Chromium over `strata-serve` serving a store the test fills

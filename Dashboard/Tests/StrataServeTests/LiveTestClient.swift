@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import StrataServe
-import StrataTestSupport
+import DashboardTestSupport
 
 /// The dashboard's router served for real on 127.0.0.1 (a free port) while a test's body runs, with
 /// StrataTestSupport's HTTP/1.1 client over a plain socket. It stands in for HummingbirdTesting's client, whose package
