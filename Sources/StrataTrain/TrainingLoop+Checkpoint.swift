@@ -53,8 +53,8 @@ extension TrainingLoop {
     public static let dropoutStateKey = "dropout_state"
 
     /// Saves the weights, buffers, optimizer state, progress and weight average (`average/…` tensors) to the
-    /// schedule's file, atomically;
-    /// with `partial` (steps done and the task's measures), a checkpoint inside the epoch under way.
+    /// schedule's file, atomically; with `partial` (steps done and the task's measures), a checkpoint inside
+    /// the epoch under way.
     func saveCheckpoint(_ schedule: CheckpointSchedule, partial: (step: Int, taskState: [String: String])? = nil) throws {
         guard communicator.isRoot else {   // every rank holds the same state; rank 0 writes it
             checkpointedEpochs = epochsCompleted
