@@ -25,8 +25,10 @@ Tests/StrataNNTests/Fixtures/schedules.json
     {
       "torch": "<torch version>", "epochs": E, "stepsPerEpoch": S,
       "cases": [{
-          "name": ..., "schedule": "StepDecay" | "ExponentialDecay" | "CosineDecay" | "OneCycle",
-          "options": {...},                                          Strata initializer labels
+          "name": ..., "schedule": "StepDecay" | "ExponentialDecay" | "CosineDecay" | "OneCycle" | "LinearWarmup",
+          "options": {...},                                          Strata initializer labels; for LinearWarmup
+                                                                     also "then": the schedule after the warm-up,
+                                                                     whose options sit beside the warm-up's
           "per": "epoch" | "step",
           "learningRates": [..]     lr of epoch e (per epoch) or of global step s (per step), from 0
       }],
@@ -170,6 +172,41 @@ SCHEDULE_CASES = [
      TOTAL_STEPS),
 ]
 
+# LinearWarmup: PyTorch's LinearLR then the main schedule, chained by SequentialLR and stepped once per step.
+# The main schedule restarts at the milestone, so decays are built over the steps left after the warm-up; an
+# epoch-wise Strata schedule (StepDecay every 3 epochs, ExponentialDecay per epoch) is a StepLR counted in steps.
+WARMUP_STEPS = 2 * STEPS_PER_EPOCH
+MAIN_STEPS = TOTAL_STEPS - WARMUP_STEPS
+
+
+def warmup(main):
+    def make(opt):
+        linear = torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.01, total_iters=WARMUP_STEPS)
+        return torch.optim.lr_scheduler.SequentialLR(opt, [linear, main(opt)], milestones=[WARMUP_STEPS])
+    return make
+
+
+WARMUP_OPTIONS = {"startFactor": 0.01, "warmupSteps": WARMUP_STEPS}
+SCHEDULE_CASES += [
+    ("warmup_constant", "LinearWarmup", {**WARMUP_OPTIONS, "then": "ConstantSchedule", "value": 0.1}, "step",
+     warmup(lambda opt: torch.optim.lr_scheduler.ConstantLR(opt, factor=1.0, total_iters=0)), TOTAL_STEPS),
+    ("warmup_cosine", "LinearWarmup",
+     {**WARMUP_OPTIONS, "then": "CosineDecay", "initial": 0.1, "totalSteps": MAIN_STEPS, "minimum": 0.001}, "step",
+     warmup(lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=MAIN_STEPS, eta_min=0.001)),
+     TOTAL_STEPS + 1),
+    ("warmup_one_cycle", "LinearWarmup",
+     {**WARMUP_OPTIONS, "then": "OneCycle", "maxLearningRate": 0.1, "totalSteps": MAIN_STEPS}, "step",
+     warmup(lambda opt: torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=MAIN_STEPS,
+                                                            cycle_momentum=False)), TOTAL_STEPS),
+    ("warmup_step_decay", "LinearWarmup",
+     {**WARMUP_OPTIONS, "then": "StepDecay", "initial": 0.1, "factor": 0.5, "everyEpochs": 3}, "step",
+     warmup(lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=3 * STEPS_PER_EPOCH, gamma=0.5)),
+     TOTAL_STEPS),
+    ("warmup_exponential_decay", "LinearWarmup",
+     {**WARMUP_OPTIONS, "then": "ExponentialDecay", "initial": 0.1, "factorPerEpoch": 0.98}, "step",
+     warmup(lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=STEPS_PER_EPOCH, gamma=0.98)), TOTAL_STEPS),
+]
+
 # Metrics keep clear of the improvement thresholds, so float32 (Strata) and float64 (PyTorch) agree.
 PLATEAU_CASES = [
     # Relative threshold (PyTorch's default): 0.79995 is not better than 0.8 by 1e-4 relatively.
@@ -187,7 +224,8 @@ PLATEAU_CASES = [
 def make_schedules():
     cases = []
     for name, kind, options, per, make, count in SCHEDULE_CASES:
-        optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=options.get("initial", 0.1))
+        initial = options.get("initial", options.get("value", 0.1))
+        optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=initial)
         scheduler = make(optimizer)
         rates = []
         for _ in range(count):

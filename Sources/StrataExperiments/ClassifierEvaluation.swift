@@ -23,9 +23,15 @@ public struct ClassifierEvaluation: Sendable {
     public let classCount: Int
 
     /// Runs `model` over every example of `dataset` (in order, normalized to [0, 1], deskewed when the
-    /// model was trained on deskewed images).
+    /// model was trained on deskewed images); with `testTimeAugmentation` above 1, averages the
+    /// probabilities over that many views of each image (`TestTimeAugmentation`, mirrored views included
+    /// when `augmentation` flips) and throws when there are not that many.
     public static func run(_ model: Model, on dataset: Dataset, augmentation: AugmentationChoice,
-                           batchSize: Int = 500) throws -> ClassifierEvaluation {
+                           testTimeAugmentation views: Int = 1, batchSize: Int = 500) throws -> ClassifierEvaluation {
+        if views != 1 {
+            return try TestTimeAugmentation(views: views, mirroring: augmentation.flips)
+                .evaluate(model, on: augmentation.prepared(dataset), batchSize: batchSize)
+        }
         let loader = DataLoader(augmentation.prepared(dataset), batchSize: batchSize, shuffle: false)
         let batches = try DataLoaderBatches(loader, inputShape: model.inputShape)
         let classes = dataset.classCount

@@ -155,7 +155,8 @@ public enum ClassifierTraining {
         }
         callbacks += try OptimizerFactory.scheduleCallbacks(options.schedule, learningRate: learningRate,
                                                             epochs: options.epochs, stepsPerEpoch: source.batchesPerEpoch,
-                                                            decayFactor: options.decayFactor, stepEpochs: options.scheduleStep)
+                                                            decayFactor: options.decayFactor, stepEpochs: options.scheduleStep,
+                                                            warmupEpochs: options.warmupEpochs ?? 0)
         let earlyStopping = options.earlyStoppingPatience.map {
             EarlyStopping(monitor: monitor, patience: $0, restoreBestWeights: true,
                           bestWeightsFile: world.isRoot ? folder.url.appendingPathComponent("best.safetensors") : nil)
@@ -167,8 +168,13 @@ public enum ClassifierTraining {
         loop.checkpointing = CheckpointSchedule(url: folder.checkpoint, options: options.describedValues(), monitor: monitor)
         loop.allowsNonFiniteLoss = options.allowNonFinite ?? false
         loop.communicator = world
+        loop.weightAveraging = options.weightAveraging.map {
+            WeightAveraging($0, parameters: model.parameters, buffers: model.buffers)
+        }
         if let checkpoint { try loop.resume(from: checkpoint) }
         try loop.run()
+        try finishWeightAveraging(loop.weightAveraging, model: model, options: options, trainingSet: trainingSet,
+                                  augmentation: augmentation, log: log)
         if let earlyStopping, let error = earlyStopping.failure {
             throw ExperimentError("early stopping could not save or restore the best weights "
                 + "(\(earlyStopping.bestWeightsFile?.path ?? "in memory")): \(error)")
@@ -184,7 +190,8 @@ public enum ClassifierTraining {
                                                        options: options.describedValues()),
                             to: folder.url.appendingPathComponent("model.safetensors"))
 
-        let evaluation = try ClassifierEvaluation.run(model, on: data.test, augmentation: augmentation)
+        let evaluation = try ClassifierEvaluation.run(model, on: data.test, augmentation: augmentation,
+                                                      testTimeAugmentation: options.testTimeAugmentation ?? 1)
         var metrics = RunMetrics(dataset: data.name, model: options.model)
         metrics.testAccuracy = evaluation.accuracy
         metrics.testLoss = evaluation.loss
@@ -209,5 +216,25 @@ public enum ClassifierTraining {
                    evaluation.accuracy * 100, data.test.count, evaluation.loss, loop.trainingSeconds))
         log("wrote \(folder.url.path)/report.html")
         return TrainingRun(folder: folder, metrics: metrics, history: history)
+    }
+
+    /// Puts the weight average, if any, into `model` for the test and the saved model; after SWA, recomputes
+    /// the batch-norm statistics with one pass over the training images (augmented as in training, in a
+    /// fixed order). Every rank does the same, so synchronized batch normalization still meets its peers.
+    static func finishWeightAveraging(_ averaging: WeightAveraging?, model: Model, options: TrainingOptions,
+                                      trainingSet: Dataset, augmentation: AugmentationChoice,
+                                      log: (String) -> Void) throws {
+        guard let averaging, averaging.hasAverage else { return }
+        averaging.copyAverageIntoWeights()
+        guard case .stochastic = averaging.method else {
+            log("using the weights' moving average (decay \(options.emaDecay ?? 0), \(averaging.updates) steps)")
+            return
+        }
+        let loader = DataLoader(trainingSet, batchSize: options.batchSize, shuffle: false, seed: options.seed,
+                                augmentations: augmentation.trainingAugmentations, threads: ThreadPolicy.threadCount)
+        let layers = model.recomputeBatchNormalization(over: try DataLoaderBatches(loader, inputShape: model.inputShape),
+                                                       epoch: options.epochs)
+        log("using the equal average of the weights of the last \(averaging.updates) epochs"
+            + (layers > 0 ? ", batch-norm statistics of \(layers) layers recomputed on the training images" : ""))
     }
 }

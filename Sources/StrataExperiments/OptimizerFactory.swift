@@ -76,25 +76,36 @@ public enum OptimizerFactory {
         }
     }
 
-    /// The callbacks that carry out schedule `name` from `learningRate` over `epochs` of `stepsPerEpoch`;
-    /// throws as `checkSchedule` does.
+    /// The callbacks that carry out schedule `name` from `learningRate` over `epochs` of `stepsPerEpoch`,
+    /// after `warmupEpochs` of linear warm-up (`LinearWarmup` from 1 % of the rate; the schedule then runs
+    /// over the epochs left, as if training started there); throws as `checkSchedule` does, and when the
+    /// warm-up leaves no epoch or is asked of `plateau`.
     public static func scheduleCallbacks(_ name: String, learningRate: Float, epochs: Int, stepsPerEpoch: Int,
-                                         decayFactor: Float, stepEpochs: Int) throws -> [any Callback] {
-        try checkSchedule(name, epochs: epochs, stepsPerEpoch: stepsPerEpoch, decayFactor: decayFactor, stepEpochs: stepEpochs)
-        switch name {
-        case "constant": return []
-        case "step":
-            return [LearningRateScheduler(StepDecay(initial: learningRate, factor: decayFactor, everyEpochs: stepEpochs))]
-        case "exponential":
-            return [LearningRateScheduler(ExponentialDecay(initial: learningRate, factorPerEpoch: decayFactor))]
-        case "cosine":
-            return [LearningRateScheduler(CosineDecay(initial: learningRate, totalSteps: epochs * stepsPerEpoch))]
-        case "onecycle":
-            return [LearningRateScheduler(OneCycle(maxLearningRate: learningRate, totalSteps: epochs * stepsPerEpoch))]
-        case "plateau":
+                                         decayFactor: Float, stepEpochs: Int, warmupEpochs: Int = 0) throws -> [any Callback] {
+        guard warmupEpochs >= 0 && warmupEpochs < epochs else {
+            throw ExperimentError("--warmup-epochs must be in [0, --epochs) = [0, \(epochs)), got \(warmupEpochs)")
+        }
+        if warmupEpochs > 0 && name == "plateau" {
+            throw ExperimentError("--warmup-epochs does not apply to --schedule plateau")
+        }
+        let scheduledEpochs = epochs - warmupEpochs
+        try checkSchedule(name, epochs: scheduledEpochs, stepsPerEpoch: stepsPerEpoch, decayFactor: decayFactor,
+                          stepEpochs: stepEpochs)
+        if name == "plateau" {
             return [ReduceLROnPlateau(monitor: "val_loss", detector: ReduceOnPlateau(factor: 0.5, patience: 2))]
+        }
+        let main: (any LearningRateSchedule)?
+        switch name {
+        case "constant": main = nil
+        case "step": main = StepDecay(initial: learningRate, factor: decayFactor, everyEpochs: stepEpochs)
+        case "exponential": main = ExponentialDecay(initial: learningRate, factorPerEpoch: decayFactor)
+        case "cosine": main = CosineDecay(initial: learningRate, totalSteps: scheduledEpochs * stepsPerEpoch)
+        case "onecycle": main = OneCycle(maxLearningRate: learningRate, totalSteps: scheduledEpochs * stepsPerEpoch)
         default:
             throw ExperimentError("unknown schedule '\(name)'; choose one of: \(schedules.joined(separator: ", "))")
         }
+        guard warmupEpochs > 0 else { return main.map { [LearningRateScheduler($0)] } ?? [] }
+        return [LearningRateScheduler(LinearWarmup(main ?? ConstantSchedule(learningRate),
+                                                   warmupSteps: warmupEpochs * stepsPerEpoch))]
     }
 }

@@ -109,7 +109,7 @@ public struct RankNetOptions: Codable, Equatable, Sendable, ValidatableOptions {
     public static let activationNames = ["relu", "leaky-relu", "elu", "gelu", "tanh"]
 
     /// The names `--augment` accepts.
-    public static let augmentations = AugmentationChoice.allCases.map(\.rawValue) + ["align+affine"]
+    public static let augmentations = ["none", "affine", "align", "elastic", "align+affine"]
 
     /// Whether every image (training, validation and test) is deskewed once, before training
     /// (`align` and `align+affine`).

@@ -22,6 +22,10 @@ extension TrainingOptions {
         add("--resnet-depth", modelOptions.resnetDepth.map { String($0) })
         add("--width", modelOptions.width.map { String($0) })
         if labelSmoothing != 0 { add("--label-smoothing", String(labelSmoothing)) }
+        add("--warmup-epochs", warmupEpochs.map { String($0) })
+        add("--ema", emaDecay.map { String($0) })
+        add("--swa-start", swaStart.map { String($0) })
+        add("--tta", testTimeAugmentation.map { String($0) })
         if syncBatchNorm == true { arguments.append("--sync-batch-norm") }
         if scaleLearningRate == true { arguments.append("--scale-learning-rate") }
         if allowNonFinite == true { arguments.append("--allow-nonfinite") }

@@ -1,5 +1,6 @@
 import Foundation
 import StrataData
+import StrataTrain
 
 /// Every option of a classifier training run; saved as `options.json` in the run folder so that
 /// `--resume` and `strata evaluate` rebuild exactly the same run.
@@ -29,7 +30,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
     public var decayFactor: Float = 0.98
     /// The epochs between `step` decays (at least 1).
     public var scheduleStep = 10
-    /// `none`, `affine`, `align` (deskew) or `elastic`.
+    /// `none`, `affine`, `align` (deskew), `elastic`, `erasing` or `flip`, or several joined by `+`
+    /// (`AugmentationChoice`).
     public var augment = "none"
     /// The share of the training set held out for validation.
     public var validationSplit = 0.1
@@ -49,6 +51,16 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
     public var scaleLearningRate: Bool?
     /// Normalize batches with the statistics of every process's batch in data-parallel training (`--sync-batch-norm`).
     public var syncBatchNorm: Bool?
+    /// The decay, in (0, 1), of an exponential moving average of the weights updated after every step, which
+    /// validation, the test and the saved model then use (`--ema`); nil: none.
+    public var emaDecay: Float?
+    /// The first epoch (1-based) whose final weights enter an equal average (stochastic weight averaging,
+    /// `--swa-start`), used like `emaDecay`'s, with batch-norm statistics recomputed at the end; nil: none.
+    public var swaStart: Int?
+    /// The epochs of linear learning-rate warm-up before the schedule takes over (`--warmup-epochs`); nil: none.
+    public var warmupEpochs: Int?
+    /// The views whose probabilities the final test averages (`--tta`, `TestTimeAugmentation`); nil: 1, the image alone.
+    public var testTimeAugmentation: Int?
 
     /// The default options.
     public init() {}
@@ -82,11 +94,14 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
         guard OptimizerFactory.schedules.contains(schedule) else {
             throw ExperimentError("unknown schedule '\(schedule)'; choose one of: \(OptimizerFactory.schedules.joined(separator: ", "))")
         }
+        try validateWarmup()
         // One step per epoch at least: the data-dependent count is checked by `validate(trainingExamples:)`.
-        try OptimizerFactory.checkSchedule(schedule, epochs: epochs, stepsPerEpoch: 1, decayFactor: decayFactor,
+        try OptimizerFactory.checkSchedule(schedule, epochs: scheduledEpochs, stepsPerEpoch: 1, decayFactor: decayFactor,
                                            stepEpochs: scheduleStep, checkingStepCount: false)
-        guard AugmentationChoice(rawValue: augment) != nil else {
-            throw ExperimentError("unknown augmentation '\(augment)'; choose one of: \(AugmentationChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+        let augmentation = try AugmentationChoice.parse(augment)
+        try validateWeightAveraging()
+        if let testTimeAugmentation {
+            _ = try TestTimeAugmentation(views: testTimeAugmentation, mirroring: augmentation.flips)
         }
         if let earlyStoppingPatience {
             try OptionCheck.count(earlyStoppingPatience, "--early-stopping", in: 0...Self.maximumEpochs)
@@ -109,8 +124,47 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
             throw ExperimentError("--batch-size \(batchSize) is larger than the \(trainingExamples) training examples")
         }
         let stepsPerEpoch = (trainingExamples + batchSize - 1) / batchSize
-        try OptimizerFactory.checkSchedule(schedule, epochs: epochs, stepsPerEpoch: stepsPerEpoch,
+        try OptimizerFactory.checkSchedule(schedule, epochs: scheduledEpochs, stepsPerEpoch: stepsPerEpoch,
                                            decayFactor: decayFactor, stepEpochs: scheduleStep)
+    }
+
+    /// The epochs the schedule runs after the warm-up.
+    public var scheduledEpochs: Int { epochs - (warmupEpochs ?? 0) }
+
+    /// Checks `--warmup-epochs`: fewer than `--epochs`, and not with the plateau schedule (whose rate
+    /// follows the validation loss, not the step).
+    func validateWarmup() throws {
+        guard let warmupEpochs else { return }
+        guard warmupEpochs >= 0 && warmupEpochs < epochs else {
+            throw ExperimentError("--warmup-epochs must be in [0, --epochs) = [0, \(epochs)), got \(warmupEpochs)")
+        }
+        if warmupEpochs > 0 && schedule == "plateau" {
+            throw ExperimentError("--warmup-epochs does not apply to --schedule plateau; use it with constant, step, "
+                + "exponential, cosine or onecycle")
+        }
+    }
+
+    /// Checks `--ema` and `--swa-start`: one of them at most, in range, and not with `--early-stopping`
+    /// (which would keep trained weights chosen by the averaged weights' validation loss).
+    func validateWeightAveraging() throws {
+        if let emaDecay, !(emaDecay > 0 && emaDecay < 1) {
+            throw ExperimentError("--ema must be a decay in (0, 1), such as 0.999, got \(emaDecay)")
+        }
+        if let swaStart { try OptionCheck.count(swaStart, "--swa-start", in: 1...epochs) }
+        if emaDecay != nil && swaStart != nil {
+            throw ExperimentError("--ema and --swa-start are two ways of averaging the weights; choose one")
+        }
+        if (emaDecay != nil || swaStart != nil) && earlyStoppingPatience != nil {
+            throw ExperimentError("--early-stopping does not combine with \(emaDecay != nil ? "--ema" : "--swa-start"): "
+                + "it would restore trained weights chosen by the averaged weights' validation loss")
+        }
+    }
+
+    /// The weight average the options ask for, if any.
+    public var weightAveraging: WeightAveraging.Method? {
+        if let emaDecay { return .exponential(decay: emaDecay) }
+        if let swaStart { return .stochastic(startEpoch: swaStart) }
+        return nil
     }
 
     /// These options as read from an `options.json` an older strata wrote, which saved a dropout rate and
@@ -145,37 +199,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
         values["batchNormEpsilon"] = modelOptions.batchNormEpsilon.map { String($0) }
         values["batchNormMomentum"] = modelOptions.batchNormMomentum.map { String($0) }
         values["samePadding"] = modelOptions.samePadding?.rawValue
+        // Set only when asked for, so that runs without them describe themselves as before.
+        values["emaDecay"] = emaDecay.map { String($0) }
+        values["swaStart"] = swaStart.map { String($0) }
+        values["warmupEpochs"] = warmupEpochs.map { String($0) }
+        values["testTimeAugmentation"] = testTimeAugmentation.map { String($0) }
         return values
-    }
-}
-
-/// The on-the-fly augmentations `--augment` offers.
-public enum AugmentationChoice: String, CaseIterable, Sendable {
-    /// No augmentation.
-    case none
-    /// Random rotation (±10°), translation (±10%), scale (0.9–1.1) and shear (±10°), bilinear.
-    case affine
-    /// Deskewing by image moments ("align"), applied once to every image, training and test alike.
-    case align
-    /// Elastic distortion (Simard et al., α 34, σ 4) after a milder random affine.
-    case elastic
-
-    /// The random augmentations applied to training images on the fly (none for `align`, whose
-    /// deskewing `prepared(_:)` does once, before training).
-    public var trainingAugmentations: [any ImageAugmentation] {
-        switch self {
-        case .none, .align: return []
-        case .affine:
-            return [RandomAffine(rotationDegrees: 10, translation: 0.1, scale: 0.9...1.1, shearDegrees: 10)]
-        case .elastic:
-            return [RandomAffine(rotationDegrees: 8, translation: 0.08, scale: 0.92...1.08, shearDegrees: 8),
-                    ElasticDistortion(alpha: 34, sigma: 4)]
-        }
-    }
-
-    /// `dataset` as the model sees it: every image deskewed once (`align`), else unchanged. Training,
-    /// validation and test images all go through it, so they are deskewed (and stored as bytes) alike.
-    public func prepared(_ dataset: Dataset) -> Dataset {
-        self == .align ? dataset.deskewed() : dataset
     }
 }

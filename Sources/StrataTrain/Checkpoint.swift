@@ -52,11 +52,12 @@ public struct Checkpoint {
         self.otherTensors = otherTensors
     }
 
-    /// Saves `parameters` and `buffers` (by name), the state of `optimizer` and `progress` to `url`,
-    /// atomically (see `SafeTensorsFile.write`); throws naming the file when it cannot be written or
-    /// when two tensors share a name.
+    /// Saves `parameters` and `buffers` (by name), the state of `optimizer`, `progress` and `otherTensors`
+    /// (stored by their own names, such as a weight average's `average/…`) to `url`, atomically (see
+    /// `SafeTensorsFile.write`); throws naming the file when it cannot be written or when two tensors share
+    /// a name.
     public static func save(parameters: [Parameter], buffers: [Parameter] = [], optimizer: (any Optimizer)?,
-                            progress: TrainingProgress, to url: URL) throws {
+                            progress: TrainingProgress, otherTensors: [String: Tensor] = [:], to url: URL) throws {
         var model: [String: Tensor] = [:]
         for parameter in parameters + buffers {
             guard model.updateValue(parameter.tensor, forKey: parameter.name) == nil else {
@@ -66,7 +67,7 @@ public struct Checkpoint {
         }
         let checkpoint = Checkpoint(model: model, optimizerState: optimizer?.stateDictionary(),
                                     optimizerType: optimizer.map { String(describing: type(of: $0)) },
-                                    progress: progress)
+                                    progress: progress, otherTensors: otherTensors)
         try checkpoint.save(to: url)
     }
 

@@ -39,6 +39,7 @@ extension TrainingLoop {
         for callback in callbacks.compactMap({ $0 as? any StatefulCallback }) {
             for (key, value) in callback.savedState { extra["\(callback.stateKey).\(key)"] = value }
         }
+        if let weightAveraging { extra[WeightAveraging.updatesKey] = String(weightAveraging.updates) }
         return TrainingProgress(epochsCompleted: epochsCompleted, globalStep: globalStep, monitor: monitor,
                                 bestValue: bestValue, seed: model.seed, randomState: task.randomState,
                                 history: history, options: options, extra: extra)
@@ -51,8 +52,9 @@ extension TrainingLoop {
     /// The extras key of the dropout layers' generator states (words comma-separated, layers by `;`).
     public static let dropoutStateKey = "dropout_state"
 
-    /// Saves the weights, buffers, optimizer state and progress to the schedule's file, atomically;
-    /// with `partial` (steps done and the task's measures), a checkpoint inside the epoch under way.
+    /// Saves the weights, buffers, optimizer state, progress and weight average (`average/…` tensors) to the
+    /// schedule's file, atomically; with `partial` (steps done and the task's measures), a checkpoint inside
+    /// the epoch under way.
     func saveCheckpoint(_ schedule: CheckpointSchedule, partial: (step: Int, taskState: [String: String])? = nil) throws {
         guard communicator.isRoot else {   // every rank holds the same state; rank 0 writes it
             checkpointedEpochs = epochsCompleted
@@ -66,7 +68,7 @@ extension TrainingLoop {
                 .map { $0.layer.generator.state.map(String.init).joined(separator: ",") }.joined(separator: ";")
         }
         try Checkpoint.save(parameters: parameters, buffers: buffers, optimizer: optimizer, progress: progress,
-                            to: schedule.url)
+                            otherTensors: weightAveraging?.checkpointTensors ?? [:], to: schedule.url)
         checkpointedEpochs = epochsCompleted
     }
 
@@ -85,9 +87,9 @@ extension TrainingLoop {
                                   lastCheckpointEpochs: checkpointedEpochs)
     }
 
-    /// Continues from `checkpoint`: puts back the weights, buffers and optimizer state, the task's
-    /// random state, the stateful callbacks' state, the history, the step counter, the best value and
-    /// the training time. Call it after setting `callbacks`. Throws naming the file when the
+    /// Continues from `checkpoint`: puts back the weights, buffers and optimizer state, the weight
+    /// average, the task's random state, the stateful callbacks' state, the history, the step counter, the
+    /// best value and the training time. Call it after setting `callbacks`. Throws naming the file when the
     /// checkpoint does not fit this run.
     public func resume(from checkpoint: Checkpoint) throws {
         let path = checkpoint.source?.path ?? "(in memory)"
@@ -110,6 +112,7 @@ extension TrainingLoop {
                 + "\(progress.history.epochs.count) epochs in the history do not fit a run of \(epochs) epochs of "
                 + "\(stepsPerEpoch) steps")
         }
+        try weightAveraging?.restore(from: checkpoint)
         try checkpoint.restore(into: parameters, buffers: buffers, optimizer: optimizer)
         let saved = progress.randomState ?? []
         guard task.restore(randomState: saved) else {

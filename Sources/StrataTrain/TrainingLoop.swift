@@ -18,11 +18,12 @@ import StrataNN
 ///
 /// A step's order is fixed: `onBatchBegin`, the task's loss, the non-finite check (before anything
 /// changes), `backward()`, each gradient hook in order (clipping, say), `optimizer.step`, zeroed
-/// gradients, the task's `endStep`, `onBatchEnd`. With a `communicator` of several processes, backward
+/// gradients, the weight average's update (EMA), the task's `endStep`, `onBatchEnd`. With a `communicator` of several processes, backward
 /// hands each gradient to the bucketed average across processes as it completes, and the non-finite
 /// check reads the processes' mean loss after that average, still before the update
-/// (`TrainingLoop+DataParallel.swift`). An epoch ends with the task's `endEpoch`, the history,
-/// `onEpochEnd`, then the checkpoint when one is due, so callbacks' saved state includes the epoch.
+/// (`TrainingLoop+DataParallel.swift`). An epoch ends with the weight average's update (SWA), the task's
+/// `endEpoch` (run with the averaged weights once there is an average, so validation measures them), the
+/// history, `onEpochEnd`, then the checkpoint when one is due, so callbacks' saved state includes the epoch.
 public final class TrainingLoop {
     /// The model: its dropout layers are reseeded each epoch and callbacks receive it.
     public let model: Model
@@ -49,6 +50,9 @@ public final class TrainingLoop {
     public var allowsNonFiniteLoss = false
     /// Where and how often to save checkpoints (nil: never).
     public var checkpointing: CheckpointSchedule?
+    /// An average of the weights (EMA or SWA) kept during training, validated with and saved in checkpoints
+    /// beside the trained weights (nil: none). Copy it into the model after `run` to keep it.
+    public var weightAveraging: WeightAveraging?
 
     /// The history of every finished epoch, those before a resumption included.
     public internal(set) var history = History()
@@ -144,7 +148,10 @@ public final class TrainingLoop {
                 }
                 if model.stopTraining { break }
             }
-            let logs = try averageLogs(try task.endEpoch(state: state))
+            weightAveraging?.epochEnded(epoch: epoch)
+            let epochLogs = try weightAveraging.map { try $0.withAveragedWeights { try task.endEpoch(state: state) } }
+                ?? task.endEpoch(state: state)
+            let logs = try averageLogs(epochLogs)
             history.record(epoch: epoch + 1, logs: logs.entries)
             epochsCompleted = epoch + 1
             trainingSeconds = priorSeconds + Self.seconds(since: start)
@@ -191,6 +198,7 @@ public final class TrainingLoop {
         for hook in gradientHooks { try hook(parameters) }
         optimizer.step(parameters)
         parameters.zeroGradients()
+        weightAveraging?.stepEnded()
         globalStep += 1
         state.globalStep = globalStep
         let logs = task.endStep(loss: value, state: state)

@@ -18,10 +18,17 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("confusion"), help: "Also draw the confusion matrix to this file (.png, .svg, .pdf).")
     var confusionChart: String?
 
+    @Option(name: .customLong("tta"), help: ArgumentHelp("Test-time augmentation: average the softmax probabilities over the image and n−1 fixed variants (default: the run's own --tta, else 1).",
+                                                         discussion: "The variants, in order: one-pixel shifts right, left, down, up, then the four diagonals (up to 9 views); for runs trained with --augment flip each is followed by its mirror image (up to 18 views: --tta 2 is the image and its mirror). Shifted-in pixels are black. Deterministic."))
+    var testTimeAugmentation: Int?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         _ = try RunFolder(existing: runFolder)
+        if let testTimeAugmentation, testTimeAugmentation < 1 {
+            throw ValidationError("--tta must be at least 1, got \(testTimeAugmentation)")
+        }
         if let confusionChart, (try? OutputFormat(path: confusionChart)) == nil {
             throw ValidationError("--confusion \(confusionChart) must end in .png, .svg or .pdf")
         }
@@ -31,9 +38,12 @@ struct EvaluateCommand: ParsableCommand {
         common.applyThreads()
         let data = try TrainedClassifier.data(of: runFolder, dataset: dataset, dataDirectory: common.dataDirectory)
         let classifier = try TrainedClassifier(runFolder, for: data.test)
-        let evaluation = try ClassifierEvaluation.run(classifier.model, on: data.test, augmentation: classifier.augmentation)
+        let views = testTimeAugmentation ?? classifier.options.testTimeAugmentation ?? 1
+        let evaluation = try ClassifierEvaluation.run(classifier.model, on: data.test, augmentation: classifier.augmentation,
+                                                      testTimeAugmentation: views)
         let names = data.test.classNames
-        say("\(classifier.options.model) on the \(data.name) test set (\(data.test.count) images)")
+        say("\(classifier.options.model) on the \(data.name) test set (\(data.test.count) images)"
+            + (views > 1 ? ", probabilities averaged over \(views) views" : ""))
         say(String(format: "accuracy: %.2f%%   loss: %.4f", evaluation.accuracy * 100, evaluation.loss))
         let unscored = evaluation.unscored.reduce(0, +)
         if unscored > 0 { say("\(unscored) images had a NaN or infinite score and count as wrong") }

@@ -49,7 +49,8 @@ struct TrainingArguments: ParsableArguments {
     @Option(name: .customLong("decay"), help: "The factor, in (0, 1], of the step and exponential schedules (per epoch for exponential; default 0.98).")
     var decayFactor: ValueList<Float>?
 
-    @Option(help: "none, affine, align (deskew) or elastic.")
+    @Option(help: ArgumentHelp("none, affine, align (deskew), elastic, erasing or flip, or several joined by + (affine+erasing, flip+erasing, align+affine).",
+                               discussion: "affine: random rotation ±10°, shift ±10%, scale 0.9–1.1, shear ±10°. elastic: a milder affine map, then an elastic distortion (α 34, σ 4). erasing: with chance ½ a random rectangle of 2–33% of the image (aspect 0.3–3.3) set to black (torchvision's RandomErasing). flip: a mirror image with chance ½ (clothes, not digits). They act in that order, after align's deskewing, whatever the order written."))
     var augment = ValueList("none")
 
     @Option(name: .customLong("validation-split"), help: "The share of the training set held out for validation.")
@@ -81,6 +82,18 @@ struct TrainingArguments: ParsableArguments {
 
     @Option(name: .customLong("label-smoothing"), help: "The share of the target mass spread over all classes.")
     var labelSmoothing = ValueList<Float>(0)
+
+    @Option(name: .customLong("warmup-epochs"), help: "Epochs of linear learning-rate warm-up, per step from 1% of the rate, before --schedule takes over for the remaining epochs (not with plateau).")
+    var warmupEpochs: Int?
+
+    @Option(name: .customLong("ema"), help: "Keep an exponential moving average of the weights with this decay (0.999, say), updated after every step (batch-norm statistics averaged too); validation, the test and the saved model use it.")
+    var emaDecay: Float?
+
+    @Option(name: .customLong("swa-start"), help: "Stochastic weight averaging: the equal mean of the weights at the end of every epoch from this one (1-based) on, batch-norm statistics recomputed over the training images at the end; validation (from that epoch), the test and the saved model use it.")
+    var swaStart: Int?
+
+    @Option(name: .customLong("tta"), help: "Test-time augmentation at the final test: average the probabilities over the image and n−1 fixed variants (one-pixel shifts right, left, down, up, then diagonals; with flip training, each followed by its mirror image). 1–9, or 1–18 with flip.")
+    var testTimeAugmentation: Int?
 
     /// The option names and value counts, in declaration order.
     var lists: [(name: String, count: Int)] {
@@ -129,6 +142,10 @@ struct TrainingArguments: ParsableArguments {
         options.allowNonFinite = allowNonFinite ? true : nil
         options.scaleLearningRate = scaleLearningRate ? true : nil
         options.syncBatchNorm = syncBatchNorm ? true : nil
+        options.warmupEpochs = warmupEpochs
+        options.emaDecay = emaDecay
+        options.swaStart = swaStart
+        options.testTimeAugmentation = testTimeAugmentation
         if decayFactor != nil, options.schedule != "step", options.schedule != "exponential" {
             throw ValidationError("--decay does not apply to --schedule \(options.schedule); only to step and exponential")
         }

@@ -14,6 +14,29 @@ final class InterruptAfter: Callback {
     }
 }
 
+/// A CSV dataset of 8×8 images in three classes, written to `toy.csv` in `folder`: a bright row, column
+/// or diagonal plus noise; `labelNoise` of the labels are replaced by random ones (so a large model overfits).
+func writeToyClassifierData(in folder: URL, labelNoise: Double = 0) throws -> URL {
+    var generator = RandomGenerator(seed: 3)
+    var images: [UInt8] = [], labels: [Int] = []
+    for i in 0..<240 {
+        let label = i % 3
+        let line = generator.nextInt(below: 8)
+        for y in 0..<8 {
+            for x in 0..<8 {
+                let on = label == 0 ? y == line : (label == 1 ? x == line : x == y)
+                images.append(on ? 200 : UInt8(generator.nextInt(below: 60)))
+            }
+        }
+        labels.append(Double(generator.nextUniform()) < labelNoise ? generator.nextInt(below: 3) : label)
+    }
+    let dataset = try Dataset(name: "toy", images: images, labels: labels, height: 8, width: 8,
+                              classNames: ["row", "column", "diagonal"])
+    let url = folder.appendingPathComponent("toy.csv")
+    try CSVDataset.write(dataset, to: url)
+    return url
+}
+
 final class ClassifierTrainingTests: XCTestCase {
     var folder: URL!
 
@@ -26,27 +49,9 @@ final class ClassifierTrainingTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// A CSV dataset of 8×8 images in three classes: a bright row, column or diagonal plus noise;
-    /// `labelNoise` of the labels are replaced by random ones (so a large model overfits).
+    /// The toy dataset of `writeToyClassifierData(in:labelNoise:)` in this test's folder.
     func writeToyDataset(labelNoise: Double = 0) throws -> URL {
-        var generator = RandomGenerator(seed: 3)
-        var images: [UInt8] = [], labels: [Int] = []
-        for i in 0..<240 {
-            let label = i % 3
-            let line = generator.nextInt(below: 8)
-            for y in 0..<8 {
-                for x in 0..<8 {
-                    let on = label == 0 ? y == line : (label == 1 ? x == line : x == y)
-                    images.append(on ? 200 : UInt8(generator.nextInt(below: 60)))
-                }
-            }
-            labels.append(Double(generator.nextUniform()) < labelNoise ? generator.nextInt(below: 3) : label)
-        }
-        let dataset = try Dataset(name: "toy", images: images, labels: labels, height: 8, width: 8,
-                                  classNames: ["row", "column", "diagonal"])
-        let url = folder.appendingPathComponent("toy.csv")
-        try CSVDataset.write(dataset, to: url)
-        return url
+        try writeToyClassifierData(in: folder, labelNoise: labelNoise)
     }
 
     func options(dataset: URL) -> TrainingOptions {

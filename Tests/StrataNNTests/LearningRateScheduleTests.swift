@@ -13,7 +13,7 @@ final class LearningRateScheduleTests: XCTestCase {
 
     func testSchedulesMatchPyTorch() throws {
         let fixture = try ScheduleFixture.load()
-        XCTAssertEqual(Set(fixture.cases.map(\.schedule)), ["StepDecay", "ExponentialDecay", "CosineDecay", "OneCycle"])
+        XCTAssertEqual(Set(fixture.cases.map(\.schedule)), ["StepDecay", "ExponentialDecay", "CosineDecay", "OneCycle", "LinearWarmup"])
         let perEpoch = fixture.stepsPerEpoch
         for testCase in fixture.cases {
             let schedule = try makeSchedule(testCase)
@@ -84,10 +84,23 @@ final class LearningRateScheduleTests: XCTestCase {
 
     /// The schedule a fixture case describes, built through the public initializers.
     private func makeSchedule(_ testCase: ScheduleFixture.Case) throws -> any LearningRateSchedule {
+        try makeSchedule(testCase.schedule, testCase)
+    }
+
+    /// Schedule `kind` built from `testCase`'s options (a `LinearWarmup` wraps the `then` schedule, whose
+    /// options sit beside its own).
+    private func makeSchedule(_ kind: String, _ testCase: ScheduleFixture.Case) throws -> any LearningRateSchedule {
         func number(_ key: String) throws -> Float {
             try XCTUnwrap(testCase.options[key]?.number, "\(testCase.name) has no \(key)")
         }
-        switch testCase.schedule {
+        switch kind {
+        case "LinearWarmup":
+            let then = try XCTUnwrap(testCase.options["then"]?.text, "\(testCase.name) has no then")
+            XCTAssertNotEqual(then, "LinearWarmup")
+            return LinearWarmup(try makeSchedule(then, testCase), warmupSteps: Int(try number("warmupSteps")),
+                                startFactor: try number("startFactor"))
+        case "ConstantSchedule":
+            return ConstantSchedule(try number("value"))
         case "StepDecay":
             return StepDecay(initial: try number("initial"), factor: try number("factor"),
                              everyEpochs: Int(try number("everyEpochs")))
@@ -103,7 +116,7 @@ final class LearningRateScheduleTests: XCTestCase {
                             initialDivisor: options["initialDivisor"]?.number ?? 25,
                             finalDivisor: options["finalDivisor"]?.number ?? 1e4)
         default:
-            throw ReferenceFixtureError("schedules.json: unknown schedule \(testCase.schedule) in case \(testCase.name)")
+            throw ReferenceFixtureError("schedules.json: unknown schedule \(kind) in case \(testCase.name)")
         }
     }
 }
