@@ -24,6 +24,7 @@ struct BenchOptions {
     var write: String?
     var writeOnly = false
     var json = false
+    var cpuClock = false
 
     static let help = """
     usage: strata-retrievalbench [--count 20000] [--dimension 64] [--queries 500] [--single-queries 100]
@@ -31,7 +32,7 @@ struct BenchOptions {
                                  [--nprobe 1,4,16,64] [--metric inner_product|l2] [--seed 1] [--threads N]
                                  [--data random|blobs] [--blobs 1000] [--dataset NAME] [--min-seconds 0]
                                  [--base base.f32] [--queries-file queries.f32] [--write DIR] [--write-only]
-                                 [--json]
+                                 [--clock wall|cpu] [--json]
     --data random: unit vectors with N(0, 1) directions; blobs: --blobs Gaussian blobs (centres uniform
       in [-10, 10]^d, standard deviation 1, as scikit-learn's make_blobs), queries from the same blobs.
     --lists defaults to min(1024, count / 39); the IVF centres are --ivf-iterations Lloyd iterations
@@ -39,6 +40,8 @@ struct BenchOptions {
     --min-seconds repeats each timed search until that much time has passed (queries/s is the mean).
     --write DIR saves base.f32, queries.f32 and centres_<k>.f32 (the first k base vectors) there;
       with --write-only nothing is measured. --json prints one JSON object per measurement.
+    --clock cpu times with the process's CPU time (all threads) instead of the wall clock: for A/B runs
+      on a machine other processes keep busy, where waiting for a core would count as wall time.
     """
 
     init(_ arguments: [String]) throws {
@@ -85,6 +88,9 @@ struct BenchOptions {
             case "--base": base = value
             case "--queries-file": queriesFile = value
             case "--write": write = value
+            case "--clock":
+                guard value == "wall" || value == "cpu" else { throw BenchError("--clock must be wall or cpu, got \(value)") }
+                cpuClock = value == "cpu"
             default: throw BenchError("unknown option \(name)\n\(Self.help)")
             }
         }

@@ -8,9 +8,10 @@ import StrataCore
 /// the squared distance `‖q‖² + ‖x‖² − 2q·x` (that is `‖q‖² − score`). Work is split into tasks of
 /// (a block of queries, a range of stored vectors) that run in parallel; each task multiplies its
 /// query block by stored-vector blocks of bounded size, so memory stays bounded for any count.
-/// For k = 1 (k-means's assignment, the IVF fill) each product block is read once by a fused C
-/// pass, `strata_offer_row_best`, that converts, compares and keeps each row's best; its blocks are
-/// smaller so the product stays in the L2 cache between the `sgemm` that writes it and that pass.
+/// Each product block is read once by a fused C pass that converts, compares and keeps each row's
+/// best: `strata_offer_row_best` for k = 1 (k-means's assignment, the IVF fill), `strata_offer_top_k`
+/// (16 lanes compared with the heap's worst entry at once) for larger k. Blocks are small enough
+/// that the product stays in the L2 cache between the `sgemm` that writes it and that pass.
 enum ExhaustiveSearch {
     /// The best `k` of each query, best first: `scores (queries, k)` and `indices (queries, k)`;
     /// entries past the stored count have score `-infinity` and index `TopKHeap.emptyIndex`.
@@ -25,27 +26,36 @@ enum ExhaustiveSearch {
 
     /// Stored vectors per block in one product.
     static let storedBlock = 4096
-    /// Product entries (queries × stored) one block may hold.
-    static let blockEntries = 1 << 20
-    /// Product entries one block may hold when k = 1: 512 KiB of floats, so the block stays in a
-    /// 1 MiB L2 cache beside the stored block (2^16 to 2^19 measured within noise of each other at
-    /// k = 256 and 1,024, 2^20 slower); the tests lower it to force many blocks.
-    nonisolated(unsafe) static var nearestBlockEntries = 1 << 17
+    /// Queries per block when k > 1: the stored vectors are read once per this many queries, so the
+    /// block is wide in queries and narrow in stored vectors (its product within `blockEntries`;
+    /// 256 to 2,048 measured within noise of each other on MNIST's 60,000 × 64).
+    static let topKQueryBlock = 512
+    /// Product entries one block may hold: 512 KiB of floats, so the block stays in a 1 MiB L2
+    /// cache beside the stored block between the `sgemm` that writes it and the pass that reads it
+    /// (2^16 to 2^19 measured within noise of each other at k = 256 and 1,024, 2^20 slower); the
+    /// tests lower it to force many blocks.
+    nonisolated(unsafe) static var blockEntries = 1 << 17
 
     /// The top `k` of each of the `queryCount` rows of `queries` among the `count` rows of `stored`
     /// (all `(·, dimension)`); `storedSquaredNorms` given means L2 ranking, nil means inner product.
     static func search(queries: UnsafePointer<Float>, queryCount: Int, stored: UnsafePointer<Float>, count: Int,
                        dimension: Int, storedSquaredNorms: UnsafePointer<Float>?, k: Int) -> Result {
         precondition(k >= 1, "ExhaustiveSearch.search: k must be at least 1, got \(k)")
-        // One query on one thread: a direct scan reads each stored vector once, with no product block
-        // to write and read back (one-query top-10 on 1M × 64 went 40–74 → 82–89 queries/s).
-        if queryCount == 1 && ThreadPolicy.threadCount == 1 {
+        // One query on one thread, or too few stored vectors to share between threads: a direct scan
+        // reads each stored vector once, with no product block to write and read back (one-query
+        // top-10 on 1M × 64 went 40–74 → 82–89 queries/s).
+        if queryCount == 1 && (ThreadPolicy.threadCount == 1 || count * dimension < ThreadPolicy.parallelMultiplyAdds) {
             return scanDirectly(query: queries, stored: stored, count: count, dimension: dimension,
                                 storedSquaredNorms: storedSquaredNorms, k: k)
         }
-        let storedBlock = min(Self.storedBlock, max(count, 1))
-        let entries = k == 1 ? nearestBlockEntries : blockEntries
-        let queryBlock = max(1, min(4096, entries / storedBlock, queryCount))
+        let storedBlock: Int, queryBlock: Int
+        if k == 1 {
+            storedBlock = min(Self.storedBlock, max(count, 1))
+            queryBlock = max(1, min(4096, blockEntries / storedBlock, queryCount))
+        } else {
+            queryBlock = max(1, min(topKQueryBlock, queryCount))
+            storedBlock = min(Self.storedBlock, max(count, 1), max(16, blockEntries / queryBlock))
+        }
         let queryBlocks = (queryCount + queryBlock - 1) / queryBlock
         // Few query blocks: split the stored vectors too, so every thread has work.
         let splits = max(1, min(ParallelWork.partCount(work: count, minimumPerPart: 16_384) / max(queryBlocks, 1),
@@ -67,23 +77,14 @@ enum ExhaustiveSearch {
                         MatrixProduct.multiplyTransposed(queries + first * dimension, rows: rows,
                                                          stored + start * dimension, rows: columns,
                                                          dimension: dimension, into: product)
+                        let norms = storedSquaredNorms.map { $0 + start }
                         if k == 1 {
                             let slot = split * queryCount + first
-                            strata_offer_row_best(product, rows, columns, storedSquaredNorms.map { $0 + start }, start,
-                                                  scoreBase + slot, indexBase + slot)
-                            start += columns
-                            continue
-                        }
-                        if let norms = storedSquaredNorms {
-                            for row in 0..<rows {
-                                let line = product + row * columns
-                                for j in 0..<columns { line[j] = 2 * line[j] - norms[start + j] }
-                            }
-                        }
-                        for row in 0..<rows {
-                            let slot = (split * queryCount + first + row) * k
-                            TopKHeap.push(row: product + row * columns, count: columns, firstIndex: start,
-                                          scores: scoreBase + slot, indices: indexBase + slot, k: k)
+                            strata_offer_row_best(product, rows, columns, norms, start, scoreBase + slot, indexBase + slot)
+                        } else {
+                            let slot = (split * queryCount + first) * k
+                            strata_offer_top_k(product, rows, columns, norms, start, nil, scoreBase + slot,
+                                               indexBase + slot, k)
                         }
                         start += columns
                     }

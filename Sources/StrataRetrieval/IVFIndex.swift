@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataCore
 
 /// An inverted-file index: k-means centres as a coarse quantiser and one `InvertedList` per centre;
@@ -116,46 +117,49 @@ public struct IVFIndex: Sendable, Equatable {
     }
 
     /// The top `k` (ranking scores, `list << 32 | position` codes) of each query among its `probes`
-    /// nearest lists, the queries grouped by list: each list is multiplied by all its queries at once.
+    /// nearest lists, the queries grouped by list. The queries are split into one contiguous part per
+    /// thread; inside a part, each list is read once and multiplied by all the part's queries that probe
+    /// it in one product, whose scores go straight to each query's one heap (so no heaps to merge, and a
+    /// query's later lists are compared with the best of its earlier ones).
     private func searchGrouped(_ queries: VectorSet, k: Int, probes: Int) -> ExhaustiveSearch.Result {
         let queryCount = queries.count
         let coarse = nearest(queries, count: probes)
-        // The (query, probe rank) pairs of each list, grouped by list.
-        var starts = [Int](repeating: 0, count: listCount + 1)
-        for list in coarse.indices { starts[list + 1] += 1 }
-        for list in 0..<listCount { starts[list + 1] += starts[list] }
-        var pairs = [Int](repeating: 0, count: queryCount * probes), fill = starts
-        for pair in 0..<(queryCount * probes) {
-            let list = coarse.indices[pair]
-            pairs[fill[list]] = pair
-            fill[list] += 1
-        }
-        let visited = (0..<listCount).filter { starts[$0 + 1] > starts[$0] && lists[$0].count > 0 }
-        // One heap per (probe rank, query), laid out as ExhaustiveSearch.merged expects.
-        var partial = ExhaustiveSearch.Result(k: k, scores: [Float](repeating: -.infinity, count: probes * queryCount * k),
-                                              indices: [Int](repeating: TopKHeap.emptyIndex, count: probes * queryCount * k))
-        partial.scores.withUnsafeMutableBufferPointer { scoreTable in
-            partial.indices.withUnsafeMutableBufferPointer { indexTable in
+        var found = ExhaustiveSearch.Result(k: k, scores: [Float](repeating: -.infinity, count: queryCount * k),
+                                            indices: [Int](repeating: TopKHeap.emptyIndex, count: queryCount * k))
+        // Little work (one query, a few short lists): one part, since waking the other threads costs
+        // more than the scan.
+        var scanned = 0
+        for list in coarse.indices { scanned += lists[list].count }
+        let parts = scanned * dimension >= ThreadPolicy.parallelMultiplyAdds ? min(queryCount, ThreadPolicy.threadCount) : 1
+        found.scores.withUnsafeMutableBufferPointer { scoreTable in
+            found.indices.withUnsafeMutableBufferPointer { indexTable in
                 queries.values.withUnsafeBufferPointer { q in
                     let scoreBase = scoreTable.baseAddress!, indexBase = indexTable.baseAddress!
-                    // Little work (one query, a few short lists): all lists on this thread, since
-                    // waking the other threads costs more than the scan.
-                    let multiplyAdds = visited.reduce(0) { $0 + (starts[$1 + 1] - starts[$1]) * lists[$1].count } * dimension
-                    let parallel = multiplyAdds >= ThreadPolicy.parallelMultiplyAdds
-                    ParallelWork.run(parts: parallel ? visited.count : min(visited.count, 1)) { part in
-                        for task in parallel ? part..<(part + 1) : 0..<visited.count {
-                            let list = visited[task]
-                            let slots = pairs[starts[list]..<starts[list + 1]].map { pair in
-                                (pair % probes * queryCount + pair / probes) * k
-                            }
-                            scan(list, queries: pairs[starts[list]..<starts[list + 1]].map { $0 / probes }, values: q.baseAddress!,
-                                 slots: slots, scores: scoreBase, indices: indexBase, k: k)
+                    ParallelWork.run(parts: parts) { part in
+                        let range = ParallelWork.slice(part, of: parts, count: queryCount)
+                        let pairs = (range.lowerBound * probes)..<(range.upperBound * probes)
+                        // The part's queries grouped by the lists they probe (a counting sort).
+                        var starts = [Int](repeating: 0, count: listCount + 1)
+                        for pair in pairs { starts[coarse.indices[pair] + 1] += 1 }
+                        for list in 0..<listCount { starts[list + 1] += starts[list] }
+                        var members = [Int](repeating: 0, count: pairs.count), fill = starts
+                        for pair in pairs {
+                            let list = coarse.indices[pair]
+                            members[fill[list]] = pair / probes
+                            fill[list] += 1
+                        }
+                        for list in 0..<listCount where starts[list + 1] > starts[list] && lists[list].count > 0 {
+                            scan(list, queries: members[starts[list]..<starts[list + 1]], values: q.baseAddress!,
+                                 scores: scoreBase, indices: indexBase, k: k)
+                        }
+                        for query in range {
+                            TopKHeap.sortInPlace(scores: scoreBase + query * k, indices: indexBase + query * k, k: k)
                         }
                     }
                 }
             }
         }
-        return ExhaustiveSearch.merged(&partial, splits: probes, queryCount: queryCount)
+        return found
     }
 
     /// As `searchGrouped`, for few queries: each query keeps one heap and scans its lists in probe
@@ -204,38 +208,39 @@ public struct IVFIndex: Sendable, Equatable {
     }
 
     /// Multiplies the `queries` (rows of `values`) that probe `list` by its vectors, block by block,
-    /// and offers each query's scores to its heap at `slots`; stored indices are `list << 32 | position`.
-    private func scan(_ list: Int, queries: [Int], values: UnsafePointer<Float>, slots: [Int],
+    /// and offers each query's scores to its heap (query `q`'s at `scores`/`indices + q · k`); stored
+    /// indices are `list << 32 | position`. Blocks are shaped as `ExhaustiveSearch`'s top-k blocks.
+    private func scan(_ list: Int, queries: ArraySlice<Int>, values: UnsafePointer<Float>,
                       scores: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int>, k: Int) {
         let stored = lists[list].vectors, storedCount = stored.count
-        let storedBlock = min(ExhaustiveSearch.storedBlock, storedCount)
-        let queryBlock = max(1, min(queries.count, ExhaustiveSearch.blockEntries / storedBlock))
+        let queryBlock = max(1, min(queries.count, ExhaustiveSearch.topKQueryBlock))
+        let storedBlock = min(ExhaustiveSearch.storedBlock, storedCount,
+                              max(16, ExhaustiveSearch.blockEntries / queryBlock))
         let gathered = UnsafeMutablePointer<Float>.allocate(capacity: queryBlock * dimension)
         let product = UnsafeMutablePointer<Float>.allocate(capacity: queryBlock * storedBlock)
-        defer { gathered.deallocate(); product.deallocate() }
-        let norms = lists[list].squaredNorms
+        let slots = UnsafeMutablePointer<Int>.allocate(capacity: queryBlock)
+        defer { gathered.deallocate(); product.deallocate(); slots.deallocate() }
         stored.values.withUnsafeBufferPointer { x in
-            var first = 0
-            while first < queries.count {
-                let rows = min(queryBlock, queries.count - first)
-                for row in 0..<rows {
-                    (gathered + row * dimension).update(from: values + queries[first + row] * dimension, count: dimension)
-                }
-                var start = 0
-                while start < storedCount {
-                    let columns = min(storedBlock, storedCount - start)
-                    MatrixProduct.multiplyTransposed(gathered, rows: rows, x.baseAddress! + start * dimension, rows: columns,
-                                                     dimension: dimension, into: product)
+            lists[list].squaredNorms.withUnsafeBufferPointer { norms in
+                var first = queries.startIndex
+                while first < queries.endIndex {
+                    let rows = min(queryBlock, queries.endIndex - first)
                     for row in 0..<rows {
-                        let line = product + row * columns
-                        if metric == .l2 { for j in 0..<columns { line[j] = 2 * line[j] - norms[start + j] } }
-                        let slot = slots[first + row]
-                        TopKHeap.push(row: line, count: columns, firstIndex: list << 32 | start,
-                                      scores: scores + slot, indices: indices + slot, k: k)
+                        let query = queries[first + row]
+                        (gathered + row * dimension).update(from: values + query * dimension, count: dimension)
+                        slots[row] = query * k
                     }
-                    start += columns
+                    var start = 0
+                    while start < storedCount {
+                        let columns = min(storedBlock, storedCount - start)
+                        MatrixProduct.multiplyTransposed(gathered, rows: rows, x.baseAddress! + start * dimension,
+                                                         rows: columns, dimension: dimension, into: product)
+                        strata_offer_top_k(product, rows, columns, metric == .l2 ? norms.baseAddress! + start : nil,
+                                           list << 32 | start, slots, scores, indices, k)
+                        start += columns
+                    }
+                    first += rows
                 }
-                first += rows
             }
         }
     }

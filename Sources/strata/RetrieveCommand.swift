@@ -16,7 +16,7 @@ struct RetrieveCommand: ParsableCommand {
         of roles. The ORL faces are credited to the Olivetti Research Laboratory, Cambridge (AT&T Laboratories).
         """,
         subcommands: [RetrieveTrainCommand.self, RetrieveEnrollCommand.self, RetrieveQueryCommand.self,
-                      RetrieveEvaluateCommand.self])
+                      RetrieveEvaluateCommand.self, RetrieveEmbedCommand.self])
 }
 
 /// `strata retrieve train`: trains the embedding network and chooses the threshold on validation people.
@@ -207,5 +207,40 @@ struct RetrieveEvaluateCommand: ParsableCommand {
         options.repeats = repeats
         try options.validate()
         return options
+    }
+}
+
+/// `strata retrieve embed`: writes the embeddings of every image of a data set as raw float32 files.
+struct RetrieveEmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Write the embeddings of every image of a data set, by a trained network, as raw float32 files.",
+        discussion: """
+        The images go through the network of --model (a run folder of `strata retrieve train`) in the data \
+        set's order. Into --out: for mnist and fashion-mnist, training.f32 (60,000 embeddings) and test.f32 \
+        (10,000); for orl-faces or a folder of people, photos.f32; each (count, dimension) row-major \
+        little-endian float32 (NumPy: np.fromfile(path, "<f4").reshape(-1, dimension)) with a CSV of its \
+        labels (row,label, and path for photos) beside it, and embeddings.json naming the network, the data \
+        set, the dimension and the files. bench/compare-retrieval's mnist vectors are made this way.
+        """)
+
+    @Option(help: "The run folder of `strata retrieve train` whose network embeds the images.")
+    var model: String
+
+    @Option(help: "The data set: mnist, fashion-mnist, orl-faces or a folder of photos with one subfolder per person (default: the one the network trained on).")
+    var dataset: String?
+
+    @Option(help: "The folder to write the embeddings into.")
+    var out: String
+
+    @Flag(help: "Replace the embeddings an existing folder holds.")
+    var overwrite = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        common.applyThreads()
+        try EmbeddingExport.write(modelRun: model, dataset: dataset, dataDirectory: common.dataDirectory, output: out,
+                                  overwrite: overwrite, log: say)
     }
 }

@@ -268,6 +268,53 @@ final class RetrievalExperimentTests: XCTestCase {
         }
     }
 
+    /// `retrieve embed` writes every photo's embedding as raw float32, in the folder's order, equal to
+    /// the network's own; a folder that holds embeddings, a file as --out and a missing run are refused.
+    func testEmbedWritesEveryPhotoAsRawFloat32() throws {
+        let runFolder = root.appendingPathComponent("run").path
+        _ = try EmbeddingRun.start(smallOptions(), output: runFolder, verbose: false) { _ in }
+        let out = root.appendingPathComponent("embeddings").path
+        let record = try EmbeddingExport.write(modelRun: runFolder, dataset: nil, dataDirectory: nil, output: out,
+                                               overwrite: false) { _ in }
+        XCTAssertEqual(record.parts.map(\.name), ["photos"])
+        XCTAssertEqual(record.parts[0].count, 72)
+        XCTAssertEqual(record.dimension, 8)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: out + "/photos.f32"))
+        let written = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let (model, _, metrics) = try EmbeddingRun.load(runFolder)
+        let photos = try RetrievalData.loaded(smallOptions())
+        XCTAssertEqual(written, try EmbeddingNetwork.embed(photos.dataset, with: model).values, "the same bits, in order")
+        XCTAssertEqual(record.fingerprint, metrics.fingerprint)
+        let saved = try JSONDecoder().decode(EmbeddingExportRecord.self,
+                                             from: Data(contentsOf: URL(fileURLWithPath: out + "/embeddings.json")))
+        XCTAssertEqual(saved, record)
+        let csv = try String(contentsOfFile: out + "/photos.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(csv.count, 73, "a header and a line per photo")
+        XCTAssertEqual(csv[1], "0,\"\(photos.dataset.classNames[photos.dataset.labels[0]])\",\"\(photos.files[0].path)\"")
+
+        XCTAssertThrowsError(try EmbeddingExport.write(modelRun: runFolder, dataset: nil, dataDirectory: nil, output: out,
+                                                       overwrite: false) { _ in }) {
+            XCTAssertTrue("\($0)".contains("already holds embeddings (embeddings.json); pass --overwrite"), "\($0)")
+        }
+        XCTAssertNoThrow(try EmbeddingExport.write(modelRun: runFolder, dataset: nil, dataDirectory: nil, output: out,
+                                                   overwrite: true) { _ in })
+        XCTAssertThrowsError(try EmbeddingExport.write(modelRun: runFolder, dataset: nil, dataDirectory: nil,
+                                                       output: out + "/photos.f32", overwrite: true) { _ in }) {
+            XCTAssertTrue("\($0)".contains("photos.f32 is a file; --out must name a folder"), "\($0)")
+        }
+        XCTAssertThrowsError(try EmbeddingExport.write(modelRun: root.appendingPathComponent("nothing").path, dataset: nil,
+                                                       dataDirectory: nil, output: out, overwrite: true) { _ in }) {
+            XCTAssertTrue("\($0)".contains("nothing: no such run folder"), "\($0)")
+        }
+        guard let data = ProcessInfo.processInfo.environment["STRATA_DATA"],
+              FileManager.default.fileExists(atPath: data + "/mnist") else { return }
+        XCTAssertThrowsError(try EmbeddingExport.write(modelRun: runFolder, dataset: "mnist", dataDirectory: data,
+                                                       output: root.appendingPathComponent("mnist").path,
+                                                       overwrite: false) { _ in }) {
+            XCTAssertTrue("\($0)".contains("images of shape [1, 28, 28] (C, H, W), but the network takes [1, 16, 16]"), "\($0)")
+        }
+    }
+
     func testOptionsAreValidatedNamingTheOption() {
         var options = RetrievalOptions()
         options.loss = "hinge"

@@ -57,7 +57,7 @@ final class ExhaustiveSearchTests: XCTestCase {
         }
     }
 
-    /// Crosses the stored-block boundary (4,096), several query blocks and the split across threads.
+    /// Crosses many stored blocks (300 queries in one block, 436 stored vectors per block) and the split across threads.
     func testSearchMatchesBruteForceForBothMetrics() {
         let stored = RetrievalTestData.normal(count: 5000, dimension: 8, seed: 3)
         let queries = RetrievalTestData.normal(count: 300, dimension: 8, seed: 4)

@@ -50,9 +50,9 @@ final class KMeansTests: XCTestCase {
     /// points and of centres, is crossed many times) against the plain Double loops: the same
     /// assignments and iterations, inertia within 1e-5 relative.
     func testFusedAssignmentAcrossManyBlocksMatchesTheReference() throws {
-        let saved = ExhaustiveSearch.nearestBlockEntries
-        defer { ExhaustiveSearch.nearestBlockEntries = saved }
-        ExhaustiveSearch.nearestBlockEntries = 64
+        let saved = ExhaustiveSearch.blockEntries
+        defer { ExhaustiveSearch.blockEntries = saved }
+        ExhaustiveSearch.blockEntries = 64
         let points = RetrievalTestData.normal(count: 1500, dimension: 12, seed: 12)
         let initial = VectorSet(dimension: 12, values: Array(points.values[0..<(37 * 12)]))
         for spherical in [false, true] {

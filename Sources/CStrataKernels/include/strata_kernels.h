@@ -96,4 +96,21 @@ void strata_offer_row_best(const float *product, ptrdiff_t rows, ptrdiff_t colum
 void strata_query_scores(const float *query, const float *vectors, ptrdiff_t count, ptrdiff_t dimension,
                          const float *norms, float *scores);
 
+/// Offers every score of each row r of `product (rows, columns)` (`product[r][j]`, or
+/// `2·product[r][j] − norms[j]` when `norms` is not NULL), with index `first_index + j`, to row r's
+/// bounded top-k heap: `k` (score, index) entries at `heap_scores + slot`/`heap_indices + slot`, where
+/// slot is `slots[r]`, or `r·k` when `slots` is NULL; the root (entry 0) is the worst kept entry,
+/// higher scores and then lower indices are better, empty entries are (−∞, PTRDIFF_MAX). The same
+/// heaps, bit for bit, as converting the row and pushing each score in turn (TopKHeap).
+void strata_offer_top_k(const float *product, ptrdiff_t rows, ptrdiff_t columns, const float *norms,
+                        ptrdiff_t first_index, const ptrdiff_t *slots, float *heap_scores, ptrdiff_t *heap_indices,
+                        ptrdiff_t k);
+
+/// The scores of `strata_query_scores` for one query against the `count` rows of `vectors`, offered
+/// as they are computed, vector i with index `first_index + i`, to one heap of `k` entries laid out as
+/// in `strata_offer_top_k`.
+void strata_scan_top_k(const float *query, const float *vectors, ptrdiff_t count, ptrdiff_t dimension,
+                       const float *norms, ptrdiff_t first_index, float *heap_scores, ptrdiff_t *heap_indices,
+                       ptrdiff_t k);
+
 #endif
