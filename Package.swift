@@ -74,6 +74,9 @@ let package = Package(
         // The README's example.
         .executableTarget(name: "mnist-mlp", dependencies: ["Strata"], path: "Examples/MNISTMLP",
                           swiftSettings: swiftSettings),
+        // The getting-started article's code (Sources/Strata/Strata.docc), run by StrataCommandTests.
+        .executableTarget(name: "getting-started", dependencies: ["Strata"], path: "Examples/GettingStarted",
+                          swiftSettings: swiftSettings),
 
         // Benchmarks (executables, not tests).
         .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS", "CDNNL"],
@@ -116,7 +119,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "StrataCommandTests", dependencies: ["strata", "StrataTestSupport", "StrataTracking"],
+        .testTarget(name: "StrataCommandTests", dependencies: ["strata", "getting-started", "StrataTestSupport", "StrataTracking"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StrataRetrievalTests", dependencies: ["StrataRetrieval", "StrataTestSupport"],
                     swiftSettings: swiftSettings),
@@ -136,3 +139,9 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// swift-docc-plugin (`swift package generate-documentation`) only when STRATA_DOCS is set, as scripts/build-docs does:
+// unconditionally it would add two packages to every fresh resolve and two plugins to every clean `swift build`.
+if Context.environment["STRATA_DOCS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"))
+}

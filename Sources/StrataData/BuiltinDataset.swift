@@ -129,7 +129,10 @@ public struct BuiltinDatasetFile: Sendable {
 extension Dataset {
     /// Loads part of a built-in dataset from the first place `DatasetLocator` finds it.
     ///
-    /// - Parameter dataDirectory: an explicit folder (the `--data-dir` option), looked in first.
+    /// - Parameters:
+    ///   - dataset: the dataset (`.mnist` or `.fashionMNIST`).
+    ///   - part: the training or the test part.
+    ///   - dataDirectory: an explicit folder (the `--data-dir` option), looked in first.
     public static func builtin(_ dataset: BuiltinDataset, part: DatasetPart, dataDirectory: URL? = nil) throws -> Dataset {
         try builtin(dataset, part: part, locator: DatasetLocator(explicitDirectory: dataDirectory))
     }

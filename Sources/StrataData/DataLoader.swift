@@ -58,7 +58,13 @@ public final class DataLoader: Sequence {
     /// A loader over `dataset`.
     ///
     /// - Parameters:
+    ///   - dataset: the images and labels to batch.
+    ///   - batchSize: the images per batch (the last batch of an epoch may be smaller).
+    ///   - shuffle: visit the images in a new seeded order each epoch (otherwise in dataset order).
+    ///   - seed: the seed of the orders and of the augmentations' random draws.
+    ///   - dropLast: leave out the last batch of an epoch when it is smaller than `batchSize`.
     ///   - normalization: how bytes become floats (after augmentation, which works on [0, 1]).
+    ///   - oneHot: give labels as one-hot rows `(B, K)` instead of class indices `(B)`.
     ///   - augmentations: applied in order to every image, with per-image generators derived from `seed`.
     ///   - prefetch: prepare batch `i + 1` on a background queue while the caller holds batch `i`.
     ///   - threads: how many threads may share the augmentation of one batch.

@@ -25,6 +25,13 @@ public struct Dataset: Sendable {
     /// Builds a dataset, checking that the sizes agree and every label is a class index.
     ///
     /// - Parameters:
+    ///   - name: a readable name for the dataset (`mnist/training`).
+    ///   - images: the pixels of every image, `(N, C, H, W)` in row-major order.
+    ///   - labels: the class index of each image, `(N)`.
+    ///   - channels: channels per image `C`.
+    ///   - height: image height `H`.
+    ///   - width: image width `W`.
+    ///   - classNames: a readable name for each class index.
     ///   - source: the file or folder the data came from, named in errors.
     public init(name: String, images: [UInt8], labels: [Int], channels: Int = 1, height: Int, width: Int,
                 classNames: [String], source: String? = nil) throws {

@@ -14,12 +14,15 @@ import Foundation
 public enum ImageFolderDataset {
     /// Loads every image under `folder/<class>/` as grey `(N, 1, H, W)` or, with `color`, RGB `(N, 3, H, W)`.
     ///
+    /// Transparent PNG pixels come out as if drawn over black. A folder without class subfolders, a class
+    /// folder without image files, and a corrupt, truncated or empty image are refused naming the culprit.
+    ///
     /// - Parameters:
+    ///   - folder: the folder with one subfolder of image files per class.
+    ///   - color: load RGB `(N, 3, H, W)` instead of grey `(N, 1, H, W)`.
     ///   - size: resize every image to this `(height, width)` (area averaging when shrinking, bilinear when
     ///     enlarging); when nil, every image must have the first one's size and another size is refused.
     ///   - name: the dataset's name (default: the folder's name).
-    /// Transparent PNG pixels come out as if drawn over black. A folder without class subfolders, a class
-    /// folder without image files, and a corrupt, truncated or empty image are refused naming the culprit.
     public static func loadFolder(from folder: URL, color: Bool = false, size: (height: Int, width: Int)? = nil,
                                   name: String? = nil) throws -> LoadedImageFolder {
         try checkSize(size)

@@ -12,8 +12,8 @@ import Foundation
 ///
 /// ```swift
 /// let world = try Communicator.world()
-/// try world.allreduce(gradient, .mean)        // every rank now holds the average
-/// if world.isRoot { try checkpoint.write() }
+/// try world.allreduce(&gradient, .mean)       // gradient: [Float]; every rank now holds the average
+/// if world.isRoot { try checkpoint.save(to: url) }
 /// ```
 ///
 /// Ending: call `finalize()` on every rank when the run has ended normally. A process that exits without

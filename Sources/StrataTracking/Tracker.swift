@@ -10,7 +10,7 @@ import StrataTrain
 /// ```swift
 /// let store = try RunStore(path: "runs/strata.sqlite")
 /// let tracker = try Tracker(store: store, run: NewRun(name: "mlp-lr0.01", params: ["learning_rate": "0.01"]))
-/// try model.fit(x, y, epochs: 5, callbacks: [tracker])     // marked finished when training ends
+/// try model.fit(x: x, y: y, epochs: 5, callbacks: [tracker])   // marked finished when training ends
 /// ```
 ///
 /// A write that fails (the disk full, the store locked for longer than its busy timeout) does not stop
