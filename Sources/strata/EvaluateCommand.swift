@@ -22,10 +22,17 @@ struct EvaluateCommand: ParsableCommand {
                                                          discussion: "The variants, in order: one-pixel shifts right, left, down, up, then the four diagonals (up to 9 views); for runs trained with --augment flip each is followed by its mirror image (up to 18 views: --tta 2 is the image and its mirror). Shifted-in pixels are black. Deterministic."))
     var testTimeAugmentation: Int?
 
+    @Option(help: ArgumentHelp("final or trained: the weights saved at the run's end (default), or the last checkpoint's trained weights.",
+                               discussion: "The two differ for runs trained with --ema or --swa-start: final holds the average, trained what the optimizer produced."))
+    var weights: String = TrainedClassifier.Weights.final.rawValue
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         _ = try RunFolder(existing: runFolder)
+        guard TrainedClassifier.Weights(rawValue: weights) != nil else {
+            throw ValidationError("--weights must be final or trained, got \(weights)")
+        }
         if let testTimeAugmentation, testTimeAugmentation < 1 {
             throw ValidationError("--tta must be at least 1, got \(testTimeAugmentation)")
         }
@@ -37,13 +44,13 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         common.applyThreads()
         let data = try TrainedClassifier.data(of: runFolder, dataset: dataset, dataDirectory: common.dataDirectory)
-        let classifier = try TrainedClassifier(runFolder, for: data.test)
+        let classifier = try TrainedClassifier(runFolder, for: data.test, weights: TrainedClassifier.Weights(rawValue: weights) ?? .final)
         let views = testTimeAugmentation ?? classifier.options.testTimeAugmentation ?? 1
         let evaluation = try ClassifierEvaluation.run(classifier.model, on: data.test, augmentation: classifier.augmentation,
                                                       testTimeAugmentation: views)
         let names = data.test.classNames
         say("\(classifier.options.model) on the \(data.name) test set (\(data.test.count) images)"
-            + (views > 1 ? ", probabilities averaged over \(views) views" : ""))
+            + (views > 1 ? ", probabilities averaged over \(views) views" : "") + (weights == "trained" ? ", the trained weights" : ""))
         say(String(format: "accuracy: %.2f%%   loss: %.4f", evaluation.accuracy * 100, evaluation.loss))
         let unscored = evaluation.unscored.reduce(0, +)
         if unscored > 0 { say("\(unscored) images had a NaN or infinite score and count as wrong") }

@@ -86,6 +86,27 @@ final class ClassifierCommandTests: XCTestCase {
         XCTAssertTrue(summary.contains("Total params: 9,474"), summary)
     }
 
+    func testEvaluateLoadsTheAveragedOrTheTrainedWeightsOfAnEMARun() throws {
+        // --ema does not change training: the trained weights of an EMA run are run-a's (same seed and data).
+        try workspace.train("run-ema", ["--ema", "0.5"])
+        let evaluate = { (run: String, extra: [String]) throws -> [String] in
+            try self.workspace.strata.succeed(["evaluate", self.workspace.path(run), "--threads", "1",
+                                               "--data-dir", self.workspace.data.path] + extra).lines
+        }
+        let plain = try evaluate("run-a", [])
+        let trained = try evaluate("run-ema", ["--weights", "trained"])
+        let averaged = try evaluate("run-ema", [])
+        XCTAssertEqual(trained.first, "mlp-small on the mnist test set (100 images), the trained weights")
+        XCTAssertEqual(trained[1], plain[1], "trained weights of the EMA run against the plain run")
+        XCTAssertEqual(averaged.first, "mlp-small on the mnist test set (100 images)")
+        XCTAssertNotEqual(averaged[1], trained[1], "the average is not the last weights")
+        XCTAssertEqual(try evaluate("run-a", ["--weights", "trained"])[1], plain[1], "a run without averaging: both the same")
+
+        let refused = try workspace.strata.run(["evaluate", workspace.path("run-a"), "--weights", "best"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.error.contains("--weights must be final or trained, got best"), refused.error)
+    }
+
     func testEvaluatePrintsPrecisionAndRecallOfItsConfusionMatrix() throws {
         let outcome = try workspace.strata.succeed(["evaluate", workspace.path("run-a"), "--threads", "1",
                                                     "--data-dir", workspace.data.path, "--confusion", "confusion.png"])
