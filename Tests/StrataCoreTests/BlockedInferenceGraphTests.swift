@@ -90,4 +90,19 @@ final class BlockedInferenceGraphTests: XCTestCase {
         parts[2].storage.bumpVersion()
         assertMatches(graph.run(x, output: y), reference(x.conv2d(weight), parts))
     }
+
+    func testAPlanIsMadeAgainForAnotherThreadCount() {
+        let weight = Tensor.randomNormal([32, 3, 3, 3], standardDeviation: 0.3, seed: 11)
+        let graph = BlockedInferenceGraph(inputShape: [3, 40, 40])
+        let y = graph.pool(graph.convolution(graph.input, weight: weight, padding: (1, 1), relu: true), kind: .max,
+                           kernel: (2, 2), stride: (2, 2))
+        let x = Tensor.randomNormal([64, 3, 40, 40], seed: 12)  // enough work for every thread
+        let expected = x.conv2d(weight, padding: (1, 1)).relu().maxPool2d(kernel: (2, 2))
+        let threads = ThreadPolicy.threadCount
+        defer { ThreadPolicy.setThreadCount(threads) }
+        for count in [1, 2, threads] {
+            ThreadPolicy.setThreadCount(count)
+            assertMatches(graph.run(x, output: y), expected)
+        }
+    }
 }

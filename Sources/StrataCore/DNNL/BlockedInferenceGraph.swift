@@ -69,7 +69,8 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
     private(set) var operations: [Operation] = [.input]
     /// The shape of each value for one example, (C, H, W).
     private(set) var shapes: [[Int]]
-    private var plans: [Int: BlockedInferencePlan] = [:]
+    private struct PlanKey: Hashable { let batch: Int, output: Int, threads: Int }
+    private var plans: [PlanKey: BlockedInferencePlan] = [:]
     private var lock = pthread_mutex_t()
 
     /// A graph whose input is a batch of examples of `inputShape`, (C, H, W).
@@ -149,7 +150,8 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
         let plain = input.contiguousStorageView()
         pthread_mutex_lock(&lock)
         defer { pthread_mutex_unlock(&lock) }
-        let key = batch &* 1_000_003 &+ output.index
+        // Primitives are planned for the thread count they run with.
+        let key = PlanKey(batch: batch, output: output.index, threads: ThreadPolicy.threadCount)
         let plan: BlockedInferencePlan
         if let cached = plans[key] {
             plan = cached
