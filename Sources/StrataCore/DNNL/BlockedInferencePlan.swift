@@ -34,6 +34,8 @@ final class BlockedInferencePlan {
 
     private var activations: [Activation] = []
     private var steps: [Step] = []
+    /// The steps that copy a residual into a convolution's destination before its `sum` post-op.
+    private var residualCopies: Set<Int> = []
     private var weights: [FoldedConvolutionWeights] = []
     private var fixedMemories: [dnnl_memory_t] = []
     private var memories: [dnnl_memory_t] = []
@@ -56,6 +58,7 @@ final class BlockedInferencePlan {
         let plain = DNNLEngine.descriptor([batch] + graph.shape(of: output), dnnl_nchw)
         outputActivation = add(Activation(descriptor: plain, isExternal: true))
         reorder(valueActivation[output.index]!, into: outputActivation)
+        addResidualsInPlace()
         allocate()
     }
 
@@ -112,8 +115,9 @@ final class BlockedInferencePlan {
                                    op: "BlockedInferenceGraph.pool")
             let source = valueActivation[x.index]!
             let work = g.outputShape.reduce(1, *) * g.kernelHeight * g.kernelWidth
+            var layout = activations[source].descriptor
             let primitive = ThreadPolicy.forOneDNN(multiplyAdds: work) {
-                DNNLInferencePrimitives.pooling(g, kind: kind, source: &activations[source].descriptor)
+                DNNLInferencePrimitives.pooling(g, kind: kind, source: &layout)
             }
             let destination = add(Activation(descriptor: primitive.memoryDescriptor(argument: DNNL_ARG_DST).pointee))
             append(primitive, [(DNNL_ARG_SRC, source), (DNNL_ARG_DST, destination)], work: work)
@@ -121,9 +125,8 @@ final class BlockedInferencePlan {
         case .relu(let x):
             let source = valueActivation[x.index]!
             let work = activations[source].bytes
-            let primitive = ThreadPolicy.forOneDNN(multiplyAdds: work) {
-                DNNLInferencePrimitives.relu(&activations[source].descriptor)
-            }
+            var layout = activations[source].descriptor
+            let primitive = ThreadPolicy.forOneDNN(multiplyAdds: work) { DNNLInferencePrimitives.relu(&layout) }
             let destination = add(Activation(descriptor: activations[source].descriptor))
             append(primitive, [(DNNL_ARG_SRC, source), (DNNL_ARG_DST, destination)], work: work)
             return destination
@@ -152,7 +155,10 @@ final class BlockedInferencePlan {
         }
         let source = converted(valueActivation[c.input.index]!, to: primitive.memoryDescriptor(argument: DNNL_ARG_SRC))
         let destination = add(Activation(descriptor: primitive.memoryDescriptor(argument: DNNL_ARG_DST).pointee))
-        if let residual = c.residual { reorder(valueActivation[residual.index]!, into: destination) }
+        if let residual = c.residual {
+            residualCopies.insert(steps.count)
+            reorder(valueActivation[residual.index]!, into: destination)
+        }
         let folded = FoldedConvolutionWeights(c.withGeometry(g), chosen: primitive.memoryDescriptor(argument: DNNL_ARG_WEIGHTS))
         weights.append(folded)
         var fixed = [(DNNL_ARG_WEIGHTS, fixedMemory(primitive.memoryDescriptor(argument: DNNL_ARG_WEIGHTS), folded.weight))]
@@ -167,7 +173,8 @@ final class BlockedInferencePlan {
     /// `activation` in the layout `descriptor`: itself when it already is, else a reordered copy (made
     /// once per layout and shared by every consumer).
     private func converted(_ activation: Int, to descriptor: UnsafePointer<dnnl_memory_desc_t>) -> Int {
-        if dnnl_memory_desc_equal(&activations[activation].descriptor, descriptor) != 0 { return activation }
+        var current = activations[activation].descriptor
+        if dnnl_memory_desc_equal(&current, descriptor) != 0 { return activation }
         for (layout, copy) in conversions[activation] ?? [] {
             var layout = layout
             if dnnl_memory_desc_equal(&layout, descriptor) != 0 { return copy }
@@ -182,8 +189,8 @@ final class BlockedInferencePlan {
     private func reorder(_ source: Int, into destination: Int) {
         let work = activations[destination].bytes
         let primitive = ThreadPolicy.forOneDNN(multiplyAdds: work) {
-            DNNLPrimitive("inference reorder", reorderFrom: &activations[source].descriptor,
-                          to: &activations[destination].descriptor)
+            var from = activations[source].descriptor, to = activations[destination].descriptor
+            return DNNLPrimitive("inference reorder", reorderFrom: &from, to: &to)
         }
         append(primitive, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, destination)], work: work)
     }
@@ -212,6 +219,29 @@ final class BlockedInferencePlan {
         return created
     }
 
+    /// Drops the copy of a residual that nothing reads afterwards and is already in the destination's
+    /// layout: the convolution then adds onto the residual's own buffer.
+    private func addResidualsInPlace() {
+        for copy in residualCopies.sorted(by: >) {
+            let source = steps[copy].activations[0].1, destination = steps[copy].activations[1].1
+            let readLater = steps[(copy + 1)...].contains { $0.activations.contains { $0.1 == source } }
+            guard !readLater, !activations[source].isExternal,
+                  Self.sameLayout(activations[source].descriptor, activations[destination].descriptor)
+            else { continue }
+            steps.remove(at: copy)
+            steps = steps.map { step in
+                Step(primitive: step.primitive, activations: step.activations.map { ($0.0, $0.1 == destination ? source : $0.1) },
+                     fixed: step.fixed, singleThread: step.singleThread)
+            }
+        }
+    }
+
+    /// Whether two memory descriptors describe the same layout.
+    private static func sameLayout(_ a: dnnl_memory_desc_t, _ b: dnnl_memory_desc_t) -> Bool {
+        var a = a, b = b
+        return dnnl_memory_desc_equal(&a, &b) != 0
+    }
+
     /// Gives each owned activation a buffer (slots reused once their last reader has run, best fit by
     /// size), then makes the memory objects and the argument lists.
     private func allocate() {
@@ -238,7 +268,8 @@ final class BlockedInferencePlan {
         }
         slots = sizes.map { UnsafeMutableRawPointer.allocate(byteCount: max($0, 64), alignment: 64) }
         memories = activations.indices.map { a in
-            memory(&activations[a].descriptor, slotOf[a] >= 0 ? slots[slotOf[a]] : nil)
+            var layout = activations[a].descriptor
+            return memory(&layout, slotOf[a] >= 0 ? slots[slotOf[a]] : nil)
         }
         arguments = steps.map { step in
             step.activations.map { dnnl_exec_arg_t(arg: $0.0, memory: memories[$0.1]) }
