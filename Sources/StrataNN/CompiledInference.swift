@@ -39,7 +39,9 @@ public final class CompiledInference {
                 index += 1
             }
         }
-        self.stages = stages
+        // Without a blocked graph, the network's own forward (with its fusions) is the whole program.
+        self.stages = stages.contains { if case .blocked = $0 { return true } else { return false } }
+            ? stages : [.layer(network)]
     }
 
     /// How many layer runs became blocked graphs (0 when the network has no convolution).

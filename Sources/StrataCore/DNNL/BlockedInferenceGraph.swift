@@ -81,6 +81,8 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
         pthread_mutex_init(&lock, nil)
     }
 
+    deinit { pthread_mutex_destroy(&lock) }
+
     /// The graph's input, (N, C, H, W).
     public var input: Value { Value(index: 0) }
 
