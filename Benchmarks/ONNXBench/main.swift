@@ -1,6 +1,7 @@
 // strata-onnxbench: inference latency and throughput of the exported models, in Strata's inference path.
 //
 //   swift run -c release strata-onnxbench --out DIR [--threads N] [--quick] [--only name,name] [--layer-by-layer]
+//                                   [--parallel-multiply-adds N]
 //
 // For every catalog model (default options, 28×28 single-channel images, seeded random weights) and the
 // retrieval embedding network (cnn, 128 dimensions): writes DIR/NAME.onnx (the same file ONNX Runtime
@@ -25,6 +26,8 @@ guard let out = value(of: "--out") else {
     exit(2)
 }
 if let threads = value(of: "--threads").flatMap(Int.init) { ThreadPolicy.setThreadCount(threads) }
+// Work below this many multiply-adds runs on one thread (ThreadPolicy.parallelMultiplyAdds), for tuning runs.
+if let work = value(of: "--parallel-multiply-adds").flatMap(Int.init) { ThreadPolicy.parallelMultiplyAdds = work }
 let quick = arguments.contains("--quick")
 let layerByLayer = arguments.contains("--layer-by-layer")
 let only = value(of: "--only").map { Set($0.split(separator: ",").map(String.init)) }
