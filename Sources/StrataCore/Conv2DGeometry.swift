@@ -90,6 +90,13 @@ struct Conv2DGeometry: Hashable, Sendable {
     var groupInChannels: Int { inChannels / groups }
     /// Output channels per group.
     var groupOutChannels: Int { outChannels / groups }
+    /// The same convolution for a batch of `batch` examples.
+    func withBatch(_ batch: Int) -> Conv2DGeometry {
+        Conv2DGeometry(input: [batch, inChannels, height, width], weight: weightShape, stride: (strideY, strideX),
+                       padding: (padY, padX), paddingEnd: (padBottom, padRight), dilation: (dilationY, dilationX),
+                       groups: groups)
+    }
+
     /// The multiply-adds of the forward pass: N·O·OH·OW·(C/groups)·KH·KW.
     var multiplyAdds: Int { batch * outChannels * outHeight * outWidth * groupInChannels * kernelHeight * kernelWidth }
 

@@ -121,6 +121,7 @@ public final class EarlyStopping: StatefulCallback {
         guard restoreBestWeights, let bestWeights, bestEpoch != state.epoch else { return }
         for (tensor, values) in zip((model.parameters + model.buffers).map(\.tensor), bestWeights) {
             values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: values.count) }
+            tensor.storage.bumpVersion()  // so inference refolds the weights it caches (`CompiledInference`)
         }
     }
 

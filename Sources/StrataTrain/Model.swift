@@ -64,16 +64,25 @@ public final class Model {
         network.forward(input, training: training)
     }
 
+    /// Whether `predict` runs the network compiled for inference (`CompiledInference`: oneDNN layers
+    /// chained in blocked layouts, batch normalization folded), rather than each layer's `forward`.
+    /// Both give the same outputs within rounding; set false for the layer-by-layer reference.
+    public var usesCompiledInference = true
+
+    /// The network compiled for inference, made on first use.
+    public private(set) lazy var compiledInference = CompiledInference(network, inputShape: inputShape)
+
     /// The outputs for all inputs `(N, …)`, computed in batches without recording gradients.
     public func predict(_ inputs: Tensor, batchSize: Int = 256) -> Tensor {
         precondition(batchSize > 0, "predict: batch size must be positive")
         let n = inputs.shape.first ?? 0
         if n == 0 { return Tensor.zeros([0] + outputShape) }
+        let compiled = usesCompiledInference ? compiledInference : nil
         return noGrad {
             var outputs: [Tensor] = []
             for start in stride(from: 0, to: n, by: batchSize) {
                 let batch = inputs.slice(axis: 0, start..<Swift.min(start + batchSize, n)).contiguous()
-                outputs.append(network.forward(batch, training: false))
+                outputs.append(compiled?.forward(batch) ?? network.forward(batch, training: false))
             }
             return outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, axis: 0)
         }

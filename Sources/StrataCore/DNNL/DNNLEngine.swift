@@ -49,6 +49,14 @@ final class DNNLEngine: @unchecked Sendable {
         DNNLEngine.check(dnnl_stream_wait(stream), primitive.name, "stream wait")
     }
 
+    /// Runs `body` with the stream while holding the lock that serialises executions (for callers
+    /// that run several prepared primitives in a row, as `BlockedInferencePlan` does).
+    func withStream<Result>(_ body: (dnnl_stream_t) -> Result) -> Result {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        return body(stream)
+    }
+
     /// A memory object over `buffer` (not owned) described by `descriptor`.
     private func memory(_ descriptor: UnsafePointer<dnnl_memory_desc_t>, _ buffer: UnsafeMutableRawPointer,
                         _ name: String) -> dnnl_memory_t {

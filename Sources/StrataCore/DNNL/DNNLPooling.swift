@@ -4,7 +4,9 @@ import CDNNL
 ///
 /// Max pooling in training leaves a workspace (where each maximum came from) that its backward pass
 /// reads; average pooling divides by KH·KW everywhere, counting the padding (PyTorch's default
-/// `count_include_pad=True`, oneDNN's `pooling_avg_include_padding`).
+/// `count_include_pad=True`, oneDNN's `pooling_avg_include_padding`). Small poolings run on one OpenMP
+/// thread (`ThreadPolicy.forOneDNN`): waking a second one cost 10 µs a call, more than the whole
+/// pooling of a batch-1 convnet (`ONEDNN_VERBOSE`, cnn at 2 threads: 12–15 µs against 2–5 µs).
 enum DNNLPooling {
     /// The reduction over each window.
     enum Kind: Hashable {
@@ -28,6 +30,17 @@ enum DNNLPooling {
     /// backward pass needs (max pooling only; nil otherwise).
     static func forward(_ geometry: Pool2DGeometry, kind: Kind, training: Bool, input: UnsafeMutablePointer<Float>,
                         output: UnsafeMutablePointer<Float>) -> TensorStorage? {
+        ThreadPolicy.forOneDNN(multiplyAdds: work(geometry)) {
+            forwardOnCurrentThreads(geometry, kind: kind, training: training, input: input, output: output)
+        }
+    }
+
+    /// The work of one pass, for `ThreadPolicy`: every output element reads its window.
+    private static func work(_ g: Pool2DGeometry) -> Int { g.outputShape.reduce(1, *) * g.kernelHeight * g.kernelWidth }
+
+    private static func forwardOnCurrentThreads(_ geometry: Pool2DGeometry, kind: Kind, training: Bool,
+                                                input: UnsafeMutablePointer<Float>,
+                                                output: UnsafeMutablePointer<Float>) -> TensorStorage? {
         let primitive = primitive(geometry, kind, training ? .training : .inference)
         var arguments: [(Int32, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_SRC, UnsafeMutableRawPointer(input)),
@@ -47,6 +60,15 @@ enum DNNLPooling {
     /// gradInput (N, C, H, W) from gradOutput (N, C, OH, OW); max pooling needs the forward workspace.
     static func backward(_ geometry: Pool2DGeometry, kind: Kind, gradOutput: UnsafeMutablePointer<Float>,
                          workspace: TensorStorage?, gradInput: UnsafeMutablePointer<Float>) {
+        ThreadPolicy.forOneDNN(multiplyAdds: work(geometry)) {
+            backwardOnCurrentThreads(geometry, kind: kind, gradOutput: gradOutput, workspace: workspace,
+                                     gradInput: gradInput)
+        }
+    }
+
+    private static func backwardOnCurrentThreads(_ geometry: Pool2DGeometry, kind: Kind,
+                                                 gradOutput: UnsafeMutablePointer<Float>, workspace: TensorStorage?,
+                                                 gradInput: UnsafeMutablePointer<Float>) {
         let primitive = primitive(geometry, kind, .backward)
         var arguments: [(Int32, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_DIFF_DST, UnsafeMutableRawPointer(gradOutput)),

@@ -13,14 +13,17 @@ final class DNNLPrimitive: @unchecked Sendable {
     /// The primitive (owned).
     let primitive: dnnl_primitive_t
 
-    /// Creates the primitive for `operation` (an initialised oneDNN operation descriptor).
-    init<Operation>(_ name: String, operation: Operation, hint: DNNLPrimitive? = nil) {
+    /// Creates the primitive for `operation` (an initialised oneDNN operation descriptor), with
+    /// `attributes` (post-ops) when given.
+    init<Operation>(_ name: String, operation: Operation, attributes: DNNLAttributes? = nil,
+                    hint: DNNLPrimitive? = nil) {
         self.name = name
         let engine = DNNLEngine.shared.engine
         var operation = operation
         var descriptor: dnnl_primitive_desc_t?
         let status = withUnsafePointer(to: &operation) { pointer in
-            dnnl_primitive_desc_create(&descriptor, UnsafeRawPointer(pointer), nil, engine, hint?.descriptor)
+            dnnl_primitive_desc_create(&descriptor, UnsafeRawPointer(pointer), attributes?.attributes, engine,
+                                       hint?.descriptor)
         }
         DNNLEngine.check(status, name, "primitive descriptor")
         var primitive: dnnl_primitive_t?
@@ -37,6 +40,22 @@ final class DNNLPrimitive: @unchecked Sendable {
         var descriptor: dnnl_primitive_desc_t?
         DNNLEngine.check(dnnl_reorder_primitive_desc_create(&descriptor, source, engine, destination, engine, nil),
                          name, "primitive descriptor")
+        var primitive: dnnl_primitive_t?
+        DNNLEngine.check(dnnl_primitive_create(&primitive, descriptor), name, "primitive")
+        self.descriptor = descriptor!
+        self.primitive = primitive!
+    }
+
+    /// Creates a concatenation of `sources` along `dimension` into a layout oneDNN chooses.
+    init(_ name: String, concatenating sources: [dnnl_memory_desc_t], dimension: Int) {
+        self.name = name
+        let engine = DNNLEngine.shared.engine
+        var descriptor: dnnl_primitive_desc_t?
+        let status = sources.withUnsafeBufferPointer {
+            dnnl_concat_primitive_desc_create(&descriptor, nil, Int32($0.count), Int32(dimension), $0.baseAddress,
+                                              nil, engine)
+        }
+        DNNLEngine.check(status, name, "primitive descriptor")
         var primitive: dnnl_primitive_t?
         DNNLEngine.check(dnnl_primitive_create(&primitive, descriptor), name, "primitive")
         self.descriptor = descriptor!

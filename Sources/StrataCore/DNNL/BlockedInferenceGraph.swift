@@ -1,0 +1,183 @@
+import Foundation
+
+/// A convolutional network's inference as one chain of oneDNN primitives whose activations stay in
+/// the blocked layouts the convolutions choose (nChw16c and the like) from layer to layer.
+///
+/// Describe the network once, value by value, then `run` it on batches: batch normalization is folded
+/// into the convolution before it, ReLU and a residual addition become the convolution's post-ops, and
+/// only the input (NCHW) and the requested output are reordered. Per batch size the primitives, the
+/// folded weights in their chosen layout and the activation buffers are made once and reused; the
+/// weights are folded again only when a source tensor's storage version changes (an optimizer step,
+/// a weight load). Inference only: nothing is recorded for gradients.
+///
+/// ```swift
+/// let graph = BlockedInferenceGraph(inputShape: [1, 28, 28])
+/// let features = graph.convolution(graph.input, weight: kernel, bias: bias, relu: true)   // (N, 32, 26, 26)
+/// let pooled = graph.pool(features, kind: .max, kernel: (2, 2), stride: (2, 2))
+/// let output = graph.run(images, output: pooled)   // (N, 32, 13, 13), NCHW
+/// ```
+public final class BlockedInferenceGraph: @unchecked Sendable {
+    /// An activation of the graph, (N, C, H, W): the input or the result of an operation.
+    public struct Value: Hashable, Sendable {
+        let index: Int
+    }
+
+    /// Batch normalization in inference mode (moving statistics), to fold into a convolution: each
+    /// output channel o becomes gamma[o] · (x − mean[o]) / √(variance[o] + ε) + beta[o]. Each tensor is (O).
+    public struct Normalization {
+        let gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor
+        let epsilon: Float
+
+        /// The normalization with these (O) parameters and moving statistics.
+        public init(gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float) {
+            self.gamma = gamma
+            self.beta = beta
+            self.mean = mean
+            self.variance = variance
+            self.epsilon = epsilon
+        }
+    }
+
+    /// A convolution with what is fused into it.
+    struct Convolution {
+        /// The convolution's input.
+        let input: Value
+        /// The geometry for a batch of one (the plan substitutes the batch size).
+        let geometry: Conv2DGeometry
+        let weight: Tensor, bias: Tensor?
+        let normalization: Normalization?
+        let residual: Value?
+        let relu: Bool
+
+        /// The same convolution with another geometry (another batch size).
+        func withGeometry(_ geometry: Conv2DGeometry) -> Convolution {
+            Convolution(input: input, geometry: geometry, weight: weight, bias: bias, normalization: normalization,
+                        residual: residual, relu: relu)
+        }
+    }
+
+    /// What computes a value.
+    enum Operation {
+        case input
+        case convolution(Convolution)
+        case pooling(DNNLPooling.Kind, Pool2DGeometry, Value)
+        case relu(Value)
+        case concatenate([Value])
+    }
+
+    /// The operations in order; node 0 is the input.
+    private(set) var operations: [Operation] = [.input]
+    /// The shape of each value for one example, (C, H, W).
+    private(set) var shapes: [[Int]]
+    private struct PlanKey: Hashable { let batch: Int, output: Int, threads: Int }
+    private var plans: [PlanKey: BlockedInferencePlan] = [:]
+    private var lock = pthread_mutex_t()
+
+    /// A graph whose input is a batch of examples of `inputShape`, (C, H, W).
+    public init(inputShape: [Int]) {
+        precondition(inputShape.count == 3 && inputShape.allSatisfy { $0 > 0 },
+                     "BlockedInferenceGraph: the input shape must be (C, H, W), got \(inputShape.shapeText)")
+        shapes = [inputShape]
+        pthread_mutex_init(&lock, nil)
+    }
+
+    deinit { pthread_mutex_destroy(&lock) }
+
+    /// The graph's input, (N, C, H, W).
+    public var input: Value { Value(index: 0) }
+
+    /// The shape of `value` for one example, (C, H, W).
+    public func shape(of value: Value) -> [Int] { shapes[value.index] }
+
+    /// relu?(convolution(x, weight) + bias, normalized, + residual): a 2-D convolution of `x` with
+    /// `weight` (O, C/groups, KH, KW) and an optional `bias` (O), then the optional batch `normalization`,
+    /// then the optional `residual` value (of the output's shape) added, then an optional ReLU.
+    public func convolution(_ x: Value, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                            padding: (Int, Int) = (0, 0), paddingEnd: (Int, Int)? = nil,
+                            dilation: (Int, Int) = (1, 1), groups: Int = 1, normalization: Normalization? = nil,
+                            adding residual: Value? = nil, relu: Bool = false) -> Value {
+        let geometry = Conv2DGeometry(input: [1] + shape(of: x), weight: weight.shape, bias: bias?.shape,
+                                      stride: stride, padding: padding, paddingEnd: paddingEnd, dilation: dilation,
+                                      groups: groups, op: "BlockedInferenceGraph.convolution")
+        let outputShape = Array(geometry.outputShape.dropFirst())
+        if let normalization {
+            for tensor in [normalization.gamma, normalization.beta, normalization.mean, normalization.variance] {
+                precondition(tensor.shape == [geometry.outChannels],
+                             "BlockedInferenceGraph.convolution: normalization parameter \(tensor.shape.shapeText) for \(geometry.outChannels) channels")
+            }
+        }
+        if let residual {
+            precondition(shape(of: residual) == outputShape,
+                         "BlockedInferenceGraph.convolution: residual \(shape(of: residual).shapeText) for output \(outputShape.shapeText)")
+        }
+        return append(.convolution(Convolution(input: x, geometry: geometry, weight: weight, bias: bias,
+                                               normalization: normalization, residual: residual, relu: relu)),
+                      shape: outputShape)
+    }
+
+    /// Max or average pooling of `x` (average counts the padding, as `Tensor.avgPool2d` does).
+    public func pool(_ x: Value, kind: PoolingKind, kernel: (Int, Int), stride: (Int, Int),
+                     padding: (Int, Int) = (0, 0), paddingEnd: (Int, Int)? = nil) -> Value {
+        let geometry = Pool2DGeometry(input: [1] + shape(of: x), kernel: kernel, stride: stride, padding: padding,
+                                      paddingEnd: paddingEnd ?? padding, op: "BlockedInferenceGraph.pool")
+        return append(.pooling(kind == .max ? .max : .average, geometry, x), shape: Array(geometry.outputShape.dropFirst()))
+    }
+
+    /// The mean of each channel of `x` over its whole plane, (N, C, 1, 1).
+    public func globalAveragePool(_ x: Value) -> Value {
+        let shape = shape(of: x)
+        return pool(x, kind: .average, kernel: (shape[1], shape[2]), stride: (shape[1], shape[2]))
+    }
+
+    /// max(x, 0) on its own (a ReLU that could not be fused into a convolution).
+    public func relu(_ x: Value) -> Value { append(.relu(x), shape: shape(of: x)) }
+
+    /// The values joined along channels; all have the same height and width.
+    public func concatenate(_ values: [Value]) -> Value {
+        precondition(!values.isEmpty, "BlockedInferenceGraph.concatenate: no values")
+        let first = shape(of: values[0])
+        precondition(values.allSatisfy { shape(of: $0).dropFirst() == first.dropFirst() },
+                     "BlockedInferenceGraph.concatenate: planes differ: \(values.map { shape(of: $0).shapeText })")
+        let channels = values.reduce(0) { $0 + shape(of: $1)[0] }
+        return append(.concatenate(values), shape: [channels, first[1], first[2]])
+    }
+
+    /// The value `output` for the batch `input` (N, C, H, W), as a new (N, C', H', W') NCHW tensor.
+    public func run(_ input: Tensor, output: Value) -> Tensor {
+        precondition(Array(input.shape.dropFirst()) == shapes[0],
+                     "BlockedInferenceGraph.run: input \(input.shape.shapeText), expected (N, \(shapes[0].map(String.init).joined(separator: ", ")))")
+        let batch = input.shape[0]
+        let result = Tensor(uninitializedShape: [batch] + shape(of: output))
+        if batch == 0 { return result }
+        let plain = input.contiguousStorageView()
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        // Primitives are planned for the thread count they run with.
+        let key = PlanKey(batch: batch, output: output.index, threads: ThreadPolicy.threadCount)
+        let plan: BlockedInferencePlan
+        if let cached = plans[key] {
+            plan = cached
+        } else {
+            if plans.count >= 8 { plans.removeAll() }  // batch sizes that change every call
+            plan = BlockedInferencePlan(self, batch: batch, output: output)
+            plans[key] = plan
+        }
+        plan.run(input: plain.pointer, output: result.pointer)
+        withExtendedLifetime(plain) {}
+        return result
+    }
+
+    private func append(_ operation: Operation, shape: [Int]) -> Value {
+        operations.append(operation)
+        shapes.append(shape)
+        return Value(index: operations.count - 1)
+    }
+}
+
+/// The reduction of a pooling window.
+public enum PoolingKind: Sendable {
+    /// The largest value.
+    case max
+    /// The mean over the window, padding counted as zeros.
+    case average
+}
