@@ -44,13 +44,14 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         common.applyThreads()
         let data = try TrainedClassifier.data(of: runFolder, dataset: dataset, dataDirectory: common.dataDirectory)
-        let classifier = try TrainedClassifier(runFolder, for: data.test, weights: TrainedClassifier.Weights(rawValue: weights) ?? .final)
+        let choice = TrainedClassifier.Weights(rawValue: weights) ?? .final   // validate() refused any other value
+        let classifier = try TrainedClassifier(runFolder, for: data.test, weights: choice)
         let views = testTimeAugmentation ?? classifier.options.testTimeAugmentation ?? 1
         let evaluation = try ClassifierEvaluation.run(classifier.model, on: data.test, augmentation: classifier.augmentation,
                                                       testTimeAugmentation: views)
         let names = data.test.classNames
         say("\(classifier.options.model) on the \(data.name) test set (\(data.test.count) images)"
-            + (views > 1 ? ", probabilities averaged over \(views) views" : "") + (weights == "trained" ? ", the trained weights" : ""))
+            + (views > 1 ? ", probabilities averaged over \(views) views" : "") + (choice == .trained ? ", the trained weights" : ""))
         say(String(format: "accuracy: %.2f%%   loss: %.4f", evaluation.accuracy * 100, evaluation.loss))
         let unscored = evaluation.unscored.reduce(0, +)
         if unscored > 0 { say("\(unscored) images had a NaN or infinite score and count as wrong") }

@@ -105,6 +105,15 @@ final class ClassifierCommandTests: XCTestCase {
         let refused = try workspace.strata.run(["evaluate", workspace.path("run-a"), "--weights", "best"])
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.error.contains("--weights must be final or trained, got best"), refused.error)
+
+        // Only model.safetensors (no checkpoint): the trained weights cannot be loaded, and the error says why.
+        let lone = workspace.url("run-model-only")
+        try FileManager.default.copyItem(at: workspace.url("run-ema"), to: lone)
+        try FileManager.default.removeItem(at: lone.appendingPathComponent("checkpoint.safetensors"))
+        let missing = try workspace.strata.run(["evaluate", lone.path, "--weights", "trained", "--data-dir", workspace.data.path])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.error.contains("holds no checkpoint (checkpoint.safetensors) to load the trained weights from"),
+                      missing.error)
     }
 
     func testEvaluatePrintsPrecisionAndRecallOfItsConfusionMatrix() throws {

@@ -20,7 +20,7 @@ final class ServeLauncherTests: XCTestCase {
         let bin = try folder("bin")
         let strata = try placeStrata(in: bin)
         try writeFakeServer(at: bin.appendingPathComponent("strata-serve"), saying: "beside")
-        let outcome = try run(strata, ["serve", "--port", "0", "--db", "runs/x.sqlite"])
+        let outcome = try StrataProcess(folder: root).run(["serve", "--port", "0", "--db", "runs/x.sqlite"], executable: strata)
         XCTAssertEqual(outcome.status, 0, outcome.error)
         XCTAssertEqual(outcome.output, "beside --port 0 --db runs/x.sqlite\n")
     }
@@ -31,18 +31,18 @@ final class ServeLauncherTests: XCTestCase {
         try Data("// the dashboard's package\n".utf8).write(to: checkout.appendingPathComponent("Dashboard/Package.swift", isDirectory: false),
                                                           options: .atomic, creatingFolders: true)
         try writeFakeServer(at: try folder("checkout/Dashboard/.build/debug").appendingPathComponent("strata-serve"), saying: "debug")
-        var outcome = try run(strata, ["serve", "--port", "7"])
+        var outcome = try StrataProcess(folder: root).run(["serve", "--port", "7"], executable: strata)
         XCTAssertEqual(outcome.output, "debug --port 7\n", outcome.error)
 
         // The same configuration as strata's (release here) comes first.
         try writeFakeServer(at: try folder("checkout/Dashboard/.build/release").appendingPathComponent("strata-serve"), saying: "release")
-        outcome = try run(strata, ["serve"])
+        outcome = try StrataProcess(folder: root).run(["serve"], executable: strata)
         XCTAssertEqual(outcome.output, "release\n", outcome.error)
     }
 
     func testSaysWhereItLookedAndHowToBuildTheDashboard() throws {
         let strata = try placeStrata(in: try folder("alone"))
-        let outcome = try run(strata, ["serve"])
+        let outcome = try StrataProcess(folder: root).run(["serve"], executable: strata)
         XCTAssertNotEqual(outcome.status, 0)
         XCTAssertTrue(outcome.error.contains("swift build -c release --package-path Dashboard"), outcome.error)
         XCTAssertTrue(outcome.error.contains(root.appendingPathComponent("alone/strata-serve").resolvingSymlinksInPath().path), outcome.error)
@@ -73,23 +73,6 @@ final class ServeLauncherTests: XCTestCase {
     private func writeFakeServer(at url: URL, saying word: String) throws {
         try Data("#!/bin/sh\necho \(word) \"$@\"\n".utf8).write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
-    }
-
-    /// Runs `strata` with `arguments` in the test's folder.
-    private func run(_ strata: URL, _ arguments: [String]) throws -> StrataProcess.Outcome {
-        let process = Process()
-        process.executableURL = strata
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return StrataProcess.Outcome(status: process.terminationStatus, output: String(decoding: printed, as: UTF8.self),
-                                     error: String(decoding: complaint, as: UTF8.self))
     }
 }
 

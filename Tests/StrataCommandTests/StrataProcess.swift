@@ -31,11 +31,11 @@ struct StrataProcess {
     /// Variables added to the environment (`STRATA_DATA`, say).
     var environment: [String: String] = [:]
 
-    /// Runs `strata` with `arguments` in `folder`; standard output and error go to files, so a talkative
-    /// command never blocks on a full pipe.
-    func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs `executable` (`strata` by default) with `arguments` in `folder`; standard output and error go to
+    /// files, so a talkative command never blocks on a full pipe.
+    func run(_ arguments: [String], executable: URL = StrataProcess.executable) throws -> Outcome {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = folder
         process.environment = variables

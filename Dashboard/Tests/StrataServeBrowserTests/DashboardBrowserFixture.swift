@@ -1,4 +1,5 @@
 import Foundation
+import DashboardTestSupport
 import StrataTracking
 import XCTest
 
@@ -35,7 +36,7 @@ final class DashboardBrowserFixture {
 
     /// Fills the store, then starts `strata-serve --db STORE --port 0` and reads its `Serving` line.
     init() throws {
-        let executable = Self.serverExecutable
+        let executable = StrataServeExecutable.url
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw XCTSkip("no strata-serve beside the tests at \(executable.path)")
         }
@@ -50,7 +51,7 @@ final class DashboardBrowserFixture {
         server.standardOutput = output
         server.standardError = FileHandle.nullDevice
         try server.run()
-        guard let line = Self.firstLine(of: output.fileHandleForReading), line.hasPrefix("Serving "),
+        guard let line = StrataServeExecutable.firstLine(of: output.fileHandleForReading), line.hasPrefix("Serving "),
               let url = URL(string: String(line.dropFirst("Serving ".count))) else {
             stop()
             throw WebDriverError("strata-serve printed no 'Serving http://…' line")
@@ -119,24 +120,5 @@ final class DashboardBrowserFixture {
     static func loss(run: Int, step: Int) -> Double {
         let scale = 1 + Double(run) / 10
         return scale / Double(step).squareRoot() + 0.05 * sin(Double(step) / 7)
-    }
-
-    /// The `strata-serve` executable next to the test bundle.
-    static var serverExecutable: URL {
-        let bundle = Bundle(for: DashboardBrowserFixture.self).bundleURL
-        let candidates = [bundle, bundle.deletingLastPathComponent(), bundle.deletingLastPathComponent().deletingLastPathComponent()]
-        let folder = candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("strata-serve").path) }
-        return (folder ?? bundle).appendingPathComponent("strata-serve")
-    }
-
-    /// The first line `handle` gives (nil at its end).
-    static func firstLine(of handle: FileHandle) -> String? {
-        var bytes = Data()
-        while true {
-            let chunk = handle.readData(ofLength: 1)
-            if chunk.isEmpty { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
-            if chunk == Data("\n".utf8) { return String(decoding: bytes, as: UTF8.self) }
-            bytes.append(chunk)
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import DashboardTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -6,18 +7,10 @@ import XCTest
 
 /// The built `strata-serve` started as a process: it prints its address and answers over real HTTP.
 final class ServeProcessTests: XCTestCase {
-    /// The `strata-serve` executable next to the test bundle.
-    static var serverExecutable: URL {
-        let bundle = Bundle(for: ServeProcessTests.self).bundleURL
-        let candidates = [bundle, bundle.deletingLastPathComponent(), bundle.deletingLastPathComponent().deletingLastPathComponent()]
-        let folder = candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("strata-serve").path) }
-        return (folder ?? bundle).appendingPathComponent("strata-serve")
-    }
-
     func testServesTheAPIOverHTTPOnAFreePort() throws {
         let fixture = try ServeFixture()
         let process = Process()
-        process.executableURL = Self.serverExecutable
+        process.executableURL = StrataServeExecutable.url
         process.arguments = ["--db", fixture.store.path, "--port", "0"]
         let output = Pipe()
         process.standardOutput = output
@@ -27,7 +20,7 @@ final class ServeProcessTests: XCTestCase {
             if process.isRunning { process.terminate() }
             process.waitUntilExit()
         }
-        let line = try XCTUnwrap(Self.firstLine(of: output.fileHandleForReading), "strata-serve printed nothing")
+        let line = try XCTUnwrap(StrataServeExecutable.firstLine(of: output.fileHandleForReading), "strata-serve printed nothing")
         XCTAssertTrue(line.hasPrefix("Serving http://127.0.0.1:"), line)
         let address = try XCTUnwrap(URL(string: String(line.dropFirst("Serving ".count))))
         XCTAssertNotEqual(address.port, 0)
@@ -47,7 +40,7 @@ final class ServeProcessTests: XCTestCase {
     func testRefusesANetworkHostWithoutAToken() throws {
         let fixture = try ServeFixture()
         let process = Process()
-        process.executableURL = Self.serverExecutable
+        process.executableURL = StrataServeExecutable.url
         process.arguments = ["--db", fixture.store.path, "--host", "0.0.0.0", "--port", "0"]
         let errors = Pipe()
         process.standardError = errors
@@ -59,16 +52,6 @@ final class ServeProcessTests: XCTestCase {
         XCTAssertTrue(message.contains("--token"), message)
     }
 
-    /// The first line `handle` gives (nil at its end).
-    static func firstLine(of handle: FileHandle) -> String? {
-        var bytes = Data()
-        while true {
-            let chunk = handle.readData(ofLength: 1)
-            if chunk.isEmpty { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
-            if chunk == Data("\n".utf8) { return String(decoding: bytes, as: UTF8.self) }
-            bytes.append(chunk)
-        }
-    }
 
     /// The body and status of a GET of `url`, waiting at most 10 s.
     static func get(_ url: URL) throws -> (Data, Int) {
