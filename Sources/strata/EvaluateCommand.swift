@@ -114,35 +114,6 @@ struct PredictCommand: ParsableCommand {
     }
 }
 
-/// `strata ensemble`: several trained runs voting.
-struct EnsembleCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ensemble",
-        abstract: "Combine trained runs by majority vote and by averaged probabilities; print each member's accuracy and the ensemble's.")
-
-    @Argument(help: "Two or more run folders trained on the same dataset.")
-    var runs: [String]
-
-    @OptionGroup var common: CommonOptions
-
-    func validate() throws {
-        guard runs.count >= 2 else { throw ValidationError("an ensemble needs at least two run folders, got \(runs.count)") }
-        for run in runs { _ = try RunFolder(existing: run) }
-    }
-
-    func run() throws {
-        common.applyThreads()
-        let data = try TrainedClassifier.data(of: runs[0], dataDirectory: common.dataDirectory)
-        let result = try Ensemble.run(runs, data: data)
-        say("test set: \(data.name), \(data.test.count) images")
-        for (path, evaluation) in zip(result.members, result.memberEvaluations) {
-            say(String(format: "%8.2f%%  ", evaluation.accuracy * 100) + path)
-        }
-        say(String(format: "%8.2f%%  ensemble, majority vote", result.vote.accuracy * 100))
-        say(String(format: "%8.2f%%  ensemble, averaged probabilities", result.average.accuracy * 100))
-    }
-}
-
 /// `strata plot`: redraw one run's charts, or overlay several runs.
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -129,6 +129,8 @@ extension CommandErrorTests {
             (["ensemble", run], "an ensemble needs at least two run folders, got 1"),
             (["ensemble", run, "/nonexistent/run"], "run folder /nonexistent/run does not exist"),
             (["ensemble", run, run2, "--threads", "0"], "--threads must be at least 1, got 0"),
+            (["ensemble", run, run2, "--tta", "0"], "--tta must be at least 1, got 0"),
+            (["ensemble", run, run2, "--weights", "best"], "--weights must be final or trained, got best"),
             (["histogram", "--part", "everything"], "--part must be one of training, test, train-split, validation"),
             (["histogram", "--part", "validation", "--validation-split", "1.5"], "--validation-split must be in (0, 1), got 1.5"),
             (["histogram", "--part", "train-split", "--validation-split", "nan"], "--validation-split must be in (0, 1), got nan"),

@@ -209,9 +209,10 @@ final class ClassifierCommandTests: XCTestCase {
 
     func testEnsemblePrintsEachMembersAccuracyAndTheEnsembles() throws {
         let members = [workspace.path("run-a"), workspace.path("run-b")]
-        let outcome = try workspace.strata.succeed(["ensemble"] + members + ["--threads", "1", "--data-dir", workspace.data.path])
+        let outcome = try workspace.strata.succeed(["ensemble"] + members + ["--threads", "1", "--data-dir", workspace.data.path,
+                                                                              "--out", workspace.path("ensemble")])
         let lines = outcome.lines.filter { !$0.isEmpty }
-        XCTAssertEqual(lines.count, 5, outcome.output)
+        XCTAssertEqual(lines.count, 11 + (lines.last?.hasSuffix("missed-by-all.png") == true ? 1 : 0), outcome.output)
         XCTAssertEqual(lines.first, "test set: mnist, 100 images")
         for (line, member) in zip(lines[1...2], members) {
             let accuracy = try XCTUnwrap(RunFiles.json(URL(fileURLWithPath: member + "/metrics.json"))["testAccuracy"] as? Double)
@@ -222,6 +223,19 @@ final class ClassifierCommandTests: XCTestCase {
             let percent = Double(line.split(separator: "%").first?.trimmingCharacters(in: .whitespaces) ?? "")
             XCTAssertTrue(percent.map { (0...100).contains($0) } ?? false, line)
         }
+        // The growth table: one member alone, then both (the same figures as the lines above).
+        XCTAssertEqual(lines[5], "members   vote   average")
+        let percent = { (line: String) in line.split(separator: "%")[0].trimmingCharacters(in: .whitespaces) + "%" }
+        XCTAssertTrue(lines[6].hasPrefix("      1 ") && lines[6].contains(percent(lines[1])), lines[6])
+        XCTAssertTrue(lines[7].hasPrefix("      2 ") && lines[7].contains(percent(lines[3])), lines[7])
+        XCTAssertTrue(lines[8].hasSuffix("test images are wrong for every member"), lines[8])
+        let summary = try RunFiles.json(workspace.url("ensemble/ensemble.json"))
+        XCTAssertEqual(summary["members"] as? [String], members)
+        XCTAssertEqual((summary["growth"] as? [[String: Any]])?.count, 2)
+        XCTAssertTrue(RunFiles.isPNG(workspace.url("ensemble/ensemble-growth.png")))
+        let missed = try XCTUnwrap(summary["missedByAll"] as? [Int])
+        XCTAssertEqual(lines[8], "\(missed.count) test images are wrong for every member")
+        XCTAssertEqual(FileManager.default.fileExists(atPath: workspace.path("ensemble/missed-by-all.png")), !missed.isEmpty)
     }
 
     func testPlotRedrawsOneRunAndOverlaysSeveral() throws {
