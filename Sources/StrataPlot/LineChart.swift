@@ -34,6 +34,8 @@ public struct LineChart: Chart {
     public var yLabel: String?
     /// Linear or log scale for the y axis.
     public var yScale: Axis.Scale
+    /// Linear or log scale for the x axis.
+    public var xScale: Axis.Scale = .linear
     /// Fixed x limits, or nil to fit the data with a 5% margin.
     public var xRange: ClosedRange<Double>?
     /// Fixed y limits, or nil to fit the data with a 5% margin.
@@ -97,13 +99,13 @@ public struct LineChart: Chart {
         try validate()
         let xs = series.flatMap(\.x)
         let ys = series.flatMap(\.y)
-        guard var xAxis = Axis.fitting(xs) else {
+        guard var xAxis = Axis.fitting(xs, scale: xScale) else {
             throw PlotError.invalidValue(field: name + " x", detail: "no finite x value")
         }
         // Only gaps (a run whose loss was NaN throughout): empty axes, as matplotlib draws them.
         var yAxis = Axis.fitting(ys, scale: yScale)
             ?? (yScale == .log ? Axis(lower: 1, upper: 10, scale: .log) : Axis(lower: 0, upper: 1))
-        if let xRange { xAxis = Axis(lower: xRange.lowerBound, upper: xRange.upperBound) }
+        if let xRange { xAxis = Axis(lower: xRange.lowerBound, upper: xRange.upperBound, scale: xScale) }
         if let yRange { yAxis = Axis(lower: yRange.lowerBound, upper: yRange.upperBound, scale: yScale) }
 
         var axes = Axes(title: title, xLabel: xLabel, yLabel: yLabel, x: xAxis, y: yAxis)
@@ -127,7 +129,7 @@ public struct LineChart: Chart {
                     }
                 }
                 if !run.isEmpty { runs.append(run) }
-                for run in runs {
+                for run in runs where s.style != .none {
                     canvas.polyline(run, color: color, width: lineWidth, dash: s.style.dash(width: lineWidth))
                     occupied += Self.samples(along: run, every: 6)
                 }
@@ -143,7 +145,7 @@ public struct LineChart: Chart {
         axes.drawFrame(on: canvas)
         let entries = series.enumerated().map { index, s in
             Legend.Entry(name: s.name, color: s.color ?? palette[index],
-                         line: isolated(s) ? nil : s.style, marker: effectiveMarker(s))
+                         line: isolated(s) || s.style == .none ? nil : s.style, marker: effectiveMarker(s))
         }.filter { !$0.name.isEmpty }
         Legend(entries: entries).draw(on: canvas, in: axes.plot, position: legendPosition, avoiding: occupied)
         canvas.layout.series = series.map(\.name)
@@ -164,10 +166,17 @@ public struct LineChart: Chart {
                                                   detail: "x has \(s.x.count) values but y has \(s.y.count)")
             }
             guard !s.y.isEmpty else { throw PlotError.emptyData(field: field) }
+            if xScale == .log, let i = s.x.firstIndex(where: { $0 <= 0 }) {
+                throw PlotError.invalidValue(field: field,
+                                             detail: "x[\(i)] = \(s.x[i]) cannot be shown on a log axis (needs > 0)")
+            }
             if yScale == .log, let i = s.y.firstIndex(where: { $0 <= 0 }) {
                 throw PlotError.invalidValue(field: field,
                                              detail: "y[\(i)] = \(s.y[i]) cannot be shown on a log axis (needs > 0)")
             }
+        }
+        if xScale == .log, let r = xRange, r.lowerBound <= 0 {
+            throw PlotError.invalidValue(field: "LineChart xRange", detail: "a log axis needs limits > 0, got \(r)")
         }
         if yScale == .log, let r = yRange, r.lowerBound <= 0 {
             throw PlotError.invalidValue(field: "LineChart yRange", detail: "a log axis needs limits > 0, got \(r)")
@@ -188,7 +197,7 @@ public struct LineChart: Chart {
 
     /// The series' marker, or a circle when it has no segment to draw (so it stays visible).
     private func effectiveMarker(_ s: Series) -> Marker {
-        s.marker == .none && isolated(s) ? .circle : s.marker
+        s.marker == .none && (isolated(s) || s.style == .none) ? .circle : s.marker
     }
 
     /// The chart as error messages name it.

@@ -47,11 +47,13 @@ public enum LineStyle: Sendable, Equatable, CaseIterable {
     case dashed
     /// Short dots.
     case dotted
+    /// No line: the points alone (a scatter plot; they get a circle unless the series names a marker).
+    case none
 
-    /// The on/off pattern in pixels for a line of width `width` (empty for solid).
+    /// The on/off pattern in pixels for a line of width `width` (empty for solid and none).
     func dash(width: Double) -> [Double] {
         switch self {
-        case .solid: return []
+        case .solid, .none: return []
         case .dashed: return [4 * width, 2.5 * width]
         case .dotted: return [1.2 * width, 1.8 * width]
         }

@@ -126,16 +126,41 @@ struct PlotCommand: ParsableCommand {
     @Option(help: "The folder for the charts (default: the run folder for one run, the current folder for several).")
     var out: String?
 
+    @Flag(help: "Instead: one chart per dataset of test accuracy against training time, a point per run and the Pareto front dashed (accuracy-vs-time-<dataset>.png).")
+    var accuracyVsTime = false
+
     func validate() throws {
         guard !runs.isEmpty else { throw ValidationError("give at least one run folder") }
     }
 
     func run() throws {
+        if accuracyVsTime { return try drawAccuracyAgainstTime() }
         // Every run is read before anything is written.
         for run in runs { _ = try RunPlots.load(run) }
         let output = URL(fileURLWithPath: out ?? (runs.count == 1 ? runs[0] : "."))
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let files = runs.count == 1 ? try RunPlots.redraw(runs[0], into: output) : try RunPlots.compare(runs, into: output)
         for file in files { say("wrote \(file.path)") }
+    }
+
+    /// Prints every run's accuracy and time (✓ on the front) and draws a chart per dataset.
+    private func drawAccuracyAgainstTime() throws {
+        let points = try AccuracyTimeChart.points(runs)
+        let output = URL(fileURLWithPath: out ?? ".")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        say("dataset         model          test accuracy   seconds  threads  front  run")
+        for p in points.sorted(by: { ($0.dataset, $0.seconds) < ($1.dataset, $1.seconds) }) {
+            say(p.dataset.padding(toLength: 15, withPad: " ", startingAt: 0) + " "
+                + p.model.padding(toLength: 14, withPad: " ", startingAt: 0)
+                + String(format: "%12.2f%% %9.0f %8d  ", p.accuracy * 100, p.seconds, p.threads)
+                + (p.onFront ? "  ✓    " : "       ") + p.run)
+        }
+        var datasets: [String] = []
+        for p in points where !datasets.contains(p.dataset) { datasets.append(p.dataset) }
+        for dataset in datasets {
+            let file = output.appendingPathComponent("accuracy-vs-time-\(dataset).png")
+            _ = try AccuracyTimeChart.chart(points, dataset: dataset).save(to: file.path)
+            say("wrote \(file.path)")
+        }
     }
 }

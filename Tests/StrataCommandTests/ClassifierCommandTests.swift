@@ -238,6 +238,24 @@ final class ClassifierCommandTests: XCTestCase {
         XCTAssertEqual(FileManager.default.fileExists(atPath: workspace.path("ensemble/missed-by-all.png")), !missed.isEmpty)
     }
 
+    func testPlotAccuracyAgainstTimeListsEveryRunAndDrawsAChartPerDataset() throws {
+        let members = [workspace.path("run-a"), workspace.path("run-b")]
+        let outcome = try workspace.strata.succeed(["plot", "--accuracy-vs-time"] + members + ["--out", "chart"])
+        let lines = outcome.lines.filter { !$0.isEmpty }
+        XCTAssertEqual(lines.count, 4, outcome.output)
+        XCTAssertTrue(lines[0].hasPrefix("dataset "), lines[0])
+        for member in members {
+            let metrics = try RunFiles.json(URL(fileURLWithPath: member + "/metrics.json"))
+            let accuracy = try XCTUnwrap(metrics["testAccuracy"] as? Double)
+            let row = try XCTUnwrap(lines.first { $0.hasSuffix(member) }, outcome.output)
+            XCTAssertTrue(row.hasPrefix("mnist "), row)
+            XCTAssertTrue(row.contains(String(format: "%.2f%%", accuracy * 100)), row)
+        }
+        XCTAssertTrue(lines[1...2].contains { $0.contains(" ✓ ") }, "the faster run is on the front")
+        XCTAssertEqual(lines[3], "wrote \(workspace.path("chart/accuracy-vs-time-mnist.png"))")
+        XCTAssertTrue(RunFiles.isPNG(workspace.url("chart/accuracy-vs-time-mnist.png")))
+    }
+
     func testPlotRedrawsOneRunAndOverlaysSeveral() throws {
         let run = workspace.url("run-a")
         try FileManager.default.removeItem(at: run.appendingPathComponent("accuracy.png"))

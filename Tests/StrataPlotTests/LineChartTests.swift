@@ -56,6 +56,26 @@ final class LineChartTests: XCTestCase {
         XCTAssertEqual(layout.xTicks, ["0", "1", "2"])
     }
 
+    func testScatterSeriesOnALogTimeAxis() throws {
+        var chart = LineChart(title: "Accuracy against time")
+        chart.xScale = .log
+        chart.add(series: "runs", x: [12, 150, 2_400], y: [97.1, 99.1, 99.6], style: .none)
+        chart.add(series: "front", x: [12, 150, 2_400], y: [97.1, 99.1, 99.6], style: .dashed)
+        let (layout, svg) = try OutputChecks.renderAll(chart, name: "scatter")
+        XCTAssertEqual(layout.points, 3, "markers for the scatter series only")
+        XCTAssertEqual(layout.xTicks, ["10", "100", "1000"])
+        XCTAssertEqual(layout.legend, ["runs", "front"])
+        // No line in the scatter series' colour: its points are filled discs only.
+        XCTAssertEqual(svg.paths(strokedWith: Palette.tab10[0]), 0)
+        XCTAssertGreaterThanOrEqual(svg.paths(strokedWith: Palette.tab10[1]), 1, "the dashed series is a line")
+        XCTAssertGreaterThanOrEqual(svg.paths(filledWith: Palette.tab10[0]), 3)
+
+        chart.add(series: "bad", x: [0], y: [1], style: .none)
+        XCTAssertThrowsError(try chart.layout()) { error in
+            XCTAssertTrue("\(error)".contains("x[0] = 0.0 cannot be shown on a log axis"), "\(error)")
+        }
+    }
+
     func testFloatSeriesAndImplicitEpochs() throws {
         var chart = LineChart(title: "Loss")
         chart.add(series: "train", y: [Float(2.3), 1.2, 0.8, 0.6])

@@ -26,10 +26,19 @@ enum OutputChecks {
         var glyphs = 0
         /// Fill colours (0…1 components) of `<path>` elements drawn outside `<defs>`.
         var pathFills: [Color] = []
+        /// Stroke colours of `<path>` elements drawn outside `<defs>`.
+        var pathStrokes: [Color] = []
 
         /// Number of `<path>` elements filled with `color` (within rounding).
         func paths(filledWith color: Color) -> Int {
             pathFills.filter {
+                abs($0.red - color.red) < 0.002 && abs($0.green - color.green) < 0.002 && abs($0.blue - color.blue) < 0.002
+            }.count
+        }
+
+        /// Number of `<path>` elements stroked with `color` (within rounding).
+        func paths(strokedWith color: Color) -> Int {
+            pathStrokes.filter {
                 abs($0.red - color.red) < 0.002 && abs($0.green - color.green) < 0.002 && abs($0.blue - color.blue) < 0.002
             }.count
         }
@@ -60,6 +69,9 @@ enum OutputChecks {
             if name == "path", defsDepth == 0, let style = attributes["style"], let fill = Self.fill(in: style) {
                 svg.pathFills.append(fill)
             }
+            if name == "path", defsDepth == 0, let style = attributes["style"], let stroke = Self.color(after: "stroke:rgb(", in: style) {
+                svg.pathStrokes.append(stroke)
+            }
         }
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
@@ -67,8 +79,11 @@ enum OutputChecks {
         }
 
         /// The colour in `fill:rgb(a%,b%,c%)`, as cairo writes it.
-        static func fill(in style: String) -> Color? {
-            guard let start = style.range(of: "fill:rgb(") else { return nil }
+        static func fill(in style: String) -> Color? { color(after: "fill:rgb(", in: style) }
+
+        /// The colour in `<prefix>a%,b%,c%)` within `style`.
+        static func color(after prefix: String, in style: String) -> Color? {
+            guard let start = style.range(of: prefix) else { return nil }
             let rest = style[start.upperBound...]
             guard let end = rest.firstIndex(of: ")") else { return nil }
             let parts = rest[..<end].split(separator: ",").compactMap { Double($0.dropLast()) }
