@@ -86,14 +86,7 @@ public enum ArgmaxExperiment {
 
     /// `count` vectors `(count, length)` of uniform values in [0, 1) and the index of each one's largest value.
     public static func vectors(count: Int, length: Int, generator: inout RandomGenerator) -> (inputs: Tensor, argmax: [Int]) {
-        let inputs = Tensor.randomUniform([count, length], generator: &generator)
-        let values = inputs.scalars
-        let argmax = (0..<count).map { row -> Int in
-            var best = 0
-            for column in 1..<length where values[row * length + column] > values[row * length + best] { best = column }
-            return best
-        }
-        return (inputs, argmax)
+        ArgmaxVectors.make(count: count, length: length, generator: &generator)
     }
 
     /// The predicted index of each output row: the rounded value (regression, clamped to the positions)
@@ -101,10 +94,7 @@ public enum ArgmaxExperiment {
     public static func predictedIndices(_ outputs: Tensor, head: ArgmaxOptions.Head, length: Int) -> [Int] {
         switch head {
         case .regression:
-            return outputs.scalars.map { value in
-                // Clamped as a Float first: a diverging run's outputs can be beyond Int's range.
-                value.isFinite ? Int(Swift.min(Swift.max(value.rounded(), 0), Float(length - 1))) : -1
-            }
+            return ArgmaxVectors.roundedIndices(outputs, length: length)
         case .classification:
             return outputs.argmaxIndices()
         }
@@ -112,7 +102,7 @@ public enum ArgmaxExperiment {
 
     /// The loss of `outputs` against the argmax indices.
     public static func loss(_ outputs: Tensor, argmax: [Int], head: ArgmaxOptions.Head) -> Tensor {
-        let targets = Tensor(argmax.map(Float.init))
+        let targets = ArgmaxVectors.targets(argmax)
         switch head {
         case .regression: return MeanSquaredError()(predictions: outputs, targets: targets)
         case .classification: return SparseCategoricalCrossentropy(fromLogits: true)(predictions: outputs, targets: targets)
@@ -210,7 +200,7 @@ public enum ArgmaxExperiment {
             let outputs = noGrad { model(inputs) }
             forwardNanoseconds += DispatchTime.now().uptimeNanoseconds - before
             lossTotal += Double(noGrad { loss(outputs, argmax: argmax, head: options.head) }.scalar)
-            errors += zip(predictedIndices(outputs, head: options.head, length: options.length), argmax).filter { $0 != $1 }.count
+            errors += ArgmaxVectors.mismatches(predictedIndices(outputs, head: options.head, length: options.length), argmax)
         }
         let vectors = options.testBatches * options.testBatchSize
         metrics.testLoss = lossTotal / Double(options.testBatches)

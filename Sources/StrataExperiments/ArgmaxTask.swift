@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import StrataCore
+import StrataData
 import StrataNN
 import StrataTrain
 
@@ -53,7 +54,7 @@ final class ArgmaxTask: TrainingTask {
         steps += 1
         if let last {
             let predicted = ArgmaxExperiment.predictedIndices(last.outputs.detached(), head: options.head, length: options.length)
-            errors += zip(predicted, last.argmax).filter { $0 != $1 }.count
+            errors += ArgmaxVectors.mismatches(predicted, last.argmax)
         }
         last = nil
         var logs = Logs()

@@ -55,17 +55,7 @@ public enum EmbeddingNetwork {
 
     /// Pixels on [0, 1], centred and scaled to unit length: `(count, C·H·W)`.
     static func pixelEmbeddings(_ dataset: Dataset) -> VectorSet {
-        let size = dataset.pixelsPerImage
-        var values = [Float](repeating: 0, count: dataset.count * size)
-        for index in 0..<dataset.count {
-            let pixels = dataset.image(at: index).map { Float($0) / 255 }
-            let mean = pixels.reduce(0, +) / Float(size)
-            var norm: Float = 0
-            for value in pixels { norm += (value - mean) * (value - mean) }
-            let scale = norm > 0 ? 1 / norm.squareRoot() : 0
-            for (offset, value) in pixels.enumerated() { values[index * size + offset] = (value - mean) * scale }
-        }
-        return VectorSet(dimension: size, values: values)
+        VectorSet(centredPixelsOf: dataset)
     }
 
     /// A short identity of a trained model: its name, input shape and a SHA-256 of its weights and

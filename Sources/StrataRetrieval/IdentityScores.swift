@@ -1,26 +1,24 @@
-import StrataRetrieval
-
 /// For each probe, its best cosine similarity to the enrolled images of its own identity and to those of
 /// any other identity, by exhaustive comparison: `(probes, gallery)` inner products of unit vectors.
 ///
 /// The threshold is chosen from these on validation identities: the best similarity to another identity
 /// is the score the probe would get were its own identity not enrolled, so every validation probe serves
 /// both as a known probe and, with its identity left out, as a stranger.
-struct IdentityScores {
+public struct IdentityScores: Sendable {
     /// The label of each probe's most similar enrolled image.
-    let bestLabels: [Int]
+    public let bestLabels: [Int]
     /// Each probe's best similarity over the whole gallery.
-    let bestSimilarities: [Float]
+    public let bestSimilarities: [Float]
     /// Each probe's best similarity among enrolled images of other identities.
-    let impostorSimilarities: [Float]
+    public let impostorSimilarities: [Float]
     /// Each probe's true label.
-    let probeLabels: [Int]
+    public let probeLabels: [Int]
     /// For every probe and every enrolled identity other than its own, the best similarity to that
     /// identity's images: the score distribution of one stranger against one enrolled person.
-    let perIdentityImpostorSimilarities: [Float]
+    public let perIdentityImpostorSimilarities: [Float]
 
     /// Scores of `probes` against `gallery`; both hold unit vectors of one dimension.
-    init(probes: VectorSet, probeLabels: [Int], gallery: VectorSet, galleryLabels: [Int]) {
+    public init(probes: VectorSet, probeLabels: [Int], gallery: VectorSet, galleryLabels: [Int]) {
         precondition(probes.dimension == gallery.dimension,
                      "IdentityScores: probes of dimension \(probes.dimension), gallery of \(gallery.dimension)")
         var bestLabels: [Int] = [], best: [Float] = [], impostor: [Float] = [], perIdentity: [Float] = []
@@ -54,7 +52,7 @@ struct IdentityScores {
     }
 
     /// The share of probes whose most similar enrolled image has their label.
-    var rank1Accuracy: Double {
+    public var rank1Accuracy: Double {
         guard !probeLabels.isEmpty else { return 0 }
         return Double(zip(bestLabels, probeLabels).filter { $0 == $1 }.count) / Double(probeLabels.count)
     }
