@@ -95,7 +95,8 @@ def parse_options(description: str, add_arguments: Callable[[argparse.ArgumentPa
 def resident_megabytes() -> tuple[float, float] | None:
     """(VmRSS, VmHWM) of this process in MiB, from /proc/self/status; None where it is unreadable."""
     try:
-        fields = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
+        with open("/proc/self/status") as file:
+            fields = dict(line.split(":", 1) for line in file.read().splitlines() if ":" in line)
         return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
     except (OSError, KeyError, ValueError):
         return None
