@@ -1,6 +1,6 @@
-// Inference rows of strata-bench: batch-1 latency and batch-256 throughput of four catalog models,
-// in inference mode (no autograd tape, `training: false`), as PyTorch's `torch.inference_mode()` and
-// Keras's `predict_on_batch` in bench/reference/.
+// Inference rows of strata-bench: batch-1 latency and batch-256 throughput of four catalog models
+// through `Model.predict` (no autograd tape, inference mode, the compiled oneDNN path), as PyTorch's
+// `torch.inference_mode()` and Keras's `predict_on_batch` in bench/reference/.
 import Foundation
 import StrataCore
 import StrataExperiments
@@ -34,6 +34,7 @@ struct InferenceModel {
 /// timed on its own for at least `minimumSeconds` and at least 100 calls. The median keeps a latency
 /// from the slow calls that a busy machine or a page fault adds.
 func timeCallsMedian(_ call: () throws -> Void) rethrows -> StepTiming {
+    let memory = RowMemory.start()
     for _ in 0..<10 { try call() }
     var durations: [Double] = []
     let start = DispatchTime.now().uptimeNanoseconds
@@ -49,21 +50,24 @@ func timeCallsMedian(_ call: () throws -> Void) rethrows -> StepTiming {
     durations.sort()
     let middle = durations.count / 2
     let median = durations.count % 2 == 1 ? durations[middle] : (durations[middle - 1] + durations[middle]) / 2
-    return StepTiming(seconds: median, cpuSeconds: (processCPUSeconds() - cpuStart) / Double(durations.count))
+    return StepTiming(seconds: median, cpuSeconds: (processCPUSeconds() - cpuStart) / Double(durations.count),
+                      memory: RowMemory.finished(memory))
 }
 
-/// Times `model`'s forward pass in inference mode on random inputs of `batch` examples: the median
-/// call at batch 1 (a latency), the mean at larger batches (a throughput).
+/// Times `model`'s inference path, `Model.predict` (no gradients, inference mode, the network compiled
+/// for inference unless `--layer-by-layer`), on random inputs of `batch` examples: the median call at
+/// batch 1 (a latency), the mean at larger batches (a throughput).
 func inferenceRow(_ spec: InferenceModel, batch: Int) throws -> Row {
     let model = try Model(try ModelCatalog.make(spec.catalogName), inputShape: spec.inputShape, seed: 1)
     var generator = RandomGenerator(seed: 4)
     let inputs = Tensor.randomUniform([batch] + spec.inputShape, generator: &generator)
-    let predict = { _ = noGrad { model(inputs, training: false) } }
+    model.usesCompiledInference = !layerByLayer
+    let predict = { _ = model.predict(inputs, batchSize: batch) }
     BufferPool.shared.resetPeak()
     let isLatency = batch == InferenceModel.latencyBatch
     let timing = isLatency ? timeCallsMedian(predict) : timeSteps(predict)
     return Row(name: spec.rowName(batch: batch), unit: "images/s", perSecond: Double(batch) / timing.seconds,
                stepMilliseconds: timing.seconds * 1e3, cpuMilliseconds: timing.cpuSeconds * 1e3, gflops: nil,
                peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576,
-               statistic: isLatency ? "median" : "mean")
+               statistic: isLatency ? "median" : "mean", memory: timing.memory)
 }

@@ -1,15 +1,17 @@
 // strata-bench: training-step throughput of the models of the Strata experiments, and inference.
 //
-//   swift run -c release strata-bench [--quick] [--only name,name] [--json] [--unfused]
+//   swift run -c release strata-bench [--quick] [--only name,name] [--json] [--unfused] [--layer-by-layer]
 //
 // Times full training steps (forward, backward, optimizer step) on data already in memory, warm-up
 // excluded, with the thread count of STRATA_THREADS (default: all cores), and prints images per
 // second (pairs per second for RankNet), the convnets' GFLOP/s beside the machine's sgemm peak, and
-// the peak memory of tensors. Inference rows (InferenceRows.swift): batch-1 latency (`cnn-infer-b1`, the
-// median call) and batch-256 throughput (`cnn-infer-b256`) of `mlp`, `cnn`, `vgg` and `resnet20`
-// without the autograd tape. The same models, built in PyTorch and Keras, are in bench/reference/;
+// the peak memory of tensors and of the process (the resident set size before the first step and its
+// peak during the steps, from /proc/self/status as bench/reference/ reads it). Inference rows
+// (InferenceRows.swift): batch-1 latency (`cnn-infer-b1`, the median call) and batch-256 throughput
+// (`cnn-infer-b256`) of `mlp`, `cnn`, `vgg` and `resnet20` through `Model.predict`. The same models, built in PyTorch and Keras, are in bench/reference/;
 // `--json` prints one JSON object per row instead of the table, the form bench/compare reads.
-// `--unfused` runs BatchNormalization → ReLU as two ops instead of one fused op, to measure the fusion.
+// `--unfused` runs BatchNormalization → ReLU as two ops instead of one fused op, to measure the fusion;
+// `--layer-by-layer` runs the inference rows through each layer's `forward` (`usesCompiledInference = false`).
 import CBLAS
 import CDNNL
 import Foundation
@@ -26,6 +28,8 @@ let json = arguments.contains("--json")
 let only: Set<String>? = arguments.firstIndex(of: "--only").map { Set(arguments[$0 + 1].split(separator: ",").map(String.init)) }
 let minimumSeconds = quick ? 1.0 : 5.0
 if arguments.contains("--unfused") { Sequential.fusesBatchNormReLU = false }
+/// Whether the inference rows run each layer's own `forward` instead of the network compiled for inference.
+let layerByLayer = arguments.contains("--layer-by-layer")
 
 /// One benchmark row.
 struct Row {
@@ -42,12 +46,37 @@ struct Row {
     let peakMegabytes: Double
     /// How the steps' times make `stepMilliseconds`: their "mean", or their "median" (the latency rows).
     var statistic = "mean"
+    /// The process's memory around the timing (nil where /proc cannot be read).
+    var memory: RowMemory? = nil
 }
 
-/// Wall-clock and process CPU seconds per step.
+/// Wall-clock and process CPU seconds per step, and the process's memory meanwhile.
 struct StepTiming {
     let seconds: Double
     let cpuSeconds: Double
+    var memory: RowMemory? = nil
+}
+
+/// A row's process memory: the resident set size right before the first (warm-up) step, with the
+/// model and the batch made, and its peak from then to the end of the timing (VmHWM, reset at the start).
+struct RowMemory {
+    let residentBeforeBytes: Int
+    let peakResidentBytes: Int
+    /// Whether the peak was reset at the start; if not, it is the process's peak since it started.
+    let peakWasReset: Bool
+
+    /// Reads the resident size and resets the peak; call `finished()` on the result after the timing.
+    static func start() -> (before: ProcessMemory?, reset: Bool) {
+        let before = ProcessMemory.current()
+        return (before, ProcessMemory.resetPeak())
+    }
+
+    /// The memory of a timing begun with `start()`.
+    static func finished(_ start: (before: ProcessMemory?, reset: Bool)) -> RowMemory? {
+        guard let before = start.before, let after = ProcessMemory.current() else { return nil }
+        return RowMemory(residentBeforeBytes: before.residentBytes, peakResidentBytes: after.peakResidentBytes,
+                         peakWasReset: start.reset)
+    }
 }
 
 /// CPU time of the process so far (all threads), in seconds.
@@ -59,6 +88,7 @@ func processCPUSeconds() -> Double {
 
 /// Runs `step` for warm-up, then for at least `minimumSeconds`; returns the time per step.
 func timeSteps(_ step: () throws -> Void) rethrows -> StepTiming {
+    let memory = RowMemory.start()
     for _ in 0..<3 { try step() }
     var steps = 0
     let start = DispatchTime.now().uptimeNanoseconds
@@ -69,7 +99,8 @@ func timeSteps(_ step: () throws -> Void) rethrows -> StepTiming {
         steps += 1
         elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
-    return StepTiming(seconds: elapsed / Double(steps), cpuSeconds: (processCPUSeconds() - cpuStart) / Double(steps))
+    return StepTiming(seconds: elapsed / Double(steps), cpuSeconds: (processCPUSeconds() - cpuStart) / Double(steps),
+                      memory: RowMemory.finished(memory))
 }
 
 /// Times training steps of `model` on random inputs of `batch` examples with integer labels.
@@ -93,7 +124,7 @@ func classifierRow(_ name: String, model: Model, optimizer: any Optimizer, batch
     return Row(name: name, unit: "images/s", perSecond: Double(batch) / seconds, stepMilliseconds: seconds * 1e3,
                cpuMilliseconds: timing.cpuSeconds * 1e3,
                gflops: isConvnet ? 3 * flops * Double(batch) / seconds / 1e9 : nil,
-               peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576)
+               peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576, memory: timing.memory)
 }
 
 /// The RankNet scorer on both images of each pair, BCE on the score difference.
@@ -122,7 +153,7 @@ func rankNetRow(pairs: Int) throws -> Row {
     let seconds = timing.seconds
     return Row(name: "ranknet", unit: "pairs/s", perSecond: Double(pairs) / seconds, stepMilliseconds: seconds * 1e3,
                cpuMilliseconds: timing.cpuSeconds * 1e3,
-               gflops: nil, peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576)
+               gflops: nil, peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576, memory: timing.memory)
 }
 
 /// Inference of the argmax experiment's residual MLP on batches of 500 score vectors.
@@ -138,7 +169,7 @@ func argmaxRow() throws -> Row {
     let seconds = timing.seconds
     return Row(name: "argmax (inference)", unit: "vectors/s", perSecond: 500 / seconds, stepMilliseconds: seconds * 1e3,
                cpuMilliseconds: timing.cpuSeconds * 1e3,
-               gflops: nil, peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576)
+               gflops: nil, peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576, memory: timing.memory)
 }
 
 /// The machine's sgemm peak: the faster of oneDNN's and OpenBLAS's 1024³ products, by the wall clock
@@ -207,18 +238,27 @@ if json {
                                      "sgemm_peak_gflops": peak, "sgemm_peak_cpu_gflops": cpuPeak,
                                      "sgemm_peak_library": peakLibrary, "statistic": row.statistic]
         if let gflops = row.gflops { object["gflops"] = gflops }
+        if let memory = row.memory {
+            object["rss_before_mb"] = Double(memory.residentBeforeBytes) / 1_048_576
+            object["peak_rss_mb"] = Double(memory.peakResidentBytes) / 1_048_576
+            object["peak_reset"] = memory.peakWasReset
+        }
         let line = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: line, as: UTF8.self))
     }
     exit(0)
 }
 print("")
-print("model                 throughput             step       GFLOP/s    peak tensors")
+print("model                 throughput             step       GFLOP/s    peak tensors   peak RSS (growth)")
 for row in rows {
     let throughput = String(format: "%10.0f %-10@", row.perSecond, row.unit as NSString)
     let flops = row.gflops.map { String(format: "%7.1f (%2.0f%%)", $0, 100 * $0 / peak) } ?? "           -"
     let name = row.name.padding(toLength: 20, withPad: " ", startingAt: 0)
-    print("\(name) \(throughput) \(String(format: "%9.3f ms", row.stepMilliseconds))  \(flops)  \(String(format: "%7.1f MB", row.peakMegabytes))")
+    let resident = row.memory.map {
+        String(format: "%7.1f MB (%+.1f)", Double($0.peakResidentBytes) / 1_048_576,
+               Double($0.peakResidentBytes - $0.residentBeforeBytes) / 1_048_576)
+    } ?? "-"
+    print("\(name) \(throughput) \(String(format: "%9.3f ms", row.stepMilliseconds))  \(flops)  \(String(format: "%7.1f MB", row.peakMegabytes))  \(resident)")
 }
 if let argmax = rows.first(where: { $0.name.hasPrefix("argmax") }) {
     print(String(format: "argmax: %.3f µs per instance at batch 500", 1e6 / argmax.perSecond))

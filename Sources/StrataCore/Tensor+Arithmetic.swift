@@ -12,6 +12,22 @@ extension Tensor {
         return result
     }
 
+    /// max(lhs + rhs, 0) with broadcasting, as `(lhs + rhs).relu()` gives (the same bits, forward and
+    /// backward), with the ReLU computed in the sum's own buffer: a residual block's output keeps one
+    /// activation until its backward pass instead of two.
+    public static func addReLU(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
+        let result = BinaryKernel.apply(AddFunction(), lhs, rhs, op: "add")
+        MapKernel.unaryInPlace(result.pointer, count: result.count, ReLUFunction())
+        if needsGrad(lhs, rhs) {
+            let lhsShape = lhs.shape, rhsShape = rhs.shape, output = result.detached()
+            result.record("add+relu", [lhs, rhs], saving: [output]) { grad in
+                let masked = MapKernel.binary(grad, output, op: "add+relu backward", ReLUGradientFunction())
+                return [masked.sum(toShape: lhsShape), masked.sum(toShape: rhsShape)]
+            }
+        }
+        return result
+    }
+
     /// Elementwise difference with broadcasting.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         let result = BinaryKernel.apply(SubtractFunction(), lhs, rhs, op: "subtract")

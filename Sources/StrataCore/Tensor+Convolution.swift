@@ -21,6 +21,10 @@ extension Tensor {
     /// right, with `OH = (H + padding.0 + paddingEnd.0 − …) / stride.0 + 1` when they differ. For "same"
     /// output with an odd kernel `k` and stride 1, pass `padding: (k / 2, k / 2)`.
     ///
+    /// With `relu`, the result is `max(·, 0)` of the convolution, as `.relu()` after it gives (the same
+    /// bits, forward and backward), computed in the convolution's own output buffer: the pre-activation
+    /// values are never kept, so a Conv+ReLU holds one activation until its backward pass instead of two.
+    ///
     /// ```swift
     /// let images = Tensor.randomNormal([128, 1, 28, 28], seed: 1)
     /// let weight = Tensor.randomNormal([32, 1, 3, 3], seed: 2, requiresGrad: true)
@@ -28,7 +32,7 @@ extension Tensor {
     /// ```
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                        padding: (Int, Int) = (0, 0), paddingEnd: (Int, Int)? = nil, dilation: (Int, Int) = (1, 1),
-                       groups: Int = 1, algorithm: ConvolutionAlgorithm = .automatic) -> Tensor {
+                       groups: Int = 1, relu: Bool = false, algorithm: ConvolutionAlgorithm = .automatic) -> Tensor {
         let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride,
                                       padding: padding, paddingEnd: paddingEnd, dilation: dilation, groups: groups)
         let kernel = algorithm == .automatic ? Tensor.fastestConvolution(for: geometry) : algorithm
@@ -46,10 +50,14 @@ extension Tensor {
             DNNLBlockedConvolution.forward(geometry, input: input.pointer, weight: filters.pointer,
                                            bias: shift?.pointer, output: output.pointer)
         }
+        if relu { MapKernel.unaryInPlace(output.pointer, count: output.count, ReLUFunction()) }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         if Tensor.needsGrad(inputs) {
             let wantsInput = requiresGrad, wantsWeight = weight.requiresGrad, wantsBias = bias?.requiresGrad ?? false
-            output.record("conv2d", inputs, saving: [input, filters]) { gradOutput in
+            let reluOutput = relu ? output.detached() : nil
+            output.record(relu ? "conv2d+relu" : "conv2d", inputs,
+                          saving: [input, filters] + (reluOutput.map { [$0] } ?? [])) { grad in
+                let gradOutput = reluOutput.map { MapKernel.binary(grad, $0, op: "conv2d+relu backward", ReLUGradientFunction()) } ?? grad
                 let gradients = Tensor.conv2dBackward(
                     geometry, kernel: kernel, input: input, weight: filters, gradOutput: gradOutput,
                     wantsInput: wantsInput, wantsWeight: wantsWeight, wantsBias: wantsBias)

@@ -103,9 +103,11 @@ public final class Conv2D: Layer {
     /// activation(conv(x) + bias).
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard let kernel else { preconditionFailure("Conv2D \(name): forward before build(inputShape:)") }
+        // A ReLU is computed in the convolution's output buffer (`conv2d(relu:)`): one activation kept, not two.
+        let fusesReLU = activation == .relu
         let output = input.conv2d(kernel, bias: bias, stride: strides, padding: paddingAmount,
-                                  paddingEnd: paddingEndAmount, dilation: dilation, groups: groups)
-        return activation.apply(output)
+                                  paddingEnd: paddingEndAmount, dilation: dilation, groups: groups, relu: fusesReLU)
+        return fusesReLU ? output : activation.apply(output)
     }
 
     /// `kernel`, then `bias`.

@@ -51,9 +51,15 @@ public final class Residual: Layer {
 
     /// block(x) + shortcut(x).
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        forward(input, training: training, relu: false)
+    }
+
+    /// block(x) + shortcut(x), then with `relu` max(·, 0) computed in the sum's buffer
+    /// (`Tensor.addReLU`), as a following `ReLU` layer gives; `Sequential` fuses the two this way.
+    public func forward(_ input: Tensor, training: Bool, relu: Bool) -> Tensor {
         let main = block.forward(input, training: training)
         let side = shortcut?.forward(input, training: training) ?? input
-        return main + side
+        return relu ? Tensor.addReLU(main, side) : main + side
     }
 
     /// The block's parameters, then the shortcut's.

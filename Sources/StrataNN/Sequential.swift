@@ -65,8 +65,12 @@ public final class Sequential: Layer {
     /// runs them one by one, for comparisons such as `strata-bench --unfused`).
     public nonisolated(unsafe) static var fusesBatchNormReLU = true
 
-    /// Each layer applied to the previous one's output. A `BatchNormalization` directly followed by a
-    /// `ReLU` runs as one fused op (the same values and gradients, one pass fewer each way).
+    /// Whether a `Residual` directly followed by a `ReLU` computes the ReLU in the sum's buffer
+    /// (`Tensor.addReLU`; true), keeping one activation instead of two; false runs them one by one.
+    public nonisolated(unsafe) static var fusesResidualReLU = true
+
+    /// Each layer applied to the previous one's output. A `BatchNormalization` or a `Residual` directly
+    /// followed by a `ReLU` runs as one fused op (the same values and gradients, one pass fewer each way).
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         var x = input
         var index = 0
@@ -74,6 +78,10 @@ public final class Sequential: Layer {
             if Sequential.fusesBatchNormReLU, let normalization = layers[index] as? BatchNormalization, index + 1 < layers.count,
                layers[index + 1] is ReLU {
                 x = normalization.forward(x, training: training, relu: true)
+                index += 2
+            } else if Sequential.fusesResidualReLU, let residual = layers[index] as? Residual, index + 1 < layers.count,
+                      layers[index + 1] is ReLU {
+                x = residual.forward(x, training: training, relu: true)
                 index += 2
             } else {
                 x = layers[index].forward(x, training: training)

@@ -13,7 +13,13 @@ so `bench/compare` can put the three frameworks side by side:
   then ≥ `minimum_seconds` and ≥ 100 calls) and the row reports the median call, a latency;
 * beside the wall-clock time per step (`step_ms`) each row reports the process's CPU time per step
   (`cpu_ms`, all threads): with one thread, a measure that other programs on a shared machine
-  disturb far less than the wall clock.
+  disturb far less than the wall clock;
+* and its memory, read from Linux's /proc/self/status as strata-bench reads it (ProcessMemory):
+  `rss_before_mb`, the resident set size right before the first (warm-up) step, with the model and
+  the batch already made, and `peak_rss_mb`, the peak resident set size (VmHWM) from then to the
+  end of the timing; the peak is reset to the current size at the start (writing 5 to
+  /proc/self/clear_refs), so that each row of a process has its own; `peak_reset` says whether
+  that worked (if not, the peak is the process's since it started).
 """
 from __future__ import annotations
 
@@ -86,6 +92,26 @@ def parse_options(description: str, add_arguments: Callable[[argparse.ArgumentPa
                    extra=arguments)
 
 
+def resident_megabytes() -> tuple[float, float] | None:
+    """(VmRSS, VmHWM) of this process in MiB, from /proc/self/status; None where it is unreadable."""
+    try:
+        with open("/proc/self/status") as file:
+            fields = dict(line.split(":", 1) for line in file.read().splitlines() if ":" in line)
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def reset_peak_resident() -> bool:
+    """Resets VmHWM to the current resident size (writes 5 to /proc/self/clear_refs); False if refused."""
+    try:
+        with open("/proc/self/clear_refs", "w") as file:
+            file.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def time_steps(step: Callable[[], None], minimum_seconds: float) -> tuple[float, float]:
     """(wall-clock, process CPU) seconds per step: 3 untimed warm-up steps, then ≥ `minimum_seconds`, ≥ 5 steps."""
     for _ in range(3):
@@ -116,19 +142,26 @@ def time_calls_median(call: Callable[[], None], minimum_seconds: float) -> tuple
     return statistics.median(durations), (time.process_time() - cpu_start) / len(durations)
 
 
-def time_row(row: str, step: Callable[[], None], minimum_seconds: float) -> tuple[float, float]:
-    """The row's timing: the median call for a latency row, else the mean step (`time_steps`)."""
-    return (time_calls_median if is_latency_row(row) else time_steps)(step, minimum_seconds)
+def time_row(row: str, step: Callable[[], None], minimum_seconds: float) -> tuple[float, float, dict]:
+    """The row's timing: the median call for a latency row, else the mean step (`time_steps`), and its
+    memory: `rss_before_mb`, `peak_rss_mb` and `peak_reset` (empty where /proc is unreadable)."""
+    before = resident_megabytes()
+    reset = reset_peak_resident()
+    seconds, cpu_seconds = (time_calls_median if is_latency_row(row) else time_steps)(step, minimum_seconds)
+    after = resident_megabytes()
+    memory = ({"rss_before_mb": before[0], "peak_rss_mb": after[1], "peak_reset": reset}
+              if before and after else {})
+    return seconds, cpu_seconds, memory
 
 
-def emit(framework: str, row: str, timing: tuple[float, float], threads: int, **extra: object) -> None:
+def emit(framework: str, row: str, timing: tuple[float, float, dict], threads: int, **extra: object) -> None:
     """Prints one JSON line: framework, row, unit, per_second (examples/s), step_ms, cpu_ms, threads,
-    statistic ("mean", or "median" for a latency row), extras."""
+    statistic ("mean", or "median" for a latency row), the memory of `time_row`, extras."""
     batch, unit = ROWS[row]
-    seconds, cpu_seconds = timing
+    seconds, cpu_seconds, memory = timing
     record = {"framework": framework, "row": row, "unit": unit, "per_second": batch / seconds,
               "step_ms": seconds * 1e3, "cpu_ms": cpu_seconds * 1e3, "threads": threads,
-              "statistic": "median" if is_latency_row(row) else "mean", **extra}
+              "statistic": "median" if is_latency_row(row) else "mean", **memory, **extra}
     print(json.dumps(record), flush=True)
 
 

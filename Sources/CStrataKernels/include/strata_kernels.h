@@ -113,4 +113,8 @@ void strata_scan_top_k(const float *query, const float *vectors, ptrdiff_t count
                        const float *norms, ptrdiff_t first_index, float *heap_scores, ptrdiff_t *heap_indices,
                        ptrdiff_t k);
 
+/// Returns the C allocator's free pages to the system (glibc's malloc_trim(0)); 1 if any memory was
+/// released, 0 otherwise or where the C library has no such call.
+int strata_release_free_memory(void);
+
 #endif

@@ -75,6 +75,14 @@ enum MapKernel {
         return result
     }
 
+    /// `f` applied to each of `count` elements at `pointer`, in place (the same bits as `unary`).
+    @inline(__always)
+    static func unaryInPlace<F: UnaryFunction>(_ pointer: UnsafeMutablePointer<Float>, count: Int, _ f: F) {
+        ThreadPolicy.parallelFor(count: count, minimumPerThread: 1 << 16) { range in
+            f.apply(pointer + range.lowerBound, pointer + range.lowerBound, count: range.count)
+        }
+    }
+
     /// `f` applied to matching elements of `a` and `b` (same shape), into a new dense tensor.
     static func binary<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, op: StaticString, _ f: F) -> Tensor {
         precondition(a.shape == b.shape, "\(op): shapes \(a.shape) and \(b.shape) differ")
