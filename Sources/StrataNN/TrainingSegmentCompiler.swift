@@ -4,11 +4,12 @@ import StrataCore
 /// Finds the runs of layers that train as one `BlockedTrainingSegment` (activations kept in oneDNN's
 /// blocked layouts between them) in a list of layers, and builds the segment of each.
 ///
-/// A run starts at a `Conv2D` and goes on through every following `Conv2D`, `ReLU`, `MaxPool2D` and
-/// `AveragePool2D`; each convolution's activation must be linear or ReLU (a `ReLU` layer right after
-/// a linear convolution becomes its fused ReLU). A run that is a lone linear convolution gains nothing
-/// and is left to the layer. Anything else (batch normalization, dropout, other activations, residual
-/// blocks, `Flatten`, `Dense`) ends the run and keeps its own `forward`.
+/// A run starts at a `Conv2D` and goes on through every following `Conv2D`, `ReLU`, `MaxPool2D`,
+/// `AveragePool2D` and `BatchNormalization` (not synchronized across processes); each convolution's
+/// activation must be linear or ReLU (a `ReLU` layer right after a linear convolution or a batch
+/// normalization is fused into it). A run that is a lone linear convolution gains nothing and is left
+/// to the layer. Anything else (dropout, other activations, residual blocks, `Flatten`, `Dense`) ends
+/// the run and keeps its own `forward`.
 public enum TrainingSegmentCompiler {
     /// Whether training forward passes run blocked segments (true unless the environment variable
     /// `STRATA_BLOCKED_TRAINING` is `0`; false runs every layer's own `forward`, the reference path).
@@ -45,6 +46,12 @@ public enum TrainingSegmentCompiler {
             case let pool as AveragePool2D:
                 segment.pool(kind: .average, kernel: pool.window.size, stride: pool.window.strides,
                              padding: pool.window.paddingAmount, paddingEnd: pool.window.paddingEndAmount)
+            case let norm as BatchNormalization where norm.synchronization == nil && norm.gamma != nil:
+                let relu = index + 1 < layers.count && layers[index + 1] is ReLU
+                segment.batchNormalization(gamma: norm.gamma!, beta: norm.beta!, runningMean: norm.movingMean!,
+                                           runningVar: norm.movingVariance!, momentum: 1 - norm.momentum,
+                                           epsilon: norm.epsilon, relu: relu)
+                if relu { index += 1 }
             default:
                 return beyondConvolution ? (segment, index) : nil
             }

@@ -12,6 +12,14 @@ final class BlockedTrainingSegmentTests: XCTestCase {
                          paddingEnd: (Int, Int)?, dilation: (Int, Int), groups: Int, relu: Bool)
         case pool(PoolingKind, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int))
         case relu
+        case normalization(gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, relu: Bool)
+    }
+
+    private func normalization(_ channels: Int, seed: UInt64, relu: Bool) -> Operation {
+        .normalization(gamma: Tensor.randomUniform([channels], lower: 0.5, upper: 1.5, seed: seed, requiresGrad: true),
+                       beta: Tensor.randomNormal([channels], standardDeviation: 0.3, seed: seed + 1, requiresGrad: true),
+                       runningMean: Tensor.randomNormal([channels], standardDeviation: 0.3, seed: seed + 2),
+                       runningVar: Tensor.randomUniform([channels], lower: 0.5, upper: 2, seed: seed + 3), relu: relu)
     }
 
     private func convolution(_ inChannels: Int, _ outChannels: Int, kernel: Int, seed: UInt64, bias: Bool = true,
@@ -35,6 +43,9 @@ final class BlockedTrainingSegmentTests: XCTestCase {
                 segment.pool(kind: kind, kernel: kernel, stride: stride, padding: padding)
             case .relu:
                 segment.relu()
+            case let .normalization(gamma, beta, runningMean, runningVar, relu):
+                segment.batchNormalization(gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                                           momentum: 0.1, epsilon: 1e-3, relu: relu)
             }
         }
         return segment
@@ -54,14 +65,28 @@ final class BlockedTrainingSegmentTests: XCTestCase {
                 return x.avgPool2d(kernel: kernel, stride: stride, padding: padding)
             case .relu:
                 return x.relu()
+            case let .normalization(gamma, beta, runningMean, runningVar, relu):
+                return x.batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                                     training: true, momentum: 0.1, epsilon: 1e-3, relu: relu)
             }
         }
     }
 
     private func parameters(_ operations: [Operation]) -> [Tensor] {
         operations.flatMap { operation -> [Tensor] in
-            guard case let .convolution(weight, bias, _, _, _, _, _, _) = operation else { return [] }
-            return [weight] + (bias.map { [$0] } ?? [])
+            switch operation {
+            case let .convolution(weight, bias, _, _, _, _, _, _): return [weight] + (bias.map { [$0] } ?? [])
+            case let .normalization(gamma, beta, _, _, _): return [gamma, beta]
+            case .pool, .relu: return []
+            }
+        }
+    }
+
+    /// The running statistics of the batch normalizations, which a training pass updates in place.
+    private func runningStatistics(_ operations: [Operation]) -> [Tensor] {
+        operations.flatMap { operation -> [Tensor] in
+            guard case let .normalization(_, _, mean, variance, _) = operation else { return [] }
+            return [mean, variance]
         }
     }
 
@@ -69,15 +94,23 @@ final class BlockedTrainingSegmentTests: XCTestCase {
     /// gradient (when it requires one) and every parameter's gradient.
     private func assertMatchesLayerByLayer(_ input: Tensor, _ operations: [Operation],
                                            file: StaticString = #filePath, line: UInt = #line) throws {
-        var results: [(output: Tensor, gradients: [Tensor?])] = []
+        var results: [(output: Tensor, gradients: [Tensor?], statistics: [Tensor])] = []
+        let statistics = runningStatistics(operations), initial = statistics.map { $0.copy() }
         for blocked in [true, false] {
+            for (tensor, start) in zip(statistics, initial) {
+                tensor.pointer.update(from: start.pointer, count: start.count)
+                tensor.storage.bumpVersion()
+            }
             let tensors = [input] + parameters(operations)
             for tensor in tensors { tensor.zeroGrad() }
             let output = blocked ? segment(operations).forward(input) : layerByLayer(input, operations)
             try output.backward(gradient: Tensor.randomNormal(output.shape, seed: 99))
-            results.append((output, tensors.map(\.grad)))
+            results.append((output, tensors.map(\.grad), statistics.map { $0.copy() }))
         }
         assertScaledClose(results[0].output, results[1].output, "output", file: file, line: line)
+        for (index, (blocked, reference)) in zip(results[0].statistics, results[1].statistics).enumerated() {
+            assertScaledClose(blocked, reference, "running statistic \(index)", file: file, line: line)
+        }
         for (index, (blocked, reference)) in zip(results[0].gradients, results[1].gradients).enumerated() {
             guard let reference else {
                 XCTAssertNil(blocked, "gradient \(index) should be absent", file: file, line: line)
@@ -124,6 +157,20 @@ final class BlockedTrainingSegmentTests: XCTestCase {
             convolution(16, 32, kernel: 3, seed: 21, padding: (1, 1)),
             convolution(32, 34, kernel: 3, seed: 23, groups: 2), .pool(.max, kernel: (2, 2), stride: (2, 2), padding: (0, 0)),
             convolution(34, 33, kernel: 1, seed: 25),
+        ])
+    }
+
+    /// `vgg`'s shape: convolutions without bias, each followed by batch normalization with the batch's
+    /// statistics (a fused ReLU, and one without), "same" padding, max pooling; the running statistics
+    /// are updated as `batchNorm2d` updates them.
+    func testConvolutionBatchNormalizationChainMatches() throws {
+        let input = Tensor.randomNormal([3, 3, 10, 10], seed: 50, requiresGrad: true)
+        try assertMatchesLayerByLayer(input, [
+            convolution(3, 20, kernel: 3, seed: 51, bias: false, padding: (1, 1), relu: false),
+            normalization(20, seed: 53, relu: true),
+            convolution(20, 17, kernel: 3, seed: 57, bias: false, padding: (1, 1), relu: false),
+            normalization(17, seed: 59, relu: false), .relu,
+            .pool(.max, kernel: (2, 2), stride: (2, 2), padding: (0, 0)),
         ])
     }
 

@@ -10,6 +10,9 @@ enum BlockedTrainingOperation: Hashable {
     case pooling(DNNLPooling.Kind, Pool2DGeometry)
     /// max(x, 0) of an (N, C, H, W) activation.
     case relu(shape: [Int])
+    /// Batch normalization of an (N, C, H, W) activation with the batch's statistics (ε as its bits),
+    /// through max(·, 0) when `relu`.
+    case batchNormalization(shape: [Int], epsilonBits: UInt32, relu: Bool)
 }
 
 /// A buffer of a segment's activation or gradient in some layout, and the object that keeps it alive
@@ -50,9 +53,16 @@ final class BlockedTrainingPlan: @unchecked Sendable {
         var source: BlockedBuffer?
         /// The output after a ReLU (a fused one too), which its backward pass reads.
         var output: BlockedBuffer?
-        /// The workspace of max pooling.
+        /// The workspace of max pooling, or the mask of a ReLU fused into batch normalization.
         var workspace: BlockedBuffer?
+        /// The batch's mean and (biased) variance (C) of a batch normalization.
+        var mean: Tensor?, variance: Tensor?
+        /// The values per channel (N·H·W) of the batch normalization's statistics.
+        var count = 0
     }
+
+    /// The scale and shift (C) of each batch normalization, in order.
+    typealias Normalizations = [(gamma: Tensor, beta: Tensor)]
 
     /// The result of a forward pass: the NCHW output and what each step saved.
     struct ForwardResult {
@@ -101,10 +111,11 @@ final class BlockedTrainingPlan: @unchecked Sendable {
 
     /// Runs the forward pass on `input` (N, C, H, W), dense. `weights` holds each convolution's weight
     /// and bias (nil without one), in order.
-    func forward(_ input: Tensor, weights: [(weight: Tensor, bias: Tensor?)]) -> ForwardResult {
+    func forward(_ input: Tensor, weights: [(weight: Tensor, bias: Tensor?)], normalizations: Normalizations)
+        -> ForwardResult {
         var x = BlockedBuffer(pointer: input.pointer, owner: input)
         var saved: [Saved] = []
-        var convolution = 0
+        var convolution = 0, normalization = 0
         for (index, step) in steps.enumerated() {
             var record = Saved()
             ThreadPolicy.forOneDNN(multiplyAdds: step.work) {
@@ -135,9 +146,29 @@ final class BlockedTrainingPlan: @unchecked Sendable {
                     r.forward.execute([(DNNL_ARG_SRC, x.raw), (DNNL_ARG_DST, output.raw)])
                     record.output = output
                     x = output
+                case .batchNormalization(let b):
+                    let output = BlockedBuffer(bytes: step.outputBytes)
+                    let (gamma, beta) = normalizations[normalization]
+                    let channels = step.outputShape[1]
+                    let mean = Tensor(uninitializedShape: [channels]), variance = Tensor(uninitializedShape: [channels])
+                    var arguments = [(DNNL_ARG_SRC, x.raw), (DNNL_ARG_DST, output.raw),
+                                     (DNNL_ARG_SCALE, UnsafeMutableRawPointer(gamma.pointer)),
+                                     (DNNL_ARG_SHIFT, UnsafeMutableRawPointer(beta.pointer)),
+                                     (DNNL_ARG_MEAN, UnsafeMutableRawPointer(mean.pointer)),
+                                     (DNNL_ARG_VARIANCE, UnsafeMutableRawPointer(variance.pointer))]
+                    if b.workspaceBytes > 0 {
+                        let workspace = BlockedBuffer(bytes: b.workspaceBytes)
+                        arguments.append((DNNL_ARG_WORKSPACE, workspace.raw))
+                        record.workspace = workspace
+                    }
+                    withExtendedLifetime((gamma, beta)) { b.forward.execute(arguments) }
+                    (record.source, record.mean, record.variance) = (x, mean, variance)
+                    record.count = step.outputShape[0] * step.outputShape[2] * step.outputShape[3]
+                    x = output
                 }
             }
             if case .convolution = step.kind { convolution += 1 }
+            if case .batchNormalization = step.kind { normalization += 1 }
             saved.append(record)
         }
         let output = Tensor(uninitializedShape: outputShape)
@@ -157,14 +188,19 @@ final class BlockedTrainingPlan: @unchecked Sendable {
     /// `wantsWeights` says so for it), from the output's NCHW gradient and a forward pass's `saved`.
     /// `weights` are the (plain) weights the forward pass used.
     func backward(_ gradOutput: Tensor, saved: [Saved], weights: [(weight: Tensor, bias: Tensor?)],
-                  wantsInput: Bool, wantsWeights: [Bool]) -> (input: Tensor?, weights: [(Tensor, Tensor?)?]) {
+                  normalizations: Normalizations, wantsInput: Bool, wantsWeights: [Bool], wantsNormalizations: [Bool])
+        -> (input: Tensor?, weights: [(Tensor, Tensor?)?], normalizations: [(Tensor, Tensor)?]) {
         // needed[i]: whether the gradient of step i's input is needed (by the caller or an earlier convolution).
-        var needed: [Bool] = [], neededBefore = wantsInput, convolution = 0
+        var needed: [Bool] = [], neededBefore = wantsInput, convolution = 0, normalization = 0
         for step in steps {
             needed.append(neededBefore)
             if case .convolution = step.kind {
                 neededBefore = neededBefore || wantsWeights[convolution]
                 convolution += 1
+            }
+            if case .batchNormalization = step.kind {
+                neededBefore = neededBefore || wantsNormalizations[normalization]
+                normalization += 1
             }
         }
         var gradient = BlockedBuffer(pointer: gradOutput.pointer, owner: gradOutput)
@@ -176,9 +212,11 @@ final class BlockedTrainingPlan: @unchecked Sendable {
             gradient = reordered
         }
         var weightGradients = [(Tensor, Tensor?)?](repeating: nil, count: weights.count)
+        var normalizationGradients = [(Tensor, Tensor)?](repeating: nil, count: normalizations.count)
         for index in steps.indices.reversed() {
             let step = steps[index], record = saved[index]
             if case .convolution = step.kind { convolution -= 1 }
+            if case .batchNormalization = step.kind { normalization -= 1 }
             ThreadPolicy.forOneDNN(multiplyAdds: step.work) {
                 switch step.kind {
                 case .convolution(let c):
@@ -204,12 +242,32 @@ final class BlockedTrainingPlan: @unchecked Sendable {
                 case .relu(let r):
                     guard needed[index] else { return }
                     gradient = step.reluGradient(r.backward, gradient, output: record.output!)
+                case .batchNormalization(let b):
+                    guard needed[index] || wantsNormalizations[normalization] else { return }
+                    let (gamma, beta) = normalizations[normalization]
+                    let gradInput = BlockedBuffer(bytes: step.inputBytes)
+                    let gradGamma = Tensor(uninitializedShape: gamma.shape), gradBeta = Tensor(uninitializedShape: beta.shape)
+                    let source = record.source!, mean = record.mean!, variance = record.variance!
+                    var arguments = [(DNNL_ARG_SRC, source.raw), (DNNL_ARG_DIFF_DST, gradient.raw),
+                                     (DNNL_ARG_SCALE, UnsafeMutableRawPointer(gamma.pointer)),
+                                     (DNNL_ARG_SHIFT, UnsafeMutableRawPointer(beta.pointer)),  // oneDNN 2.6 requires it
+                                     (DNNL_ARG_MEAN, UnsafeMutableRawPointer(mean.pointer)),
+                                     (DNNL_ARG_VARIANCE, UnsafeMutableRawPointer(variance.pointer)),
+                                     (DNNL_ARG_DIFF_SRC, gradInput.raw),
+                                     (DNNL_ARG_DIFF_SCALE, UnsafeMutableRawPointer(gradGamma.pointer)),
+                                     (DNNL_ARG_DIFF_SHIFT, UnsafeMutableRawPointer(gradBeta.pointer))]
+                    if let workspace = record.workspace { arguments.append((DNNL_ARG_WORKSPACE, workspace.raw)) }
+                    withExtendedLifetime((source.owner, gradient.owner, record.workspace?.owner, gamma, beta, mean, variance)) {
+                        b.backward.execute(arguments)
+                    }
+                    normalizationGradients[normalization] = (gradGamma, gradBeta)
+                    gradient = gradInput
                 }
             }
         }
         // The first step's input layout is the plain NCHW of the input, so its buffer is the gradient.
         let gradInput = wantsInput ? Tensor(shape: inputShape, storage: gradient.owner as! TensorStorage) : nil
-        return (gradInput, weightGradients)
+        return (gradInput, weightGradients, normalizationGradients)
     }
 
     /// Convolution `index`'s weight in the layout its forward primitive chose, reordered again only when

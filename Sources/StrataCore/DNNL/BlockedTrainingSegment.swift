@@ -25,6 +25,8 @@ public struct BlockedTrainingSegment {
                          paddingEnd: (Int, Int)?, dilation: (Int, Int), groups: Int, relu: Bool)
         case pooling(PoolingKind, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), paddingEnd: (Int, Int)?)
         case relu
+        case batchNormalization(gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, momentum: Float,
+                                epsilon: Float, relu: Bool)
     }
 
     private var layers: [Layer] = []
@@ -53,6 +55,15 @@ public struct BlockedTrainingSegment {
     /// max(x, 0) on its own.
     public mutating func relu() { layers.append(.relu) }
 
+    /// Batch normalization with the batch's statistics and the running statistics updated, exactly as
+    /// `Tensor.batchNorm2d(…, training: true, momentum:, epsilon:, relu:)` does: `gamma` and `beta` are
+    /// (C) and differentiable, `runningMean` and `runningVar` (C) buffers updated in place.
+    public mutating func batchNormalization(gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor,
+                                            momentum: Float = 0.1, epsilon: Float = 1e-5, relu: Bool = false) {
+        layers.append(.batchNormalization(gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                                          momentum: momentum, epsilon: epsilon, relu: relu))
+    }
+
     private struct PlanKey: Hashable {
         let operations: [BlockedTrainingOperation]
         let threads: Int
@@ -66,6 +77,7 @@ public struct BlockedTrainingSegment {
     public func forward(_ input: Tensor) -> Tensor {
         precondition(!layers.isEmpty, "BlockedTrainingSegment.forward: the segment has no operation")
         var operations: [BlockedTrainingOperation] = [], weights: [(weight: Tensor, bias: Tensor?)] = []
+        var normalizations: BlockedTrainingPlan.Normalizations = []
         var shape = input.shape
         for layer in layers {
             switch layer {
@@ -84,35 +96,88 @@ public struct BlockedTrainingSegment {
             case .relu:
                 precondition(shape.count == 4, "BlockedTrainingSegment.relu: input \(shape.shapeText) must be (N, C, H, W)")
                 operations.append(.relu(shape: shape))
+            case let .batchNormalization(gamma, beta, runningMean, runningVar, _, epsilon, relu):
+                precondition(shape.count == 4 && shape[0] * shape[2] * shape[3] > 1,
+                             "BlockedTrainingSegment.batchNormalization: input \(shape.shapeText) must be (N, C, H, W) with more than one value per channel")
+                for (name, tensor) in [("gamma", gamma), ("beta", beta), ("runningMean", runningMean), ("runningVar", runningVar)] {
+                    precondition(tensor.shape == [shape[1]] && tensor.isContiguous,
+                                 "BlockedTrainingSegment.batchNormalization: input \(shape.shapeText) but \(name) \(tensor.shape.shapeText)")
+                }
+                operations.append(.batchNormalization(shape: shape, epsilonBits: epsilon.bitPattern, relu: relu))
+                normalizations.append((gamma.contiguousStorageView(), beta.contiguousStorageView()))
             }
         }
         let plain = input.contiguousStorageView()
         let key = PlanKey(operations: operations, threads: ThreadPolicy.threadCount)
         let plan = Self.plans.primitive(for: key) { BlockedTrainingPlan(operations, inputShape: plain.shape) }
-        let result = plan.forward(plain, weights: weights)
-        let parameters = layers.flatMap { layer -> [Tensor] in
-            guard case let .convolution(weight, bias, _, _, _, _, _, _) = layer else { return [] }
-            return [weight] + (bias.map { [$0] } ?? [])
-        }
+        let result = plan.forward(plain, weights: weights, normalizations: normalizations)
+        updateRunningStatistics(result.saved)
         let inputs = [input] + parameters
         guard Tensor.needsGrad(inputs) else { return result.output }
         let wantsInput = input.requiresGrad
-        let wantsWeights = layers.compactMap { layer -> Bool? in
-            guard case let .convolution(weight, bias, _, _, _, _, _, _) = layer else { return nil }
-            return weight.requiresGrad || (bias?.requiresGrad ?? false)
+        var wantsWeights: [Bool] = [], wantsNormalizations: [Bool] = []
+        for layer in layers {
+            switch layer {
+            case let .convolution(weight, bias, _, _, _, _, _, _):
+                wantsWeights.append(weight.requiresGrad || (bias?.requiresGrad ?? false))
+            case let .batchNormalization(gamma, beta, _, _, _, _, _):
+                wantsNormalizations.append(gamma.requiresGrad || beta.requiresGrad)
+            case .pooling, .relu:
+                break
+            }
         }
-        let saved = result.saved
+        let saved = result.saved, layers = self.layers
         let savedTensors = [plain] + weights.flatMap { [$0.weight] + ($0.bias.map { [$0] } ?? []) }
+            + normalizations.flatMap { [$0.gamma, $0.beta] }
         result.output.record("blockedTrainingSegment", inputs, saving: savedTensors) { gradOutput in
             let gradients = plan.backward(gradOutput.contiguousStorageView(), saved: saved, weights: weights,
-                                          wantsInput: wantsInput, wantsWeights: wantsWeights)
-            var all: [Tensor?] = [gradients.input]
-            for (pair, parameters) in zip(gradients.weights, weights) {
-                all.append(pair?.0)
-                if parameters.bias != nil { all.append(pair?.1) }
+                                          normalizations: normalizations, wantsInput: wantsInput,
+                                          wantsWeights: wantsWeights, wantsNormalizations: wantsNormalizations)
+            var all: [Tensor?] = [gradients.input], convolution = 0, normalization = 0
+            for layer in layers {
+                switch layer {
+                case let .convolution(_, bias, _, _, _, _, _, _):
+                    all.append(gradients.weights[convolution]?.0)
+                    if bias != nil { all.append(gradients.weights[convolution]?.1) }
+                    convolution += 1
+                case .batchNormalization:
+                    all += [gradients.normalizations[normalization]?.0, gradients.normalizations[normalization]?.1]
+                    normalization += 1
+                case .pooling, .relu:
+                    break
+                }
             }
             return all
         }
         return result.output
+    }
+
+    /// The differentiable tensors of the operations, in order: each convolution's weight and bias, each
+    /// batch normalization's gamma and beta.
+    private var parameters: [Tensor] {
+        layers.flatMap { layer -> [Tensor] in
+            switch layer {
+            case let .convolution(weight, bias, _, _, _, _, _, _): return [weight] + (bias.map { [$0] } ?? [])
+            case let .batchNormalization(gamma, beta, _, _, _, _, _): return [gamma, beta]
+            case .pooling, .relu: return []
+            }
+        }
+    }
+
+    /// running = (1 − momentum) · running + momentum · batch for each batch normalization, with the
+    /// unbiased batch variance (N·H·W / (N·H·W − 1) times the biased one), as `Tensor.batchNorm2d` does.
+    private func updateRunningStatistics(_ saved: [BlockedTrainingPlan.Saved]) {
+        var statistics = saved.compactMap { record in record.mean.map { ($0, record.variance!, record.count) } }[...]
+        for layer in layers {
+            guard case let .batchNormalization(_, _, runningMean, runningVar, momentum, _, _) = layer,
+                  let (mean, variance, perChannel) = statistics.popFirst() else { continue }
+            let unbias = Float(perChannel) / Float(perChannel - 1)
+            for c in 0..<mean.count {
+                runningMean.pointer[c] = (1 - momentum) * runningMean.pointer[c] + momentum * mean.pointer[c]
+                runningVar.pointer[c] = (1 - momentum) * runningVar.pointer[c] + momentum * variance.pointer[c] * unbias
+            }
+            runningMean.storage.bumpVersion()
+            runningVar.storage.bumpVersion()
+        }
     }
 }

@@ -88,11 +88,26 @@ final class BlockedTrainingStep: @unchecked Sendable {
         }
     }
 
+    /// Batch normalization's primitives (with its ReLU fused when asked), in the layout its input arrives in.
+    final class BatchNormalization {
+        let forward: DNNLPrimitive, backward: DNNLPrimitive
+        /// The bytes of the fused ReLU's mask (0 without a ReLU).
+        let workspaceBytes: Int
+
+        init(input: dnnl_memory_desc_t, epsilon: Float, relu: Bool) {
+            (forward, backward) = withUnsafePointer(to: input) {
+                DNNLTrainingPrimitives.batchNormalization($0, epsilon: epsilon, relu: relu)
+            }
+            workspaceBytes = forward.workspaceBytes
+        }
+    }
+
     /// The primitives of the step, by operation.
     enum Kind {
         case convolution(Convolution)
         case pooling(Pooling)
         case relu(ReLU)
+        case batchNormalization(BatchNormalization)
     }
 
     let kind: Kind
@@ -126,12 +141,18 @@ final class BlockedTrainingStep: @unchecked Sendable {
             work = shape.reduce(1, *)
             outputShape = shape
             kind = .relu(ThreadPolicy.forOneDNN(multiplyAdds: work) { ReLU(input: input) })
+        case .batchNormalization(let shape, let epsilonBits, let relu):
+            work = shape.reduce(1, *)
+            outputShape = shape
+            kind = .batchNormalization(ThreadPolicy.forOneDNN(multiplyAdds: work) {
+                BatchNormalization(input: input, epsilon: Float(bitPattern: epsilonBits), relu: relu)
+            })
         }
         self.kind = kind
         switch kind {
         case .convolution(let c): outputLayout = c.forward.memoryDescriptor(argument: DNNL_ARG_DST).pointee
         case .pooling(let p): outputLayout = p.forward.memoryDescriptor(argument: DNNL_ARG_DST).pointee
-        case .relu: outputLayout = input
+        case .relu, .batchNormalization: outputLayout = input
         }
         var output = outputLayout
         outputBytes = dnnl_memory_desc_get_size(&output)

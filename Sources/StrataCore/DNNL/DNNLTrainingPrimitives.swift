@@ -84,3 +84,22 @@ enum DNNLTrainingPrimitives {
         return (forward, DNNLPrimitive("ReLU backward (training segment)", operation: operation, hint: forward))
     }
 }
+
+extension DNNLTrainingPrimitives {
+    /// Batch normalization with the batch's statistics over memory laid out as `data` (N, C, H, W), with
+    /// separate (C) scale and shift, through max(·, 0) when `relu` (its mask then goes in the workspace),
+    /// and its backward pass (the gradients of the input, the scale and the shift).
+    static func batchNormalization(_ data: UnsafePointer<dnnl_memory_desc_t>, epsilon: Float, relu: Bool)
+        -> (forward: DNNLPrimitive, backward: DNNLPrimitive) {
+        var flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
+        if relu { flags |= dnnl_fuse_norm_relu.rawValue }
+        let name = "batch normalization\(relu ? " + ReLU" : "") (training segment)"
+        var operation = dnnl_batch_normalization_desc_t()
+        DNNLEngine.check(dnnl_batch_normalization_forward_desc_init(&operation, dnnl_forward_training, data, epsilon,
+                                                                    flags), name, "forward descriptor")
+        let forward = DNNLPrimitive(name + " forward", operation: operation)
+        DNNLEngine.check(dnnl_batch_normalization_backward_desc_init(&operation, dnnl_backward, data, data, epsilon,
+                                                                     flags), name, "backward descriptor")
+        return (forward, DNNLPrimitive(name + " backward", operation: operation, hint: forward))
+    }
+}
