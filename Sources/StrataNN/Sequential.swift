@@ -67,7 +67,7 @@ public final class Sequential: Layer {
 
     /// Each layer applied to the previous one's output. A `BatchNormalization` directly followed by a
     /// `ReLU` runs as one fused op (the same values and gradients, one pass fewer each way). In training,
-    /// each run of convolutions, ReLUs and poolings runs as one `BlockedTrainingSegment`
+    /// each run of convolutions, batch normalizations, ReLUs and poolings runs as one `BlockedTrainingSegment`
     /// (`TrainingSegmentCompiler`; the same values and gradients within rounding).
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         var x = input

@@ -28,6 +28,7 @@ struct BlockedBuffer {
         owner = storage
     }
 
+    /// The buffer at `pointer`, kept alive by `owner`.
     init(pointer: UnsafeMutablePointer<Float>, owner: AnyObject) {
         self.pointer = pointer
         self.owner = owner
@@ -38,6 +39,7 @@ struct BlockedBuffer {
         BlockedBuffer(pointer: buffer.pointer.assumingMemoryBound(to: Float.self), owner: buffer.scratch ?? owner)
     }
 
+    /// The pointer as oneDNN's execution arguments take it.
     var raw: UnsafeMutableRawPointer { UnsafeMutableRawPointer(pointer) }
 }
 
@@ -110,7 +112,7 @@ final class BlockedTrainingPlan: @unchecked Sendable {
     deinit { pthread_mutex_destroy(&lock) }
 
     /// Runs the forward pass on `input` (N, C, H, W), dense. `weights` holds each convolution's weight
-    /// and bias (nil without one), in order.
+    /// and bias (nil without one), `normalizations` each batch normalization's gamma and beta, in order.
     func forward(_ input: Tensor, weights: [(weight: Tensor, bias: Tensor?)], normalizations: Normalizations)
         -> ForwardResult {
         var x = BlockedBuffer(pointer: input.pointer, owner: input)
@@ -184,9 +186,10 @@ final class BlockedTrainingPlan: @unchecked Sendable {
         return ForwardResult(output: output, saved: saved)
     }
 
-    /// The gradients of the input (when `wantsInput`) and of each convolution's weight and bias (when
-    /// `wantsWeights` says so for it), from the output's NCHW gradient and a forward pass's `saved`.
-    /// `weights` are the (plain) weights the forward pass used.
+    /// The gradients of the input (when `wantsInput`), of each convolution's weight and bias (when
+    /// `wantsWeights` says so for it) and of each batch normalization's gamma and beta (when
+    /// `wantsNormalizations` says so), from the output's NCHW gradient and a forward pass's `saved`.
+    /// `weights` and `normalizations` are the (plain) parameters the forward pass used.
     func backward(_ gradOutput: Tensor, saved: [Saved], weights: [(weight: Tensor, bias: Tensor?)],
                   normalizations: Normalizations, wantsInput: Bool, wantsWeights: [Bool], wantsNormalizations: [Bool])
         -> (input: Tensor?, weights: [(Tensor, Tensor?)?], normalizations: [(Tensor, Tensor)?]) {

@@ -1,14 +1,15 @@
 import Foundation
 
-/// A run of convolutions (with a bias and a ReLU fused), poolings and ReLUs trained as ONE
-/// differentiable op whose activations stay in oneDNN's blocked layouts (nChw16c and the like) from
-/// operation to operation.
+/// A run of convolutions (with a bias and a ReLU fused), batch normalizations with the batch's
+/// statistics (ReLU fused), poolings and ReLUs trained as ONE differentiable op whose activations stay
+/// in oneDNN's blocked layouts (nChw16c and the like) from operation to operation.
 ///
 /// The forward pass reorders the NCHW input once (when the first convolution wants another layout),
-/// runs oneDNN's forward-training primitives, and reorders only the segment's output to NCHW; the
-/// backward pass runs the backward primitives in reverse in the same layouts and returns the gradient
-/// of the input and of every weight and bias (plain OIHW). The layer-by-layer ops (`conv2d`, `relu`,
-/// `maxPool2d`, `avgPool2d`) are its reference: the results agree within float rounding. Primitives
+/// runs oneDNN's forward-training primitives, updates the running statistics, and reorders only the
+/// segment's output to NCHW; the backward pass runs the backward primitives in reverse in the same
+/// layouts and returns the gradient of the input, of every weight and bias (plain OIHW) and of every
+/// gamma and beta. The layer-by-layer ops (`conv2d`, `batchNorm2d`, `relu`, `maxPool2d`, `avgPool2d`)
+/// are its reference: the results agree within float rounding. Primitives
 /// are made once per (operations, batch size, thread count) and shared by every segment of that
 /// shape; each weight's blocked copy is reordered again only when its storage version changes.
 ///
@@ -72,7 +73,7 @@ public struct BlockedTrainingSegment {
     private static let plans = DNNLPrimitiveCache<PlanKey, BlockedTrainingPlan>(capacity: 32)
 
     /// The operations in turn on `input` (N, C, H, W), giving (N, C', H', W'); recorded on the tape
-    /// when the input or a weight or bias requires gradients. Traps with a message naming the
+    /// when the input or a parameter requires gradients. Traps with a message naming the
     /// operation and the shapes when they do not fit.
     public func forward(_ input: Tensor) -> Tensor {
         precondition(!layers.isEmpty, "BlockedTrainingSegment.forward: the segment has no operation")
