@@ -193,7 +193,7 @@ final class BlockedTrainingPlan: @unchecked Sendable {
     func backward(_ gradOutput: Tensor, saved: [Saved], weights: [(weight: Tensor, bias: Tensor?)],
                   normalizations: Normalizations, wantsInput: Bool, wantsWeights: [Bool], wantsNormalizations: [Bool])
         -> (input: Tensor?, weights: [(Tensor, Tensor?)?], normalizations: [(Tensor, Tensor)?]) {
-        // needed[i]: whether the gradient of step i's input is needed (by the caller or an earlier convolution).
+        // needed[i]: whether the gradient of step i's input is needed (by the caller or an earlier parameter).
         var needed: [Bool] = [], neededBefore = wantsInput, convolution = 0, normalization = 0
         for step in steps {
             needed.append(neededBefore)
