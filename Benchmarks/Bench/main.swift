@@ -211,6 +211,10 @@ do {
                                       optimizer: Adam(learningRate: 1e-3), batch: 16))
     }
     if wanted("ranknet") { rows.append(try rankNetRow(pairs: 32)) }
+    if wanted("cnn") {
+        rows.append(try classifierRow("cnn", model: Model(try ModelCatalog.make("cnn"), inputShape: [1, 28, 28], seed: 1),
+                                      optimizer: Adam(learningRate: 1e-3), batch: 128))
+    }
     if wanted("vgg") {
         rows.append(try classifierRow("vgg", model: Model(try ModelCatalog.make("vgg"), inputShape: [1, 28, 28], seed: 1),
                                       optimizer: Adam(learningRate: 1e-3), batch: 128))

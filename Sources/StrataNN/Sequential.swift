@@ -71,11 +71,17 @@ public final class Sequential: Layer {
 
     /// Each layer applied to the previous one's output. A `BatchNormalization` or a `Residual` directly
     /// followed by a `ReLU` runs as one fused op (the same values and gradients, one pass fewer each way).
+    /// In training, each run of convolutions, batch normalizations, ReLUs and poolings runs as one
+    /// `BlockedTrainingSegment` (`TrainingSegmentCompiler`; the same values and gradients within rounding).
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         var x = input
         var index = 0
         while index < layers.count {
-            if Sequential.fusesBatchNormReLU, let normalization = layers[index] as? BatchNormalization, index + 1 < layers.count,
+            if training, TrainingSegmentCompiler.isEnabled, x.rank == 4,
+               let (segment, end) = TrainingSegmentCompiler.segment(layers, from: index) {
+                x = segment.forward(x)
+                index = end
+            } else if Sequential.fusesBatchNormReLU, let normalization = layers[index] as? BatchNormalization, index + 1 < layers.count,
                layers[index + 1] is ReLU {
                 x = normalization.forward(x, training: training, relu: true)
                 index += 2

@@ -43,11 +43,16 @@ public func checkGradients(_ name: String, inputs: [Tensor], epsilon: Float = 1e
         var numeric = [Float](repeating: 0, count: input.count)
         for i in 0..<input.count {
             let original = input.pointer[i]
+            // Each write in place bumps the version, as the contract of `TensorStorage.pointer` asks (ops
+            // that cache a copy of a weight, such as `BlockedTrainingSegment`, rely on it).
             input.pointer[i] = original + epsilon
+            input.storage.bumpVersion()
             let plus = probedSum()
             input.pointer[i] = original - epsilon
+            input.storage.bumpVersion()
             let minus = probedSum()
             input.pointer[i] = original
+            input.storage.bumpVersion()
             numeric[i] = Float((plus - minus) / (2 * Double(epsilon)))
         }
         assertClose(analytic, numeric, rtol: rtol, atol: atol, "\(name): gradient of input \(inputIndex)",

@@ -1,0 +1,184 @@
+import Foundation
+
+/// A run of convolutions (with a bias and a ReLU fused), batch normalizations with the batch's
+/// statistics (ReLU fused), poolings and ReLUs trained as ONE differentiable op whose activations stay
+/// in oneDNN's blocked layouts (nChw16c and the like) from operation to operation.
+///
+/// The forward pass reorders the NCHW input once (when the first convolution wants another layout),
+/// runs oneDNN's forward-training primitives, updates the running statistics, and reorders only the
+/// segment's output to NCHW; the backward pass runs the backward primitives in reverse in the same
+/// layouts and returns the gradient of the input, of every weight and bias (plain OIHW) and of every
+/// gamma and beta. The layer-by-layer ops (`conv2d`, `batchNorm2d`, `relu`, `maxPool2d`, `avgPool2d`)
+/// are its reference: the results agree within float rounding. Primitives
+/// are made once per (operations, batch size, thread count) and shared by every segment of that
+/// shape; each weight's blocked copy is reordered again only when its storage version changes.
+///
+/// ```swift
+/// var segment = BlockedTrainingSegment()
+/// segment.convolution(weight: kernel, bias: bias, relu: true)   // (N, 1, 28, 28) → (N, 32, 26, 26)
+/// segment.pool(kind: .max, kernel: (2, 2), stride: (2, 2))      // → (N, 32, 13, 13)
+/// let features = segment.forward(images)                        // recorded for backward()
+/// ```
+public struct BlockedTrainingSegment {
+    /// One operation, with the tensors and parameters it was described with.
+    enum Layer {
+        case convolution(weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
+                         paddingEnd: (Int, Int)?, dilation: (Int, Int), groups: Int, relu: Bool)
+        case pooling(PoolingKind, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), paddingEnd: (Int, Int)?)
+        case relu
+        case batchNormalization(gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, momentum: Float,
+                                epsilon: Float, relu: Bool)
+    }
+
+    private var layers: [Layer] = []
+
+    /// An empty segment.
+    public init() {}
+
+    /// The number of operations described.
+    public var count: Int { layers.count }
+
+    /// relu?(convolution(x, weight) + bias): a 2-D convolution with `weight` (O, C/groups, KH, KW) and
+    /// an optional `bias` (O), with the arguments of `Tensor.conv2d`, then max(·, 0) when `relu`.
+    public mutating func convolution(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                                     padding: (Int, Int) = (0, 0), paddingEnd: (Int, Int)? = nil,
+                                     dilation: (Int, Int) = (1, 1), groups: Int = 1, relu: Bool = false) {
+        layers.append(.convolution(weight: weight, bias: bias, stride: stride, padding: padding, paddingEnd: paddingEnd,
+                                   dilation: dilation, groups: groups, relu: relu))
+    }
+
+    /// Max or average pooling, with the arguments of `Tensor.maxPool2d` / `avgPool2d` (average counts the padding).
+    public mutating func pool(kind: PoolingKind, kernel: (Int, Int), stride: (Int, Int),
+                              padding: (Int, Int) = (0, 0), paddingEnd: (Int, Int)? = nil) {
+        layers.append(.pooling(kind, kernel: kernel, stride: stride, padding: padding, paddingEnd: paddingEnd))
+    }
+
+    /// max(x, 0) on its own.
+    public mutating func relu() { layers.append(.relu) }
+
+    /// Batch normalization with the batch's statistics and the running statistics updated, exactly as
+    /// `Tensor.batchNorm2d(…, training: true, momentum:, epsilon:, relu:)` does: `gamma` and `beta` are
+    /// (C) and differentiable, `runningMean` and `runningVar` (C) buffers updated in place.
+    public mutating func batchNormalization(gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor,
+                                            momentum: Float = 0.1, epsilon: Float = 1e-5, relu: Bool = false) {
+        layers.append(.batchNormalization(gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                                          momentum: momentum, epsilon: epsilon, relu: relu))
+    }
+
+    private struct PlanKey: Hashable {
+        let operations: [BlockedTrainingOperation]
+        let threads: Int
+    }
+
+    private static let plans = DNNLPrimitiveCache<PlanKey, BlockedTrainingPlan>(capacity: 32)
+
+    /// The operations in turn on `input` (N, C, H, W), giving (N, C', H', W'); recorded on the tape
+    /// when the input or a parameter requires gradients. Traps with a message naming the
+    /// operation and the shapes when they do not fit.
+    public func forward(_ input: Tensor) -> Tensor {
+        precondition(!layers.isEmpty, "BlockedTrainingSegment.forward: the segment has no operation")
+        var operations: [BlockedTrainingOperation] = [], weights: [(weight: Tensor, bias: Tensor?)] = []
+        var normalizations: BlockedTrainingPlan.Normalizations = []
+        var shape = input.shape
+        for layer in layers {
+            switch layer {
+            case let .convolution(weight, bias, stride, padding, paddingEnd, dilation, groups, relu):
+                let g = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride,
+                                       padding: padding, paddingEnd: paddingEnd, dilation: dilation, groups: groups,
+                                       op: "BlockedTrainingSegment.convolution")
+                operations.append(.convolution(g, hasBias: bias != nil, relu: relu))
+                weights.append((weight.contiguousStorageView(), bias?.contiguousStorageView()))
+                shape = g.outputShape
+            case let .pooling(kind, kernel, stride, padding, paddingEnd):
+                let g = Pool2DGeometry(input: shape, kernel: kernel, stride: stride, padding: padding,
+                                       paddingEnd: paddingEnd, op: "BlockedTrainingSegment.pool")
+                operations.append(.pooling(kind == .max ? .max : .average, g))
+                shape = g.outputShape
+            case .relu:
+                precondition(shape.count == 4, "BlockedTrainingSegment.relu: input \(shape.shapeText) must be (N, C, H, W)")
+                operations.append(.relu(shape: shape))
+            case let .batchNormalization(gamma, beta, runningMean, runningVar, _, epsilon, relu):
+                precondition(shape.count == 4 && shape[0] * shape[2] * shape[3] > 1,
+                             "BlockedTrainingSegment.batchNormalization: input \(shape.shapeText) must be (N, C, H, W) with more than one value per channel")
+                for (name, tensor) in [("gamma", gamma), ("beta", beta), ("runningMean", runningMean), ("runningVar", runningVar)] {
+                    precondition(tensor.shape == [shape[1]] && tensor.isContiguous,
+                                 "BlockedTrainingSegment.batchNormalization: input \(shape.shapeText) but \(name) \(tensor.shape.shapeText)")
+                }
+                operations.append(.batchNormalization(shape: shape, epsilonBits: epsilon.bitPattern, relu: relu))
+                normalizations.append((gamma.contiguousStorageView(), beta.contiguousStorageView()))
+            }
+        }
+        let plain = input.contiguousStorageView()
+        let key = PlanKey(operations: operations, threads: ThreadPolicy.threadCount)
+        let plan = Self.plans.primitive(for: key) { BlockedTrainingPlan(operations, inputShape: plain.shape) }
+        let result = plan.forward(plain, weights: weights, normalizations: normalizations)
+        updateRunningStatistics(result.saved)
+        let inputs = [input] + parameters
+        guard Tensor.needsGrad(inputs) else { return result.output }
+        let wantsInput = input.requiresGrad
+        var wantsWeights: [Bool] = [], wantsNormalizations: [Bool] = []
+        for layer in layers {
+            switch layer {
+            case let .convolution(weight, bias, _, _, _, _, _, _):
+                wantsWeights.append(weight.requiresGrad || (bias?.requiresGrad ?? false))
+            case let .batchNormalization(gamma, beta, _, _, _, _, _):
+                wantsNormalizations.append(gamma.requiresGrad || beta.requiresGrad)
+            case .pooling, .relu:
+                break
+            }
+        }
+        let saved = result.saved, layers = self.layers
+        let savedTensors = [plain] + weights.flatMap { [$0.weight] + ($0.bias.map { [$0] } ?? []) }
+            + normalizations.flatMap { [$0.gamma, $0.beta] }
+        result.output.record("blockedTrainingSegment", inputs, saving: savedTensors) { gradOutput in
+            let gradients = plan.backward(gradOutput.contiguousStorageView(), saved: saved, weights: weights,
+                                          normalizations: normalizations, wantsInput: wantsInput,
+                                          wantsWeights: wantsWeights, wantsNormalizations: wantsNormalizations)
+            var all: [Tensor?] = [gradients.input], convolution = 0, normalization = 0
+            for layer in layers {
+                switch layer {
+                case let .convolution(_, bias, _, _, _, _, _, _):
+                    all.append(gradients.weights[convolution]?.0)
+                    if bias != nil { all.append(gradients.weights[convolution]?.1) }
+                    convolution += 1
+                case .batchNormalization:
+                    all += [gradients.normalizations[normalization]?.0, gradients.normalizations[normalization]?.1]
+                    normalization += 1
+                case .pooling, .relu:
+                    break
+                }
+            }
+            return all
+        }
+        return result.output
+    }
+
+    /// The differentiable tensors of the operations, in order: each convolution's weight and bias, each
+    /// batch normalization's gamma and beta.
+    private var parameters: [Tensor] {
+        layers.flatMap { layer -> [Tensor] in
+            switch layer {
+            case let .convolution(weight, bias, _, _, _, _, _, _): return [weight] + (bias.map { [$0] } ?? [])
+            case let .batchNormalization(gamma, beta, _, _, _, _, _): return [gamma, beta]
+            case .pooling, .relu: return []
+            }
+        }
+    }
+
+    /// running = (1 − momentum) · running + momentum · batch for each batch normalization, with the
+    /// unbiased batch variance (N·H·W / (N·H·W − 1) times the biased one), as `Tensor.batchNorm2d` does.
+    private func updateRunningStatistics(_ saved: [BlockedTrainingPlan.Saved]) {
+        var statistics = saved.compactMap { record in record.mean.map { ($0, record.variance!, record.count) } }[...]
+        for layer in layers {
+            guard case let .batchNormalization(_, _, runningMean, runningVar, momentum, _, _) = layer,
+                  let (mean, variance, perChannel) = statistics.popFirst() else { continue }
+            let unbias = Float(perChannel) / Float(perChannel - 1)
+            for c in 0..<mean.count {
+                runningMean.pointer[c] = (1 - momentum) * runningMean.pointer[c] + momentum * mean.pointer[c]
+                runningVar.pointer[c] = (1 - momentum) * runningVar.pointer[c] + momentum * variance.pointer[c] * unbias
+            }
+            runningMean.storage.bumpVersion()
+            runningVar.storage.bumpVersion()
+        }
+    }
+}

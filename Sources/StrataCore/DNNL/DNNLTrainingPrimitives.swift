@@ -1,0 +1,105 @@
+import CDNNL
+
+/// The oneDNN primitives of training in blocked layouts (`BlockedTrainingPlan`): forward-training
+/// primitives that take their source in the layout the previous primitive left (or let oneDNN choose,
+/// for convolutions), and their backward twins made with the forward primitive as hint. Not cached
+/// here: each plan owns its primitives.
+enum DNNLTrainingPrimitives {
+    /// The three primitives of one convolution in oneDNN's preferred layouts: forward training (with a
+    /// ReLU post-op when `relu`), backward data and backward weights (with the bias gradient when `hasBias`).
+    static func convolution(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool)
+        -> (forward: DNNLPrimitive, backwardData: DNNLPrimitive, backwardWeights: DNNLPrimitive) {
+        var source = DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any)
+        var weights = g.groups == 1
+            ? DNNLEngine.descriptor(g.weightShape, dnnl_format_tag_any)
+            : DNNLEngine.descriptor([g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth],
+                                    dnnl_format_tag_any)
+        var destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any)
+        var bias = DNNLEngine.descriptor([g.outChannels], dnnl_x)
+        let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
+        let dilates: [Int64] = [Int64(g.dilationY - 1), Int64(g.dilationX - 1)]  // oneDNN counts gaps
+        let padding: [Int64] = [Int64(g.padY), Int64(g.padX)]
+        let paddingEnd: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
+        let shapes = "\(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText) (training segment)"
+        var operation = dnnl_convolution_desc_t()
+        var status = withUnsafePointer(to: &bias) { biasPointer in
+            dnnl_dilated_convolution_forward_desc_init(
+                &operation, dnnl_forward_training, dnnl_convolution_direct, &source, &weights,
+                hasBias ? biasPointer : nil, &destination, strides, dilates, padding, paddingEnd)
+        }
+        DNNLEngine.check(status, "convolution forward \(shapes)", "descriptor")
+        let attributes = DNNLAttributes(sum: false, relu: relu, name: "convolution forward \(shapes)")
+        let forward = DNNLPrimitive("convolution forward \(shapes)", operation: operation, attributes: attributes)
+
+        status = dnnl_dilated_convolution_backward_data_desc_init(
+            &operation, dnnl_convolution_direct, &source, &weights, &destination, strides, dilates, padding, paddingEnd)
+        DNNLEngine.check(status, "convolution backward data \(shapes)", "descriptor")
+        let backwardData = DNNLPrimitive("convolution backward data \(shapes)", operation: operation, hint: forward)
+
+        status = withUnsafePointer(to: &bias) { biasPointer in
+            dnnl_dilated_convolution_backward_weights_desc_init(
+                &operation, dnnl_convolution_direct, &source, &weights, hasBias ? biasPointer : nil, &destination,
+                strides, dilates, padding, paddingEnd)
+        }
+        DNNLEngine.check(status, "convolution backward weights \(shapes)", "descriptor")
+        let backwardWeights = DNNLPrimitive("convolution backward weights \(shapes)", operation: operation,
+                                            hint: forward)
+        return (forward, backwardData, backwardWeights)
+    }
+
+    /// Forward-training pooling of `g` reading `source` (its layout as given; the destination's layout
+    /// oneDNN chooses), and its backward pass with the gradients in the same two layouts.
+    static func pooling(_ g: Pool2DGeometry, kind: DNNLPooling.Kind, source: UnsafePointer<dnnl_memory_desc_t>)
+        -> (forward: DNNLPrimitive, backward: DNNLPrimitive) {
+        var destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any)
+        let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
+        let kernel: [Int64] = [Int64(g.kernelHeight), Int64(g.kernelWidth)]
+        let padding: [Int64] = [Int64(g.padY), Int64(g.padX)]
+        let paddingEnd: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
+        let algorithm = kind == .max ? dnnl_pooling_max : dnnl_pooling_avg_include_padding
+        let name = "\(kind == .max ? "max" : "average") pooling \(g.inputShape.shapeText) kernel \(kernel) (training segment)"
+        var operation = dnnl_pooling_desc_t()
+        DNNLEngine.check(dnnl_pooling_forward_desc_init(&operation, dnnl_forward_training, algorithm, source,
+                                                        &destination, strides, kernel, padding, paddingEnd),
+                         name, "forward descriptor")
+        let forward = DNNLPrimitive(name + " forward", operation: operation)
+        let chosen = forward.memoryDescriptor(argument: DNNL_ARG_DST)
+        DNNLEngine.check(dnnl_pooling_backward_desc_init(&operation, algorithm, source, chosen, strides, kernel,
+                                                         padding, paddingEnd),
+                         name, "backward descriptor")
+        return (forward, DNNLPrimitive(name + " backward", operation: operation, hint: forward))
+    }
+
+    /// max(x, 0) for training over memory laid out as `data` (the destination in the same layout), and
+    /// its backward pass computed from the output: the gradient where the output is positive, 0 elsewhere.
+    static func relu(_ data: UnsafePointer<dnnl_memory_desc_t>) -> (forward: DNNLPrimitive, backward: DNNLPrimitive) {
+        var operation = dnnl_eltwise_desc_t()
+        DNNLEngine.check(dnnl_eltwise_forward_desc_init(&operation, dnnl_forward_training,
+                                                        dnnl_eltwise_relu_use_dst_for_bwd, data, 0, 0),
+                         "ReLU (training segment)", "forward descriptor")
+        let forward = DNNLPrimitive("ReLU forward (training segment)", operation: operation)
+        DNNLEngine.check(dnnl_eltwise_backward_desc_init(&operation, dnnl_eltwise_relu_use_dst_for_bwd, data, data,
+                                                         0, 0),
+                         "ReLU (training segment)", "backward descriptor")
+        return (forward, DNNLPrimitive("ReLU backward (training segment)", operation: operation, hint: forward))
+    }
+}
+
+extension DNNLTrainingPrimitives {
+    /// Batch normalization with the batch's statistics over memory laid out as `data` (N, C, H, W), with
+    /// separate (C) scale and shift, through max(·, 0) when `relu` (its mask then goes in the workspace),
+    /// and its backward pass (the gradients of the input, the scale and the shift).
+    static func batchNormalization(_ data: UnsafePointer<dnnl_memory_desc_t>, epsilon: Float, relu: Bool)
+        -> (forward: DNNLPrimitive, backward: DNNLPrimitive) {
+        var flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
+        if relu { flags |= dnnl_fuse_norm_relu.rawValue }
+        let name = "batch normalization\(relu ? " + ReLU" : "") (training segment)"
+        var operation = dnnl_batch_normalization_desc_t()
+        DNNLEngine.check(dnnl_batch_normalization_forward_desc_init(&operation, dnnl_forward_training, data, epsilon,
+                                                                    flags), name, "forward descriptor")
+        let forward = DNNLPrimitive(name + " forward", operation: operation)
+        DNNLEngine.check(dnnl_batch_normalization_backward_desc_init(&operation, dnnl_backward, data, data, epsilon,
+                                                                     flags), name, "backward descriptor")
+        return (forward, DNNLPrimitive(name + " backward", operation: operation, hint: forward))
+    }
+}
