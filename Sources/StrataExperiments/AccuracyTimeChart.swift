@@ -32,17 +32,28 @@ public enum AccuracyTimeChart {
         }
     }
 
+    /// Which training time a point uses.
+    public enum Time: String, CaseIterable, Sendable {
+        /// Wall-clock seconds.
+        case wall
+        /// Processor seconds of every thread: fair between runs that shared a busy machine.
+        case processor
+    }
+
     /// The points of the runs in `paths` (their metrics.json), with the Pareto front of each dataset marked;
-    /// throws naming a run that has no test accuracy or no training time.
-    public static func points(_ paths: [String]) throws -> [Point] {
+    /// throws naming a run that has no test accuracy or no training time of the kind asked for.
+    public static func points(_ paths: [String], time: Time = .wall) throws -> [Point] {
         let points = try paths.map { path -> Point in
             let folder = try RunFolder(existing: path)
             let metrics = try RunReport.readJSON(RunMetrics.self, at: folder.url.appendingPathComponent("metrics.json"),
                                                  hint: "a finished `strata train` run writes it")
             guard let accuracy = metrics.testAccuracy else { throw ExperimentError("\(path): metrics.json has no test accuracy") }
-            guard metrics.trainingSeconds > 0 else { throw ExperimentError("\(path): metrics.json has no training time") }
+            let seconds = time == .wall ? metrics.trainingSeconds : metrics.trainingProcessorSeconds ?? 0
+            guard seconds > 0 else {
+                throw ExperimentError("\(path): metrics.json has no \(time == .wall ? "training time" : "training processor time (trainingProcessorSeconds)")")
+            }
             return Point(run: path, dataset: metrics.dataset, model: metrics.model, accuracy: accuracy,
-                         seconds: metrics.trainingSeconds, threads: metrics.threads)
+                         seconds: seconds, threads: metrics.threads)
         }
         return markFront(points)
     }
@@ -61,10 +72,11 @@ public enum AccuracyTimeChart {
     }
 
     /// The chart of `dataset`'s points: one marker colour per model, time on a log axis, the front as a dashed line.
-    public static func chart(_ points: [Point], dataset: String) -> LineChart {
+    public static func chart(_ points: [Point], dataset: String, time: Time = .wall) -> LineChart {
         let mine = points.filter { $0.dataset == dataset }
         var chart = LineChart(title: "Test accuracy against training time (\(dataset))",
-                              xLabel: "training time (s, log scale)", yLabel: "test accuracy (%)")
+                              xLabel: time == .wall ? "training time (s, log scale)" : "training time (processor s, log scale)",
+                              yLabel: "test accuracy (%)")
         chart.xScale = .log
         var models: [String] = []
         for point in mine where !models.contains(point.model) { models.append(point.model) }

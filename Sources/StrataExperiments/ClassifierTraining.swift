@@ -201,6 +201,7 @@ public enum ClassifierTraining {
         metrics.confusion = evaluation.confusion
         metrics.validationAccuracy = history.last("val_accuracy")
         metrics.trainingSeconds = loop.trainingSeconds
+        metrics.trainingProcessorSeconds = loop.trainingProcessorSeconds
         metrics.epochs = history.epochs.count
         metrics.seed = options.seed
         metrics.threads = ThreadPolicy.threadCount

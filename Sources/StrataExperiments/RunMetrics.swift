@@ -35,6 +35,8 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var validationAccuracy: Double?
     /// Seconds spent training (all epochs of this run, validation included).
     public var trainingSeconds: Double = 0
+    /// Processor seconds of training (every thread; nil in runs written before it was recorded).
+    public var trainingProcessorSeconds: Double?
     /// Epochs trained in this run.
     public var epochs: Int = 0
     /// The seed of the run.
@@ -60,7 +62,8 @@ public struct RunMetrics: Codable, Equatable, Sendable {
         if let testExamples { rows.append(("test examples", String(testExamples))) }
         if let validationAccuracy { rows.append(("validation accuracy", String(format: "%.2f%%", validationAccuracy * 100))) }
         rows.append(("epochs", String(epochs)))
-        rows.append(("training time", String(format: "%.1f s", trainingSeconds)))
+        rows.append(("training time", String(format: "%.1f s", trainingSeconds)
+                     + (trainingProcessorSeconds.map { String(format: " (processor %.1f s)", $0) } ?? "")))
         rows.append(("parameters", String(parameters)))
         rows.append(("seed", String(seed)))
         rows.append(("threads", String(threads)))

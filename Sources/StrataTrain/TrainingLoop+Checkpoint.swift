@@ -31,11 +31,15 @@ public struct CheckpointSchedule {
 extension TrainingLoop {
     /// The key of the training time (seconds, across resumptions) among a checkpoint's extras.
     public static let trainingSecondsKey = "training_seconds"
+    /// The key of the training processor time (seconds, across resumptions) among a checkpoint's extras.
+    public static let trainingProcessorSecondsKey = "training_processor_seconds"
 
     /// Where the run stands, as a checkpoint's progress: epochs, step, best value, the task's random
     /// state, the history, the options, the training time and every stateful callback's state.
     public func progress(options: [String: String] = [:], monitor: String? = nil) -> TrainingProgress {
-        var extra = [Self.trainingSecondsKey: String(trainingSeconds), Self.worldSizeKey: String(communicator.size)]
+        var extra = [Self.trainingSecondsKey: String(trainingSeconds),
+                     Self.trainingProcessorSecondsKey: String(trainingProcessorSeconds),
+                     Self.worldSizeKey: String(communicator.size)]
         for callback in callbacks.compactMap({ $0 as? any StatefulCallback }) {
             for (key, value) in callback.savedState { extra["\(callback.stateKey).\(key)"] = value }
         }
@@ -125,6 +129,7 @@ extension TrainingLoop {
         globalStep = progress.globalStep
         bestValue = progress.bestValue
         trainingSeconds = Double(progress.extra[Self.trainingSecondsKey] ?? "") ?? 0
+        trainingProcessorSeconds = Double(progress.extra[Self.trainingProcessorSecondsKey] ?? "") ?? 0
         checkpointedEpochs = progress.epochsCompleted
         partialEpoch = nil
         if epochStep > 0 {

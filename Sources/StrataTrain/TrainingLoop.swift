@@ -62,6 +62,9 @@ public final class TrainingLoop {
     public internal(set) var globalStep = 0
     /// Seconds spent training, those before a resumption included.
     public internal(set) var trainingSeconds = 0.0
+    /// Processor seconds of the whole process (every thread) spent training, those before a resumption
+    /// included: the time a shared machine's other work does not inflate.
+    public internal(set) var trainingProcessorSeconds = 0.0
     /// The best value of the checkpoint schedule's monitored quantity so far.
     public internal(set) var bestValue: Double?
     /// The number of epochs held by the last checkpoint written or resumed from (0: none).
@@ -121,6 +124,7 @@ public final class TrainingLoop {
         let lastEpoch = Swift.min(epochs, stopAfter ?? epochs)
         let start = DispatchTime.now()
         let priorSeconds = trainingSeconds
+        let priorProcessorSeconds = trainingProcessorSeconds, processorStart = Self.processorSeconds()
         var lastSave = start
         var lastLogs = Logs()
         model.stopTraining = false
@@ -155,6 +159,7 @@ public final class TrainingLoop {
             history.record(epoch: epoch + 1, logs: logs.entries)
             epochsCompleted = epoch + 1
             trainingSeconds = priorSeconds + Self.seconds(since: start)
+            trainingProcessorSeconds = priorProcessorSeconds + Self.processorSeconds() - processorStart
             lastLogs = logs
             callbacks.forEach { $0.onEpochEnd(model: model, state: state, logs: logs) }
             if let schedule = checkpointing {
@@ -170,6 +175,7 @@ public final class TrainingLoop {
             if model.stopTraining { break }
         }
         trainingSeconds = priorSeconds + Self.seconds(since: start)
+        trainingProcessorSeconds = priorProcessorSeconds + Self.processorSeconds() - processorStart
         callbacks.forEach { $0.onTrainEnd(model: model, state: state, logs: lastLogs) }
         return history
     }
@@ -208,5 +214,12 @@ public final class TrainingLoop {
 
     static func seconds(since start: DispatchTime) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// The processor time of the whole process so far (every thread), in seconds.
+    static func processorSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

@@ -129,8 +129,14 @@ struct PlotCommand: ParsableCommand {
     @Flag(help: "Instead: one chart per dataset of test accuracy against training time, a point per run and the Pareto front dashed (accuracy-vs-time-<dataset>.png).")
     var accuracyVsTime = false
 
+    @Option(help: "With --accuracy-vs-time: wall or processor seconds (processor: fair between runs that shared a busy machine).")
+    var time: String = AccuracyTimeChart.Time.wall.rawValue
+
     func validate() throws {
         guard !runs.isEmpty else { throw ValidationError("give at least one run folder") }
+        guard AccuracyTimeChart.Time(rawValue: time) != nil else {
+            throw ValidationError("--time must be wall or processor, got \(time)")
+        }
     }
 
     func run() throws {
@@ -145,7 +151,8 @@ struct PlotCommand: ParsableCommand {
 
     /// Prints every run's accuracy and time (✓ on the front) and draws a chart per dataset.
     private func drawAccuracyAgainstTime() throws {
-        let points = try AccuracyTimeChart.points(runs)
+        let measure = AccuracyTimeChart.Time(rawValue: time) ?? .wall   // validate() refused any other value
+        let points = try AccuracyTimeChart.points(runs, time: measure)
         let output = URL(fileURLWithPath: out ?? ".")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         say("dataset         model          test accuracy   seconds  threads  front  run")
@@ -159,7 +166,7 @@ struct PlotCommand: ParsableCommand {
         for p in points where !datasets.contains(p.dataset) { datasets.append(p.dataset) }
         for dataset in datasets {
             let file = output.appendingPathComponent("accuracy-vs-time-\(dataset).png")
-            _ = try AccuracyTimeChart.chart(points, dataset: dataset).save(to: file.path)
+            _ = try AccuracyTimeChart.chart(points, dataset: dataset, time: measure).save(to: file.path)
             say("wrote \(file.path)")
         }
     }

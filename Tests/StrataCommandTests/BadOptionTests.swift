@@ -139,6 +139,7 @@ extension CommandErrorTests {
             (["histogram", "--out", "chart.txt"], "--out chart.txt must end in .png, .svg or .pdf"),
             (["histogram", "--threads", "0"], "--threads must be at least 1, got 0"),
             (["plot", "/nonexistent/run", "--out", "charts"], "/nonexistent/run: no history.json"),
+            (["plot", "--accuracy-vs-time", run, "--time", "cpu"], "--time must be wall or processor, got cpu"),
         ])
     }
 

@@ -254,6 +254,16 @@ final class ClassifierCommandTests: XCTestCase {
         XCTAssertTrue(lines[1...2].contains { $0.contains(" ✓ ") }, "the faster run is on the front")
         XCTAssertEqual(lines[3], "wrote \(workspace.path("chart/accuracy-vs-time-mnist.png"))")
         XCTAssertTrue(RunFiles.isPNG(workspace.url("chart/accuracy-vs-time-mnist.png")))
+
+        // By processor time: the runs record it beside the wall time.
+        let processor = try workspace.strata.succeed(["plot", "--accuracy-vs-time", "--time", "processor"] + members + ["--out", "chart"])
+        for member in members {
+            let metrics = try RunFiles.json(URL(fileURLWithPath: member + "/metrics.json"))
+            let seconds = try XCTUnwrap(metrics["trainingProcessorSeconds"] as? Double)
+            XCTAssertGreaterThan(seconds, 0)
+            let row = try XCTUnwrap(processor.lines.first { $0.hasSuffix(member) }, processor.output)
+            XCTAssertTrue(row.contains(String(format: "%9.0f", seconds)), row)
+        }
     }
 
     func testPlotRedrawsOneRunAndOverlaysSeveral() throws {

@@ -33,5 +33,7 @@ final class AccuracyTimeChartTests: XCTestCase {
         XCTAssertEqual(chart.series[3].x, [40, 50, 1_200])
         XCTAssertEqual(chart.series[3].y, [99.0, 99.1, 99.65])
         XCTAssertEqual(chart.xScale, .log)
+        XCTAssertEqual(AccuracyTimeChart.chart(points, dataset: "mnist", time: .processor).xLabel,
+                       "training time (processor s, log scale)")
     }
 }

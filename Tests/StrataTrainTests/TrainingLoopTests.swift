@@ -169,6 +169,9 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertEqual(checkpoint.progress.epochsCompleted, 2)
         XCTAssertEqual(checkpoint.progress.globalStep, 10)
         XCTAssertNotNil(checkpoint.progress.extra[TrainingLoop.trainingSecondsKey])
+        let savedProcessor = try XCTUnwrap(Double(checkpoint.progress.extra[TrainingLoop.trainingProcessorSecondsKey] ?? ""))
+        XCTAssertGreaterThan(savedProcessor, 0)
+        XCTAssertLessThanOrEqual(savedProcessor, first.trainingProcessorSeconds, "saved at the last epoch's end")
 
         let (second, _) = try makeLoop(seed: 77)   // another stream: the checkpoint's must replace it
         try second.resume(from: checkpoint)
@@ -176,6 +179,7 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertEqual(history, straight.history)
         XCTAssertEqual(weights(second), weights(straight))
         XCTAssertGreaterThanOrEqual(second.trainingSeconds, Double(checkpoint.progress.extra["training_seconds"]!)!)
+        XCTAssertGreaterThan(second.trainingProcessorSeconds, savedProcessor, "the time before the resumption counts")
 
         let (short, _) = try makeLoop(epochs: 1)
         XCTAssertThrowsError(try short.resume(from: checkpoint)) {
