@@ -122,6 +122,11 @@ public enum ClassifierTraining {
         let (trainingSet, validationSet) = sets
         let world = try Communicator.world()
         let model = try buildModel(options, for: data.training)
+        model.precision = try options.resolvedPrecision()
+        if let request = options.precision {
+            log("precision: \(model.precision.rawValue)" + (request == .automatic
+                ? " (--precision auto; oneDNN ISA \(Precision.effectiveISAName))" : ""))
+        }
         if options.syncBatchNorm == true { model.synchronizeBatchNormalization(over: world) }
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate,
                                                   weightDecay: options.weightDecay)
