@@ -212,6 +212,7 @@ public enum ClassifierTraining {
         metrics.parameters = model.parameters.scalarCount
         metrics.options = options.describedValues()
         if world.size > 1 { metrics.options["processes"] = String(world.size) }
+        if options.precision == .automatic { metrics.options["precisionUsed"] = model.precision.rawValue }
         let report = RunReport(title: "\(options.model) on \(data.name)", history: history, summary: model.summary(),
                                metrics: metrics, classNames: data.test.classNames, confusion: evaluation.confusion,
                                mistakes: evaluation.mistakes(in: data.test), command: options.commandLine())
