@@ -1,6 +1,6 @@
 // strata-bench: training-step throughput of the models of the Strata experiments, and inference.
 //
-//   swift run -c release strata-bench [--quick] [--only name,name] [--json] [--unfused] [--layer-by-layer]
+//   swift run -c release strata-bench [--quick] [--only name,name] [--json] [--unfused] [--layer-by-layer] [--precision f32|bf16|auto]
 //
 // Times full training steps (forward, backward, optimizer step) on data already in memory, warm-up
 // excluded, with the thread count of STRATA_THREADS (default: all cores), and prints images per
@@ -12,6 +12,8 @@
 // `--json` prints one JSON object per row instead of the table, the form bench/compare reads.
 // `--unfused` runs BatchNormalization → ReLU as two ops instead of one fused op, to measure the fusion;
 // `--layer-by-layer` runs the inference rows through each layer's `forward` (`usesCompiledInference = false`).
+// `--precision bf16` runs the training rows' forward and backward in bfloat16 mixed precision (`Precision`;
+// refused where the CPU has no native bfloat16); `auto` uses bf16 where native. Inference rows stay f32.
 import CBLAS
 import CDNNL
 import Foundation
@@ -30,6 +32,21 @@ let minimumSeconds = quick ? 1.0 : 5.0
 if arguments.contains("--unfused") { Sequential.fusesBatchNormReLU = false }
 /// Whether the inference rows run each layer's own `forward` instead of the network compiled for inference.
 let layerByLayer = arguments.contains("--layer-by-layer")
+/// The precision of the training rows (`--precision`, default f32).
+let precision: Precision = {
+    guard let index = arguments.firstIndex(of: "--precision") else { return .float32 }
+    let name = index + 1 < arguments.count ? arguments[index + 1] : ""
+    guard let request = PrecisionRequest(name: name) else {
+        FileHandle.standardError.write(Data("strata-bench: --precision must be f32, bf16 or auto, got '\(name)'\n".utf8))
+        exit(2)
+    }
+    do {
+        return try request.resolved()
+    } catch {
+        FileHandle.standardError.write(Data("strata-bench: \(error)\n".utf8))
+        exit(2)
+    }
+}()
 
 /// One benchmark row.
 struct Row {
@@ -48,6 +65,8 @@ struct Row {
     var statistic = "mean"
     /// The process's memory around the timing (nil where /proc cannot be read).
     var memory: RowMemory? = nil
+    /// The precision the row's convolutions and matrix products ran in.
+    var precision = Precision.float32
 }
 
 /// Wall-clock and process CPU seconds per step, and the process's memory meanwhile.
@@ -113,7 +132,7 @@ func classifierRow(_ name: String, model: Model, optimizer: any Optimizer, batch
     let parameters = model.parameters
     BufferPool.shared.resetPeak()
     let timing = try timeSteps {
-        let value = loss(predictions: model(inputs, training: true), targets: labels)
+        let value = loss(predictions: Precision.with(precision) { model(inputs, training: true) }, targets: labels)
         try value.backward()
         optimizer.step(parameters)
         parameters.zeroGradients()
@@ -124,7 +143,7 @@ func classifierRow(_ name: String, model: Model, optimizer: any Optimizer, batch
     return Row(name: name, unit: "images/s", perSecond: Double(batch) / seconds, stepMilliseconds: seconds * 1e3,
                cpuMilliseconds: timing.cpuSeconds * 1e3,
                gflops: isConvnet ? 3 * flops * Double(batch) / seconds / 1e9 : nil,
-               peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576, memory: timing.memory)
+               peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576, memory: timing.memory, precision: precision)
 }
 
 /// The RankNet scorer on both images of each pair, BCE on the score difference.
@@ -145,7 +164,8 @@ func rankNetRow(pairs: Int) throws -> Row {
     let loss = RankNetLoss()
     BufferPool.shared.resetPeak()
     let timing = try timeSteps {
-        let value = loss(scoresA: scorer(a, training: true), scoresB: scorer(b, training: true), targets: targets)
+        let (scoresA, scoresB) = Precision.with(precision) { (scorer(a, training: true), scorer(b, training: true)) }
+        let value = loss(scoresA: scoresA, scoresB: scoresB, targets: targets)
         try value.backward()
         optimizer.step(parameters)
         parameters.zeroGradients()
@@ -153,7 +173,7 @@ func rankNetRow(pairs: Int) throws -> Row {
     let seconds = timing.seconds
     return Row(name: "ranknet", unit: "pairs/s", perSecond: Double(pairs) / seconds, stepMilliseconds: seconds * 1e3,
                cpuMilliseconds: timing.cpuSeconds * 1e3,
-               gflops: nil, peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576, memory: timing.memory)
+               gflops: nil, peakMegabytes: Double(BufferPool.shared.peakLiveBytes) / 1_048_576, memory: timing.memory, precision: precision)
 }
 
 /// Inference of the argmax experiment's residual MLP on batches of 500 score vectors.
@@ -192,7 +212,8 @@ func sgemmPeak() -> (wallClock: Double, cpuTime: Double, library: String) {
 
 func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
 
-let banner = "strata-bench: \(ThreadPolicy.threadCount) threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(quick ? "quick" : "full") timing"
+let banner = "strata-bench: \(ThreadPolicy.threadCount) threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(quick ? "quick" : "full") timing, "
+    + "training in \(precision.rawValue) (oneDNN ISA \(Precision.effectiveISAName))"
 if json { FileHandle.standardError.write(Data((banner + "\n").utf8)) } else { print(banner) }
 var rows: [Row] = []
 do {
@@ -240,7 +261,8 @@ if json {
                                      "step_ms": row.stepMilliseconds, "cpu_ms": row.cpuMilliseconds,
                                      "threads": ThreadPolicy.threadCount, "peak_tensor_mb": row.peakMegabytes,
                                      "sgemm_peak_gflops": peak, "sgemm_peak_cpu_gflops": cpuPeak,
-                                     "sgemm_peak_library": peakLibrary, "statistic": row.statistic]
+                                     "sgemm_peak_library": peakLibrary, "statistic": row.statistic,
+                                     "precision": row.precision.rawValue]
         if let gflops = row.gflops { object["gflops"] = gflops }
         if let memory = row.memory {
             object["rss_before_mb"] = Double(memory.residentBeforeBytes) / 1_048_576

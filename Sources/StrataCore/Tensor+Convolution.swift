@@ -1,4 +1,6 @@
-/// Which kernel `conv2d` runs; every choice computes the same result within rounding.
+/// Which kernel `conv2d` runs; every choice computes the same result within rounding. Only the
+/// oneDNN blocked kernels (`automatic`, `oneDNNBlocked`) compute in bfloat16 under
+/// `Precision.with(.bfloat16)`; the others always compute in Float32.
 public enum ConvolutionAlgorithm: Sendable, CaseIterable {
     /// The kernel measured fastest for the geometry: currently `oneDNNBlocked` for every geometry, as
     /// it won on all twelve model shapes by 2–4× (see `Benchmarks/ConvBench`).
@@ -25,6 +27,9 @@ extension Tensor {
     /// bits, forward and backward), computed in the convolution's own output buffer: the pre-activation
     /// values are never kept, so a Conv+ReLU holds one activation until its backward pass instead of two.
     ///
+    /// Under `Precision.with(.bfloat16)` the input, weight and (in backward) output gradient are rounded
+    /// to bfloat16 and the products accumulated in Float32; the output and gradients are Float32.
+    ///
     /// ```swift
     /// let images = Tensor.randomNormal([128, 1, 28, 28], seed: 1)
     /// let weight = Tensor.randomNormal([32, 1, 3, 3], seed: 2, requiresGrad: true)
@@ -39,6 +44,7 @@ extension Tensor {
         let input = contiguousStorageView(), filters = weight.contiguousStorageView()
         let shift = bias?.contiguousStorageView()
         let output = Tensor(uninitializedShape: geometry.outputShape)
+        let precision = kernel == .oneDNNBlocked || kernel == .automatic ? Precision.current : .float32
         switch kernel {
         case .im2colGEMM:
             Im2ColConvolution.forward(geometry, input: input.pointer, weight: filters.pointer, bias: shift?.pointer,
@@ -48,7 +54,7 @@ extension Tensor {
                                     output: output.pointer)
         case .oneDNNBlocked, .automatic:
             DNNLBlockedConvolution.forward(geometry, input: input.pointer, weight: filters.pointer,
-                                           bias: shift?.pointer, output: output.pointer)
+                                           bias: shift?.pointer, output: output.pointer, precision: precision)
         }
         if relu { MapKernel.unaryInPlace(output.pointer, count: output.count, ReLUFunction()) }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
@@ -60,7 +66,7 @@ extension Tensor {
                 let gradOutput = reluOutput.map { MapKernel.binary(grad, $0, op: "conv2d+relu backward", ReLUGradientFunction()) } ?? grad
                 let gradients = Tensor.conv2dBackward(
                     geometry, kernel: kernel, input: input, weight: filters, gradOutput: gradOutput,
-                    wantsInput: wantsInput, wantsWeight: wantsWeight, wantsBias: wantsBias)
+                    wantsInput: wantsInput, wantsWeight: wantsWeight, wantsBias: wantsBias, precision: precision)
                 return shift != nil ? [gradients.input, gradients.weight, gradients.bias]
                     : [gradients.input, gradients.weight]
             }
@@ -71,7 +77,7 @@ extension Tensor {
     /// The gradients of a convolution with respect to the input, weight and bias that are wanted.
     private static func conv2dBackward(
         _ geometry: Conv2DGeometry, kernel: ConvolutionAlgorithm, input: Tensor, weight: Tensor, gradOutput: Tensor,
-        wantsInput: Bool, wantsWeight: Bool, wantsBias: Bool
+        wantsInput: Bool, wantsWeight: Bool, wantsBias: Bool, precision: Precision
     ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let gradOutput = gradOutput.contiguousStorageView()
         let gradInput = wantsInput ? Tensor(uninitializedShape: geometry.inputShape) : nil
@@ -86,7 +92,8 @@ extension Tensor {
         case .oneDNNBlocked, .automatic:
             DNNLBlockedConvolution.backward(geometry, input: input.pointer, weight: weight.pointer,
                                             gradOutput: gradOutput.pointer, gradInput: gradInput?.pointer,
-                                            gradWeight: gradWeight?.pointer, gradBias: gradBias?.pointer)
+                                            gradWeight: gradWeight?.pointer, gradBias: gradBias?.pointer,
+                                            precision: precision)
         case .oneDNNPlain:
             if let gradInput {
                 DNNLConvolution.backwardData(geometry, gradOutput: gradOutput.pointer, weight: weight.pointer,

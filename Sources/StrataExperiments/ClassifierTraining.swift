@@ -122,6 +122,11 @@ public enum ClassifierTraining {
         let (trainingSet, validationSet) = sets
         let world = try Communicator.world()
         let model = try buildModel(options, for: data.training)
+        model.precision = try options.resolvedPrecision()
+        if let request = options.precision {
+            log("precision: \(model.precision.rawValue)" + (request == .automatic
+                ? " (--precision auto; oneDNN ISA \(Precision.effectiveISAName))" : ""))
+        }
         if options.syncBatchNorm == true { model.synchronizeBatchNormalization(over: world) }
         let optimizer = try OptimizerFactory.make(options.optimizer, learningRate: options.learningRate,
                                                   weightDecay: options.weightDecay)
@@ -208,6 +213,7 @@ public enum ClassifierTraining {
         metrics.parameters = model.parameters.scalarCount
         metrics.options = options.describedValues()
         if world.size > 1 { metrics.options["processes"] = String(world.size) }
+        if options.precision == .automatic { metrics.options["precisionUsed"] = model.precision.rawValue }
         let report = RunReport(title: "\(options.model) on \(data.name)", history: history, summary: model.summary(),
                                metrics: metrics, classNames: data.test.classNames, confusion: evaluation.confusion,
                                mistakes: evaluation.mistakes(in: data.test), command: options.commandLine())

@@ -26,6 +26,7 @@ extension TrainingOptions {
         add("--ema", emaDecay.map { String($0) })
         add("--swa-start", swaStart.map { String($0) })
         add("--tta", testTimeAugmentation.map { String($0) })
+        add("--precision", precision?.rawValue)
         if syncBatchNorm == true { arguments.append("--sync-batch-norm") }
         if scaleLearningRate == true { arguments.append("--scale-learning-rate") }
         if allowNonFinite == true { arguments.append("--allow-nonfinite") }

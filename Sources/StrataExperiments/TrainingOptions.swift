@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 import StrataData
 import StrataTrain
 
@@ -61,6 +62,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
     public var warmupEpochs: Int?
     /// The views whose probabilities the final test averages (`--tta`, `TestTimeAugmentation`); nil: 1, the image alone.
     public var testTimeAugmentation: Int?
+    /// The precision of the training steps (`--precision`: f32, bf16, or auto for bf16 where the CPU runs it
+    /// natively); nil: f32. Kept in `options.json`, so `--resume` trains on in the same precision.
+    public var precision: PrecisionRequest?
 
     /// The default options.
     public init() {}
@@ -115,6 +119,17 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
             throw ExperimentError(error.description)
         }
         try OptionCheck.folder(dataDirectory, "--data-dir")
+        _ = try resolvedPrecision()
+    }
+
+    /// The precision the training steps run in on this machine: `precision` resolved (`auto` becomes
+    /// bf16 where it is native, else f32); throws for bf16 on a CPU without native bfloat16.
+    public func resolvedPrecision() throws -> Precision {
+        do {
+            return try (precision ?? .float32).resolved()
+        } catch let error as PrecisionError {
+            throw ExperimentError(error.description)
+        }
     }
 
     /// Checks the options that depend on the number of training examples (after the validation split):
@@ -204,6 +219,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
         values["swaStart"] = swaStart.map { String($0) }
         values["warmupEpochs"] = warmupEpochs.map { String($0) }
         values["testTimeAugmentation"] = testTimeAugmentation.map { String($0) }
+        values["precision"] = precision?.rawValue
         return values
     }
 }

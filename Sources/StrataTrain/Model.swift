@@ -31,6 +31,10 @@ public final class Model {
     public var metrics: [Metric] = []
     /// Set by a callback to end training after the current batch.
     public var stopTraining = false
+    /// The precision of the training steps' forward and backward passes in `fit` (`Precision`):
+    /// `.bfloat16` runs convolutions and dense layers on bfloat16 operands with Float32 accumulation,
+    /// keeping Float32 weights, optimizer state, batch norm and losses. Evaluation and `predict` run in Float32.
+    public var precision: Precision = .float32
 
     /// Builds `network` for examples of `inputShape`, drawing the initial weights from `seed`.
     public init(_ network: any Layer, inputShape: [Int], seed: UInt64 = 0) throws {

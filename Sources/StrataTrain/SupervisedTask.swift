@@ -55,7 +55,7 @@ public final class SupervisedTask: TrainingTask {
             throw TrainingError("the batch source ended after \(state.batch) of its \(source.batchesPerEpoch) batches "
                                 + "in epoch \(state.epoch + 1)")
         }
-        let predictions = model.network.forward(inputs, training: true)
+        let predictions = Precision.with(model.precision) { model.network.forward(inputs, training: true) }
         last = (predictions, targets)
         return loss(predictions: predictions, targets: targets)
     }

@@ -1,5 +1,14 @@
 import ArgumentParser
+import StrataCore
 import StrataExperiments
+
+/// `--precision f32|bf16|auto` (also `float32`, `bfloat16`).
+extension PrecisionRequest: ExpressibleByArgument {
+    /// The request named `argument`, or nil.
+    public init?(argument: String) { self.init(name: argument) }
+    /// The names shown in the help and in errors.
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
 
 /// One value, or a comma-separated list of values for `strata sweep` (`--batch-size 8,16,32,64`).
 struct ValueList<Value: ExpressibleByArgument>: ExpressibleByArgument {
@@ -95,6 +104,9 @@ struct TrainingArguments: ParsableArguments {
     @Option(name: .customLong("tta"), help: "Test-time augmentation at the final test: average the probabilities over the image and n−1 fixed variants (one-pixel shifts right, left, down, up, then diagonals; with flip training, each followed by its mirror image). 1–9, or 1–18 with flip.")
     var testTimeAugmentation: Int?
 
+    @Option(help: "f32, bf16 (convolutions and dense layers on bfloat16 with f32 accumulation, f32 weights, batch norm and losses; needs a CPU with native bfloat16, oneDNN ISA avx512_core_bf16) or auto (bf16 where native, else f32). Default f32.")
+    var precision: PrecisionRequest?
+
     /// The option names and value counts, in declaration order.
     var lists: [(name: String, count: Int)] {
         [("dataset", dataset.values.count), ("model", model.values.count), ("epochs", epochs.values.count),
@@ -146,6 +158,7 @@ struct TrainingArguments: ParsableArguments {
         options.emaDecay = emaDecay
         options.swaStart = swaStart
         options.testTimeAugmentation = testTimeAugmentation
+        options.precision = precision
         if decayFactor != nil, options.schedule != "step", options.schedule != "exponential" {
             throw ValidationError("--decay does not apply to --schedule \(options.schedule); only to step and exponential")
         }

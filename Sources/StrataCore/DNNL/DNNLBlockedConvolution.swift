@@ -6,25 +6,27 @@ import CDNNL
 /// oneDNN's direct JIT kernels need blocked layouts; on plain NCHW it falls back to gemm-based
 /// kernels that are 2–5× slower on the model shapes, while the reorders cost a few percent
 /// (see `strata-convbench`). The plans (primitives and reorders) are made once per geometry and
-/// cached; blocked buffers are scratch tensors from the pool. Pointers are dense row-major buffers:
-/// input (N, C, H, W), weight (O, C/groups, KH, KW), bias (O), output (N, O, OH, OW). Small
+/// cached; blocked buffers are scratch tensors from the pool. Pointers are dense row-major Float32
+/// buffers: input (N, C, H, W), weight (O, C/groups, KH, KW), bias (O), output (N, O, OH, OW). Small
 /// convolutions (`ThreadPolicy.parallelMultiplyAdds`) are planned and run on one OpenMP thread.
+/// With `.bfloat16` precision the reorders into the blocked layouts also round the operands (input,
+/// weight, output gradient) to bfloat16; the results stay Float32 (Float32 accumulation).
 enum DNNLBlockedConvolution {
     /// output (N, O, OH, OW) = input ⋆ weight + bias.
     static func forward(_ geometry: Conv2DGeometry, input: UnsafeMutablePointer<Float>,
                         weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>) {
+                        output: UnsafeMutablePointer<Float>, precision: Precision = .float32) {
         ThreadPolicy.forOneDNN(multiplyAdds: geometry.multiplyAdds) {
-            forwardOnCurrentThreads(geometry, input: input, weight: weight, bias: bias, output: output)
+            forwardOnCurrentThreads(geometry, input: input, weight: weight, bias: bias, output: output,
+                                    precision: precision)
         }
     }
 
     private static func forwardOnCurrentThreads(_ geometry: Conv2DGeometry, input: UnsafeMutablePointer<Float>,
                                                 weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
-                                                output: UnsafeMutablePointer<Float>) {
-        let plan = forwardPlans.primitive(for: PlanKey(geometry: geometry, hasBias: bias != nil)) {
-            ForwardPlan(geometry, hasBias: bias != nil)
-        }
+                                                output: UnsafeMutablePointer<Float>, precision: Precision) {
+        let key = PlanKey(geometry: geometry, hasBias: bias != nil, precision: precision)
+        let plan = forwardPlans.primitive(for: key) { ForwardPlan(geometry, hasBias: bias != nil, precision: precision) }
         let source = plan.source.input(from: input), filters = plan.weight.input(from: weight)
         let destination = plan.output.outputBuffer(plain: output)
         var arguments = [(DNNL_ARG_SRC, source.pointer), (DNNL_ARG_WEIGHTS, filters.pointer),
@@ -40,20 +42,20 @@ enum DNNLBlockedConvolution {
     static func backward(_ geometry: Conv2DGeometry, input: UnsafeMutablePointer<Float>,
                          weight: UnsafeMutablePointer<Float>, gradOutput: UnsafeMutablePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
-                         gradBias: UnsafeMutablePointer<Float>?) {
+                         gradBias: UnsafeMutablePointer<Float>?, precision: Precision = .float32) {
         ThreadPolicy.forOneDNN(multiplyAdds: geometry.multiplyAdds) {
             backwardOnCurrentThreads(geometry, input: input, weight: weight, gradOutput: gradOutput,
-                                     gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
+                                     gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias,
+                                     precision: precision)
         }
     }
 
     private static func backwardOnCurrentThreads(
         _ geometry: Conv2DGeometry, input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
         gradOutput: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
-        gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?) {
-        let plan = backwardPlans.primitive(for: PlanKey(geometry: geometry, hasBias: gradBias != nil)) {
-            BackwardPlan(geometry, hasBias: gradBias != nil)
-        }
+        gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?, precision: Precision) {
+        let key = PlanKey(geometry: geometry, hasBias: gradBias != nil, precision: precision)
+        let plan = backwardPlans.primitive(for: key) { BackwardPlan(geometry, hasBias: gradBias != nil, precision: precision) }
         let dataGradOutput = gradInput == nil ? nil : plan.dataGradOutput.input(from: gradOutput)
         if let gradInput, let dataGradOutput {
             let filters = plan.dataWeight.input(from: weight)
@@ -81,6 +83,7 @@ enum DNNLBlockedConvolution {
     private struct PlanKey: Hashable {
         let geometry: Conv2DGeometry
         let hasBias: Bool
+        let precision: Precision
     }
 
     private static let forwardPlans = DNNLPrimitiveCache<PlanKey, ForwardPlan>()
@@ -91,8 +94,8 @@ enum DNNLBlockedConvolution {
         let convolution: DNNLPrimitive
         let source: BlockedArgument, weight: BlockedArgument, output: BlockedArgument
 
-        init(_ g: Conv2DGeometry, hasBias: Bool) {
-            convolution = DNNLConvolution.primitive(g, .forward, hasBias: hasBias, layout: .preferred)
+        init(_ g: Conv2DGeometry, hasBias: Bool, precision: Precision) {
+            convolution = DNNLConvolution.primitive(g, .forward, hasBias: hasBias, layout: .preferred, precision: precision)
             let plain = DNNLConvolution.plainDescriptors(g)
             source = BlockedArgument(convolution, DNNL_ARG_SRC, plain: plain.input, isInput: true)
             weight = BlockedArgument(convolution, DNNL_ARG_WEIGHTS, plain: plain.weight, isInput: true)
@@ -108,9 +111,10 @@ enum DNNLBlockedConvolution {
         /// Whether both passes take the output gradient in the same layout (then it is reordered once).
         let sharesGradOutput: Bool
 
-        init(_ g: Conv2DGeometry, hasBias: Bool) {
-            data = DNNLConvolution.primitive(g, .backwardData, hasBias: hasBias, layout: .preferred)
-            weights = DNNLConvolution.primitive(g, .backwardWeights, hasBias: hasBias, layout: .preferred)
+        init(_ g: Conv2DGeometry, hasBias: Bool, precision: Precision) {
+            data = DNNLConvolution.primitive(g, .backwardData, hasBias: hasBias, layout: .preferred, precision: precision)
+            weights = DNNLConvolution.primitive(g, .backwardWeights, hasBias: hasBias, layout: .preferred,
+                                                precision: precision)
             let plain = DNNLConvolution.plainDescriptors(g)
             dataGradOutput = BlockedArgument(data, DNNL_ARG_DIFF_DST, plain: plain.output, isInput: true)
             dataWeight = BlockedArgument(data, DNNL_ARG_WEIGHTS, plain: plain.weight, isInput: true)

@@ -24,6 +24,7 @@ enum DNNLConvolution {
         let pass: Pass
         let hasBias: Bool
         let layout: Layout
+        let precision: Precision
     }
 
     private static let cache = DNNLPrimitiveCache<Key, DNNLPrimitive>()
@@ -66,12 +67,17 @@ enum DNNLConvolution {
     }
 
     /// The cached primitive for one pass of `geometry` in `layout` (backward passes are made with the
-    /// forward primitive of the same layout as their hint).
-    static func primitive(_ geometry: Conv2DGeometry, _ pass: Pass, hasBias: Bool,
-                          layout: Layout = .plain) -> DNNLPrimitive {
-        cache.primitive(for: Key(geometry: geometry, pass: pass, hasBias: hasBias, layout: layout)) {
-            make(geometry, pass, hasBias: hasBias, layout: layout)
-        }
+    /// forward primitive of the same layout and precision as their hint).
+    ///
+    /// With `.bfloat16` (only with `.preferred` layouts) the pass reads bfloat16 operands (input,
+    /// weight, output gradient) and writes Float32 (output, input gradient, weight and bias
+    /// gradients), accumulating in Float32; the bias stays Float32.
+    static func primitive(_ geometry: Conv2DGeometry, _ pass: Pass, hasBias: Bool, layout: Layout = .plain,
+                          precision: Precision = .float32) -> DNNLPrimitive {
+        precondition(precision == .float32 || layout == .preferred,
+                     "DNNLConvolution: bfloat16 primitives need preferred layouts (\(geometry.inputShape.shapeText))")
+        let key = Key(geometry: geometry, pass: pass, hasBias: hasBias, layout: layout, precision: precision)
+        return cache.primitive(for: key) { make(geometry, pass, hasBias: hasBias, layout: layout, precision: precision) }
     }
 
     /// The plain memory descriptors of a convolution's input, weight and output.
@@ -84,15 +90,18 @@ enum DNNLConvolution {
         return (DNNLEngine.descriptor(g.inputShape, dnnl_nchw), weight, DNNLEngine.descriptor(g.outputShape, dnnl_nchw))
     }
 
-    private static func make(_ g: Conv2DGeometry, _ pass: Pass, hasBias: Bool, layout: Layout) -> DNNLPrimitive {
+    private static func make(_ g: Conv2DGeometry, _ pass: Pass, hasBias: Bool, layout: Layout,
+                             precision: Precision) -> DNNLPrimitive {
         var (source, weights, destination) = plainDescriptors(g)
         if layout == .preferred {
-            source = DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any)
-            weights = g.groups == 1
-                ? DNNLEngine.descriptor(g.weightShape, dnnl_format_tag_any)
-                : DNNLEngine.descriptor([g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight,
-                                         g.kernelWidth], dnnl_format_tag_any)
-            destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any)
+            // bfloat16 operands, Float32 results: what a pass writes is Float32, what it reads bfloat16.
+            let operand = precision == .bfloat16 ? dnnl_bf16 : dnnl_f32
+            source = DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any, pass == .backwardData ? dnnl_f32 : operand)
+            let weightShape = g.groups == 1 ? g.weightShape
+                : [g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth]
+            weights = DNNLEngine.descriptor(weightShape, dnnl_format_tag_any,
+                                            pass == .backwardWeights ? dnnl_f32 : operand)
+            destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any, pass == .forward ? dnnl_f32 : operand)
         }
         var bias = DNNLEngine.descriptor([g.outChannels], dnnl_x)
         let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
@@ -103,6 +112,7 @@ enum DNNLConvolution {
         let status: dnnl_status_t
         let name: String
         let shapes = "\(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText)" + (layout == .plain ? "" : " (blocked)")
+            + (precision == .bfloat16 ? " bf16" : "")
         switch pass {
         case .forward:
             name = "convolution forward \(shapes)"
@@ -125,7 +135,7 @@ enum DNNLConvolution {
             }
         }
         DNNLEngine.check(status, name, "descriptor")
-        let hint = pass == .forward ? nil : primitive(g, .forward, hasBias: hasBias, layout: layout)
+        let hint = pass == .forward ? nil : primitive(g, .forward, hasBias: hasBias, layout: layout, precision: precision)
         return DNNLPrimitive(name, operation: operation, hint: hint)
     }
 

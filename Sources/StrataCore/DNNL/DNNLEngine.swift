@@ -87,12 +87,13 @@ final class DNNLEngine: @unchecked Sendable {
         }
     }
 
-    /// A Float32 memory descriptor with the given dimensions and layout tag (`dnnl_nchw`, `dnnl_x`, …;
-    /// `dnnl_format_tag_any` lets a primitive choose).
-    static func descriptor(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
+    /// A memory descriptor (Float32 unless `dataType` says otherwise) with the given dimensions and
+    /// layout tag (`dnnl_nchw`, `dnnl_x`, …; `dnnl_format_tag_any` lets a primitive choose).
+    static func descriptor(_ dims: [Int], _ tag: dnnl_format_tag_t,
+                           _ dataType: dnnl_data_type_t = dnnl_f32) -> dnnl_memory_desc_t {
         var descriptor = dnnl_memory_desc_t()
         let dims64 = dims.map { Int64($0) }
-        check(dnnl_memory_desc_init_by_tag(&descriptor, Int32(dims.count), dims64, dnnl_f32, tag),
+        check(dnnl_memory_desc_init_by_tag(&descriptor, Int32(dims.count), dims64, dataType, tag),
               "memory descriptor \(dims)")
         return descriptor
     }

@@ -47,16 +47,22 @@ struct GemmOperand {
     }
 }
 
-/// Single-precision matrix products through oneDNN or OpenBLAS (`GemmLibrary`).
+/// Single-precision matrix products through oneDNN or OpenBLAS (`GemmLibrary`), or with bfloat16
+/// operands through `BFloat16Gemm`.
 enum Gemm {
-    /// C = op(A) · op(B), where op(A) is (M, K), op(B) is (K, N) and C is a dense (M, N) that is overwritten.
+    /// C = op(A) · op(B), where op(A) is (M, K), op(B) is (K, N) and C is a dense (M, N) that is overwritten;
+    /// with `.bfloat16` the operands are rounded to bfloat16 and the products accumulated in Float32.
     @inline(__always)
     static func multiply(_ a: GemmOperand, _ b: GemmOperand, into c: UnsafeMutablePointer<Float>,
-                         m: Int, n: Int, k: Int) {
+                         m: Int, n: Int, k: Int, precision: Precision = .float32) {
         ThreadPolicy.ensureConfigured()
         if m == 0 || n == 0 { return }
         if k == 0 {
             c.update(repeating: 0, count: m * n)
+            return
+        }
+        if precision == .bfloat16 {
+            BFloat16Gemm.multiply(a, b, into: c, m: m, n: n, k: k)
             return
         }
         switch GemmLibrary.current {
