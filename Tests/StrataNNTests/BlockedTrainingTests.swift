@@ -64,6 +64,27 @@ final class BlockedTrainingTests: XCTestCase {
         }
     }
 
+    /// Weights written through `pointer` without `bumpVersion()` (as a hand-written optimizer might) are
+    /// the weights the next forward pass uses: nothing stale is cached between steps.
+    func testWeightsWrittenInPlaceWithoutANewVersionAreUsed() throws {
+        var outputs: [[Float]] = []
+        for blocked in [true, false] {
+            TrainingSegmentCompiler.isEnabled = blocked
+            let model = Sequential {
+                Conv2D(4, kernelSize: 3, activation: .relu)
+                MaxPool2D(2)
+            }
+            var generator = RandomGenerator(seed: 3)
+            _ = try model.build(inputShape: [1, 8, 8], generator: &generator)
+            let input = Tensor.randomNormal([2, 1, 8, 8], seed: 4)
+            _ = model.forward(input, training: true)
+            let kernel = model.parameters[0].tensor
+            for i in 0..<kernel.count { kernel.pointer[i] *= -2 }   // no bumpVersion()
+            outputs.append(model.forward(input, training: true).scalars)
+        }
+        assertClose(outputs[0], outputs[1], rtol: 1e-5, atol: 1e-6, "the second forward pass")
+    }
+
     /// `vgg`'s blocks (Conv2D without bias → BatchNormalization → ReLU, max pooling with "same" padding):
     /// outputs, gradients and the moving statistics agree with the layers one by one.
     func testBatchNormalizationBlocksMatchTheLayersOneByOne() throws {

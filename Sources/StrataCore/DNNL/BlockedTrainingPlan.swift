@@ -78,8 +78,6 @@ final class BlockedTrainingPlan: @unchecked Sendable {
     /// The segment's output in the last step's layout → NCHW, and an NCHW gradient → that layout.
     private let outputToPlain: DNNLPrimitive?, gradientFromPlain: DNNLPrimitive?
     private let outputBytes: Int
-    private var blockedWeights: [Int: (source: TensorStorage, offset: Int, version: Int, buffer: BlockedBuffer)] = [:]
-    private var lock = pthread_mutex_t()
 
     /// The plan of `operations` applied in turn to an input of `inputShape` (N, C, H, W).
     init(_ operations: [BlockedTrainingOperation], inputShape: [Int]) {
@@ -106,10 +104,7 @@ final class BlockedTrainingPlan: @unchecked Sendable {
                  DNNLPrimitive("reorder training segment gradient", reorderFrom: &plain, to: &layout))
             }
         }
-        pthread_mutex_init(&lock, nil)
     }
-
-    deinit { pthread_mutex_destroy(&lock) }
 
     /// Runs the forward pass on `input` (N, C, H, W), dense. `weights` holds each convolution's weight
     /// and bias (nil without one), `normalizations` each batch normalization's gamma and beta, in order.
@@ -273,18 +268,12 @@ final class BlockedTrainingPlan: @unchecked Sendable {
         return (gradInput, weightGradients, normalizationGradients)
     }
 
-    /// Convolution `index`'s weight in the layout its forward primitive chose, reordered again only when
-    /// the weight's storage or that storage's version changed since the last call.
+    /// Convolution `index`'s weight in the layout its forward primitive chose, reordered at every forward
+    /// pass. Not cached by storage version: in training the weights change every step anyway (nothing to
+    /// save), and an optimizer written elsewhere that updates weights through `pointer` without
+    /// `bumpVersion()` would otherwise train on stale weights without a word.
     private func blockedWeight(_ index: Int, _ c: BlockedTrainingStep.Convolution, _ weight: Tensor) -> BlockedBuffer {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        if let cached = blockedWeights[index], cached.source === weight.storage, cached.offset == weight.offset,
-           cached.version == weight.storage.version {
-            return cached.buffer
-        }
         let plain = BlockedBuffer(pointer: weight.pointer, owner: weight.storage)
-        let buffer = plain.converted(c.weight.input(from: weight.pointer))
-        blockedWeights[index] = (weight.storage, weight.offset, weight.storage.version, buffer)
-        return buffer
+        return plain.converted(c.weight.input(from: weight.pointer))
     }
 }

@@ -11,7 +11,7 @@ import Foundation
 /// gamma and beta. The layer-by-layer ops (`conv2d`, `batchNorm2d`, `relu`, `maxPool2d`, `avgPool2d`)
 /// are its reference: the results agree within float rounding. Primitives
 /// are made once per (operations, batch size, thread count) and shared by every segment of that
-/// shape; each weight's blocked copy is reordered again only when its storage version changes.
+/// shape; each weight is reordered into its blocked layout at every forward pass.
 ///
 /// ```swift
 /// var segment = BlockedTrainingSegment()
