@@ -90,6 +90,26 @@ enum DNNLConvolution {
         return (DNNLEngine.descriptor(g.inputShape, dnnl_nchw), weight, DNNLEngine.descriptor(g.outputShape, dnnl_nchw))
     }
 
+    /// Descriptors of a convolution's input, weight and output that let oneDNN choose each layout
+    /// (`format_tag_any`), in Float32.
+    static func preferredDescriptors(_ g: Conv2DGeometry)
+        -> (input: dnnl_memory_desc_t, weight: dnnl_memory_desc_t, output: dnnl_memory_desc_t) {
+        let weight = g.groups == 1
+            ? DNNLEngine.descriptor(g.weightShape, dnnl_format_tag_any)
+            : DNNLEngine.descriptor([g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth],
+                                    dnnl_format_tag_any)
+        return (DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any), weight,
+                DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any))
+    }
+
+    /// A convolution's strides, dilations (oneDNN counts the gaps: dilation − 1), and padding at the
+    /// start and at the end, as oneDNN's descriptors take them.
+    static func spacing(_ g: Conv2DGeometry)
+        -> (strides: [Int64], dilates: [Int64], padding: [Int64], paddingEnd: [Int64]) {
+        ([Int64(g.strideY), Int64(g.strideX)], [Int64(g.dilationY - 1), Int64(g.dilationX - 1)],
+         [Int64(g.padY), Int64(g.padX)], [Int64(g.padBottom), Int64(g.padRight)])
+    }
+
     private static func make(_ g: Conv2DGeometry, _ pass: Pass, hasBias: Bool, layout: Layout,
                              precision: Precision) -> DNNLPrimitive {
         var (source, weights, destination) = plainDescriptors(g)
@@ -104,10 +124,7 @@ enum DNNLConvolution {
             destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any, pass == .forward ? dnnl_f32 : operand)
         }
         var bias = DNNLEngine.descriptor([g.outChannels], dnnl_x)
-        let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
-        let dilates: [Int64] = [Int64(g.dilationY - 1), Int64(g.dilationX - 1)]  // oneDNN counts gaps
-        let padding: [Int64] = [Int64(g.padY), Int64(g.padX)]
-        let paddingEnd: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
+        let (strides, dilates, padding, paddingEnd) = spacing(g)
         var operation = dnnl_convolution_desc_t()
         let status: dnnl_status_t
         let name: String

@@ -7,17 +7,9 @@ enum DNNLInferencePrimitives {
     /// A forward-inference convolution of `g` in oneDNN's preferred layouts, with a bias (O) when
     /// `hasBias`, and `attributes` (post-ops) when given.
     static func convolution(_ g: Conv2DGeometry, hasBias: Bool, attributes: DNNLAttributes) -> DNNLPrimitive {
-        var source = DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any)
-        var weights = g.groups == 1
-            ? DNNLEngine.descriptor(g.weightShape, dnnl_format_tag_any)
-            : DNNLEngine.descriptor([g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth],
-                                    dnnl_format_tag_any)
-        var destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any)
+        var (source, weights, destination) = DNNLConvolution.preferredDescriptors(g)
         var bias = DNNLEngine.descriptor([g.outChannels], dnnl_x)
-        let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
-        let dilates: [Int64] = [Int64(g.dilationY - 1), Int64(g.dilationX - 1)]  // oneDNN counts gaps
-        let padding: [Int64] = [Int64(g.padY), Int64(g.padX)]
-        let paddingEnd: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
+        let (strides, dilates, padding, paddingEnd) = DNNLConvolution.spacing(g)
         let name = "inference convolution \(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText)"
         var operation = dnnl_convolution_desc_t()
         let status = withUnsafePointer(to: &bias) { biasPointer in

@@ -9,17 +9,9 @@ enum DNNLTrainingPrimitives {
     /// ReLU post-op when `relu`), backward data and backward weights (with the bias gradient when `hasBias`).
     static func convolution(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool)
         -> (forward: DNNLPrimitive, backwardData: DNNLPrimitive, backwardWeights: DNNLPrimitive) {
-        var source = DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any)
-        var weights = g.groups == 1
-            ? DNNLEngine.descriptor(g.weightShape, dnnl_format_tag_any)
-            : DNNLEngine.descriptor([g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth],
-                                    dnnl_format_tag_any)
-        var destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any)
+        var (source, weights, destination) = DNNLConvolution.preferredDescriptors(g)
         var bias = DNNLEngine.descriptor([g.outChannels], dnnl_x)
-        let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
-        let dilates: [Int64] = [Int64(g.dilationY - 1), Int64(g.dilationX - 1)]  // oneDNN counts gaps
-        let padding: [Int64] = [Int64(g.padY), Int64(g.padX)]
-        let paddingEnd: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
+        let (strides, dilates, padding, paddingEnd) = DNNLConvolution.spacing(g)
         let shapes = "\(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText) (training segment)"
         var operation = dnnl_convolution_desc_t()
         var status = withUnsafePointer(to: &bias) { biasPointer in
