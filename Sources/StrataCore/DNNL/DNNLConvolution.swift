@@ -80,26 +80,28 @@ enum DNNLConvolution {
         return cache.primitive(for: key) { make(geometry, pass, hasBias: hasBias, layout: layout, precision: precision) }
     }
 
-    /// The plain memory descriptors of a convolution's input, weight and output.
+    /// The plain memory descriptors of a convolution's input, weight and output (NCHW, OIHW or GOIHW).
     static func plainDescriptors(_ g: Conv2DGeometry)
         -> (input: dnnl_memory_desc_t, weight: dnnl_memory_desc_t, output: dnnl_memory_desc_t) {
-        let weight = g.groups == 1
-            ? DNNLEngine.descriptor(g.weightShape, dnnl_oihw)
-            : DNNLEngine.descriptor([g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth],
-                                    dnnl_goihw)
-        return (DNNLEngine.descriptor(g.inputShape, dnnl_nchw), weight, DNNLEngine.descriptor(g.outputShape, dnnl_nchw))
+        descriptors(g, activations: dnnl_nchw, weight: g.groups == 1 ? dnnl_oihw : dnnl_goihw)
     }
 
     /// Descriptors of a convolution's input, weight and output that let oneDNN choose each layout
     /// (`format_tag_any`), in Float32.
     static func preferredDescriptors(_ g: Conv2DGeometry)
         -> (input: dnnl_memory_desc_t, weight: dnnl_memory_desc_t, output: dnnl_memory_desc_t) {
-        let weight = g.groups == 1
-            ? DNNLEngine.descriptor(g.weightShape, dnnl_format_tag_any)
-            : DNNLEngine.descriptor([g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth],
-                                    dnnl_format_tag_any)
-        return (DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any), weight,
-                DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any))
+        descriptors(g, activations: dnnl_format_tag_any, weight: dnnl_format_tag_any)
+    }
+
+    /// The weight's dimensions as oneDNN takes them: (O, C, KH, KW), or (G, O/G, C/G, KH, KW) with groups.
+    static func weightDimensions(_ g: Conv2DGeometry) -> [Int] {
+        g.groups == 1 ? g.weightShape : [g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth]
+    }
+
+    private static func descriptors(_ g: Conv2DGeometry, activations: dnnl_format_tag_t, weight: dnnl_format_tag_t)
+        -> (input: dnnl_memory_desc_t, weight: dnnl_memory_desc_t, output: dnnl_memory_desc_t) {
+        (DNNLEngine.descriptor(g.inputShape, activations), DNNLEngine.descriptor(weightDimensions(g), weight),
+         DNNLEngine.descriptor(g.outputShape, activations))
     }
 
     /// A convolution's strides, dilations (oneDNN counts the gaps: dilation − 1), and padding at the
@@ -117,9 +119,7 @@ enum DNNLConvolution {
             // bfloat16 operands, Float32 results: what a pass writes is Float32, what it reads bfloat16.
             let operand = precision == .bfloat16 ? dnnl_bf16 : dnnl_f32
             source = DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any, pass == .backwardData ? dnnl_f32 : operand)
-            let weightShape = g.groups == 1 ? g.weightShape
-                : [g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth]
-            weights = DNNLEngine.descriptor(weightShape, dnnl_format_tag_any,
+            weights = DNNLEngine.descriptor(weightDimensions(g), dnnl_format_tag_any,
                                             pass == .backwardWeights ? dnnl_f32 : operand)
             destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any, pass == .forward ? dnnl_f32 : operand)
         }

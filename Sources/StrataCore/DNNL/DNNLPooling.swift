@@ -85,13 +85,16 @@ enum DNNLPooling {
         cache.primitive(for: Key(geometry: geometry, kind: kind, pass: pass)) { make(geometry, kind, pass) }
     }
 
+    /// A pooling's strides, window and padding at the start and at the end, as oneDNN's descriptors take them.
+    static func spacing(_ g: Pool2DGeometry) -> (strides: [Int64], kernel: [Int64], padding: [Int64], paddingEnd: [Int64]) {
+        ([Int64(g.strideY), Int64(g.strideX)], [Int64(g.kernelHeight), Int64(g.kernelWidth)],
+         [Int64(g.padY), Int64(g.padX)], [Int64(g.padBottom), Int64(g.padRight)])
+    }
+
     private static func make(_ g: Pool2DGeometry, _ kind: Kind, _ pass: Pass) -> DNNLPrimitive {
         var source = DNNLEngine.descriptor(g.inputShape, dnnl_nchw)
         var destination = DNNLEngine.descriptor(g.outputShape, dnnl_nchw)
-        let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
-        let kernel: [Int64] = [Int64(g.kernelHeight), Int64(g.kernelWidth)]
-        let padding: [Int64] = [Int64(g.padY), Int64(g.padX)]
-        let paddingEnd: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
+        let (strides, kernel, padding, paddingEnd) = spacing(g)
         let algorithm = kind == .max ? dnnl_pooling_max : dnnl_pooling_avg_include_padding
         let kindName = kind == .max ? "max" : "average"
         var operation = dnnl_pooling_desc_t()

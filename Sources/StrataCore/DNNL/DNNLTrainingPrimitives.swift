@@ -44,10 +44,7 @@ enum DNNLTrainingPrimitives {
     static func pooling(_ g: Pool2DGeometry, kind: DNNLPooling.Kind, source: UnsafePointer<dnnl_memory_desc_t>)
         -> (forward: DNNLPrimitive, backward: DNNLPrimitive) {
         var destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any)
-        let strides: [Int64] = [Int64(g.strideY), Int64(g.strideX)]
-        let kernel: [Int64] = [Int64(g.kernelHeight), Int64(g.kernelWidth)]
-        let padding: [Int64] = [Int64(g.padY), Int64(g.padX)]
-        let paddingEnd: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
+        let (strides, kernel, padding, paddingEnd) = DNNLPooling.spacing(g)
         let algorithm = kind == .max ? dnnl_pooling_max : dnnl_pooling_avg_include_padding
         let name = "\(kind == .max ? "max" : "average") pooling \(g.inputShape.shapeText) kernel \(kernel) (training segment)"
         var operation = dnnl_pooling_desc_t()
