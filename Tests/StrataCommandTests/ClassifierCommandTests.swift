@@ -264,6 +264,18 @@ final class ClassifierCommandTests: XCTestCase {
             let row = try XCTUnwrap(processor.lines.first { $0.hasSuffix(member) }, processor.output)
             XCTAssertTrue(row.contains(String(format: "%9.0f", seconds)), row)
         }
+
+        // A run written before processor time was recorded is named, not charted at 0 s.
+        let old = workspace.url("run-old")
+        try? FileManager.default.removeItem(at: old)
+        try FileManager.default.copyItem(at: workspace.url("run-a"), to: old)
+        var metrics = try RunFiles.json(old.appendingPathComponent("metrics.json"))
+        metrics["trainingProcessorSeconds"] = nil
+        try JSONSerialization.data(withJSONObject: metrics).write(to: old.appendingPathComponent("metrics.json"))
+        let refused = try workspace.strata.run(["plot", "--accuracy-vs-time", "--time", "processor", old.path, "--out", "chart"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.error.contains("\(old.path): metrics.json has no training processor time (trainingProcessorSeconds)"),
+                      refused.error)
     }
 
     func testPlotRedrawsOneRunAndOverlaysSeveral() throws {
