@@ -8,6 +8,13 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// For the targets that orchestrate (the experiments, the command line): no optimization even in release, and
+/// compiled file by file rather than as one whole-module job, so that both cores work on them at the end of a
+/// clean build. Only targets that no library product contains, so other packages can still depend on Strata.
+let unoptimizedInRelease: [SwiftSetting] = [
+    .unsafeFlags(["-Onone", "-no-whole-module-optimization"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "Strata",
     platforms: [.macOS(.v14)],
@@ -63,9 +70,12 @@ let package = Package(
         // even in release: 17 of the ~24 processor seconds of rebuilding them and the CLI, the longest step at
         // the end of a clean build, when only this module can compile. No library product contains them.
         .target(name: "StrataExperiments", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot",
-                                                          "StrataDistributed", "StrataRetrieval", "StrataTracking",
-                                                          "StrataInterop"],
-                swiftSettings: swiftSettings + [.unsafeFlags(["-Onone"], .when(configuration: .release))]),
+                                                          "StrataDistributed", "StrataRetrieval", "StrataTracking"],
+                swiftSettings: swiftSettings + unoptimizedInRelease),
+        // `strata import` (weights from PyTorch and Keras into a run folder): the experiments' glue around StrataInterop,
+        // in a module of its own so that StrataExperiments does not wait for StrataInterop in a clean build.
+        .target(name: "StrataImport", dependencies: ["StrataExperiments", "StrataInterop"],
+                swiftSettings: swiftSettings + unoptimizedInRelease),
         .target(name: "Strata", dependencies: ["StrataCore", "StrataNN", "StrataData", "StrataTrain", "StrataPlot", "StrataRetrieval",
                                                "StrataTracking", "StrataInterop"],
                 swiftSettings: swiftSettings),
@@ -75,8 +85,8 @@ let package = Package(
         // this module's optimizer, the last step before linking. No library product contains it, so the flag
         // does not stop other packages from depending on Strata's libraries.
         .executableTarget(name: "strata", dependencies: [
-            "StrataExperiments", "StrataDistributed", "StrataInterop", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: swiftSettings + [.unsafeFlags(["-Onone"], .when(configuration: .release))]),
+            "StrataExperiments", "StrataDistributed", "StrataInterop", "StrataImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: swiftSettings + unoptimizedInRelease),
 
         // The README's example.
         .executableTarget(name: "mnist-mlp", dependencies: ["Strata"], path: "Examples/MNISTMLP",
@@ -122,7 +132,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         // Fixtures/ holds PyTorch and Keras models trained one epoch, with their logits (scripts/make-import-fixtures.py).
         // The ONNX Runtime checks run when STRATA_ONNX_PYTHON names the python of scripts/onnx-check-venv.
-        .testTarget(name: "StrataInteropTests", dependencies: ["StrataInterop", "StrataExperiments", "StrataData", "StrataTestSupport"],
+        .testTarget(name: "StrataInteropTests", dependencies: ["StrataInterop", "StrataExperiments", "StrataImport", "StrataData", "StrataTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StrataExperimentsTests", dependencies: ["StrataExperiments", "StrataTestSupport"],
                     swiftSettings: swiftSettings),

@@ -166,7 +166,8 @@ public struct RunReport {
         }
     }
 
-    static let jsonEncoder: JSONEncoder = {
+    /// The encoder of every JSON file in a run folder: sorted keys, pretty-printed, non-finite numbers as strings.
+    public static let jsonEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataExperiments
+import StrataImport
 
 extension WeightSource: ExpressibleByArgument {}
 

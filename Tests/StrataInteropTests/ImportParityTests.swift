@@ -2,6 +2,7 @@ import Foundation
 import StrataCore
 import StrataData
 import StrataExperiments
+import StrataImport
 import StrataInterop
 import StrataNN
 import StrataTestSupport

@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 import StrataExperiments
+import StrataImport
 import StrataInterop
 import StrataNN
 import StrataTestSupport

@@ -1,5 +1,6 @@
 import Foundation
 import StrataData
+import StrataExperiments
 import StrataInterop
 import StrataNN
 import StrataTrain
