@@ -12,11 +12,7 @@ struct EnsembleCommand: ParsableCommand {
     @Argument(help: "Two or more run folders trained on the same dataset (the growth table adds them in this order).")
     var runs: [String]
 
-    @Option(name: .customLong("tta"), help: "Test-time augmentation views for every member (default: each run's own --tta, else 1).")
-    var testTimeAugmentation: Int?
-
-    @Option(help: "final or trained: each run's weights saved at its end (default), or its last checkpoint's trained weights.")
-    var weights: String = TrainedClassifier.Weights.final.rawValue
+    @OptionGroup var evaluation: EvaluationArguments
 
     @Option(help: "A folder for ensemble.json, the growth chart (ensemble-growth.png) and the images every member gets wrong (missed-by-all.png).")
     var out: String?
@@ -26,19 +22,13 @@ struct EnsembleCommand: ParsableCommand {
     func validate() throws {
         guard runs.count >= 2 else { throw ValidationError("an ensemble needs at least two run folders, got \(runs.count)") }
         for run in runs { _ = try RunFolder(existing: run) }
-        guard TrainedClassifier.Weights(rawValue: weights) != nil else {
-            throw ValidationError("--weights must be final or trained, got \(weights)")
-        }
-        if let testTimeAugmentation, testTimeAugmentation < 1 {
-            throw ValidationError("--tta must be at least 1, got \(testTimeAugmentation)")
-        }
     }
 
     func run() throws {
         common.applyThreads()
         let data = try TrainedClassifier.data(of: runs[0], dataDirectory: common.dataDirectory)
-        let choice = TrainedClassifier.Weights(rawValue: weights) ?? .final   // validate() refused any other value
-        let result = try Ensemble.run(runs, data: data, weights: choice, testTimeAugmentation: testTimeAugmentation)
+        let result = try Ensemble.run(runs, data: data, weights: evaluation.choice,
+                                      testTimeAugmentation: evaluation.testTimeAugmentation)
         say("test set: \(data.name), \(data.test.count) images")
         for (path, evaluation) in zip(result.members, result.memberEvaluations) {
             say(String(format: "%8.2f%%  ", evaluation.accuracy * 100) + path)

@@ -18,24 +18,12 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("confusion"), help: "Also draw the confusion matrix to this file (.png, .svg, .pdf).")
     var confusionChart: String?
 
-    @Option(name: .customLong("tta"), help: ArgumentHelp("Test-time augmentation: average the softmax probabilities over the image and n−1 fixed variants (default: the run's own --tta, else 1).",
-                                                         discussion: "The variants, in order: one-pixel shifts right, left, down, up, then the four diagonals (up to 9 views); for runs trained with --augment flip each is followed by its mirror image (up to 18 views: --tta 2 is the image and its mirror). Shifted-in pixels are black. Deterministic."))
-    var testTimeAugmentation: Int?
-
-    @Option(help: ArgumentHelp("final or trained: the weights saved at the run's end (default), or the last checkpoint's trained weights.",
-                               discussion: "The two differ for runs trained with --ema or --swa-start: final holds the average, trained what the optimizer produced."))
-    var weights: String = TrainedClassifier.Weights.final.rawValue
+    @OptionGroup var evaluation: EvaluationArguments
 
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         _ = try RunFolder(existing: runFolder)
-        guard TrainedClassifier.Weights(rawValue: weights) != nil else {
-            throw ValidationError("--weights must be final or trained, got \(weights)")
-        }
-        if let testTimeAugmentation, testTimeAugmentation < 1 {
-            throw ValidationError("--tta must be at least 1, got \(testTimeAugmentation)")
-        }
         if let confusionChart, (try? OutputFormat(path: confusionChart)) == nil {
             throw ValidationError("--confusion \(confusionChart) must end in .png, .svg or .pdf")
         }
@@ -44,30 +32,30 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         common.applyThreads()
         let data = try TrainedClassifier.data(of: runFolder, dataset: dataset, dataDirectory: common.dataDirectory)
-        let choice = TrainedClassifier.Weights(rawValue: weights) ?? .final   // validate() refused any other value
+        let choice = evaluation.choice
         let classifier = try TrainedClassifier(runFolder, for: data.test, weights: choice)
-        let views = testTimeAugmentation ?? classifier.options.testTimeAugmentation ?? 1
-        let evaluation = try ClassifierEvaluation.run(classifier.model, on: data.test, augmentation: classifier.augmentation,
+        let views = evaluation.testTimeAugmentation ?? classifier.options.testTimeAugmentation ?? 1
+        let result = try ClassifierEvaluation.run(classifier.model, on: data.test, augmentation: classifier.augmentation,
                                                       testTimeAugmentation: views)
         let names = data.test.classNames
         say("\(classifier.options.model) on the \(data.name) test set (\(data.test.count) images)"
             + (views > 1 ? ", probabilities averaged over \(views) views" : "") + (choice == .trained ? ", the trained weights" : ""))
-        say(String(format: "accuracy: %.2f%%   loss: %.4f", evaluation.accuracy * 100, evaluation.loss))
-        let unscored = evaluation.unscored.reduce(0, +)
+        say(String(format: "accuracy: %.2f%%   loss: %.4f", result.accuracy * 100, result.loss))
+        let unscored = result.unscored.reduce(0, +)
         if unscored > 0 { say("\(unscored) images had a NaN or infinite score and count as wrong") }
         say("")
         say("class            precision   recall   support")
-        for score in RunMetrics.classScores(confusion: evaluation.confusion, classNames: names,
-                                                        unscored: evaluation.unscored) {
+        for score in RunMetrics.classScores(confusion: result.confusion, classNames: names,
+                                                        unscored: result.unscored) {
             say("\(score.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%9.4f %8.4f %9d", score.precision, score.recall, score.support))")
         }
         say("")
         say("confusion matrix (rows: true class, columns: predicted class)")
-        for (c, row) in evaluation.confusion.enumerated() {
+        for (c, row) in result.confusion.enumerated() {
             say(String(c).padding(toLength: 4, withPad: " ", startingAt: 0) + row.map { String(format: "%6d", $0) }.joined())
         }
         if let confusionChart {
-            _ = try Heatmap.confusionMatrix(evaluation.confusion, classes: names).save(to: confusionChart)
+            _ = try Heatmap.confusionMatrix(result.confusion, classes: names).save(to: confusionChart)
             say("wrote \(confusionChart)")
         }
     }
