@@ -52,7 +52,9 @@ public final class Tracker: Callback {
         let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
         let id = runID
         timer.schedule(deadline: .now() + heartbeatInterval, repeating: heartbeatInterval)
-        timer.setEventHandler { try? store.beat(runID: id) }
+        // Weakly: a cancelled timer lets go of its handler later, on its queue, and a strong reference there could
+        // outlive the command, so the store would never close and fold its write-ahead log back (seen under load).
+        timer.setEventHandler { [weak store] in try? store?.beat(runID: id) }
         timer.resume()
         heartbeat = timer
     }

@@ -51,6 +51,22 @@ final class TrackerTests: XCTestCase {
         XCTAssertEqual(try store.run(String(tracker.runID)).status, .killed)
     }
 
+    /// The heartbeat must not keep the store alive: once the command lets go of its tracker and store, the
+    /// store closes at once (and SQLite folds the write-ahead log back), not when the cancelled timer's handler
+    /// happens to be released on its queue, which may be after the process has exited.
+    func testLettingGoOfTheTrackerAndStoreClosesTheStoreAtOnce() throws {
+        weak var released: RunStore?
+        do {
+            let store = try file.open()
+            released = store
+            let tracker = try Tracker(store: store, run: NewRun(name: "closed"), heartbeatInterval: 0.01)
+            Thread.sleep(forTimeInterval: 0.05)   // a few heartbeats
+            tracker.finish()
+        }
+        XCTAssertNil(released, "the store outlived its tracker")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file.path + "-wal"))
+    }
+
     func testAWriterAndAReaderAtOnceUnderWAL() throws {
         let writer = try file.open(), reader = try file.open()
         let id = try writer.beginRun(NewRun(name: "concurrent"))
