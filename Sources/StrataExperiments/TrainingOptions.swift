@@ -11,7 +11,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable, ValidatableOptions 
     /// Where to look for the built-in datasets first (`--data-dir`).
     public var dataDirectory: String?
     /// A name from `ModelCatalog.names`.
-    public var model = "cnn"
+    public var model = "mlp"
     /// The shape options of the model (classes are set from the data).
     public var modelOptions = ModelOptions()
     /// The number of epochs.

@@ -35,7 +35,7 @@ struct TrainingArguments: ParsableArguments {
     var dataset = ValueList("default")
 
     @Option(help: "The model: \(ModelCatalog.names.joined(separator: ", ")).")
-    var model = ValueList("cnn")
+    var model = ValueList("mlp")
 
     @Option(help: "The number of epochs.")
     var epochs = ValueList(5)
