@@ -71,9 +71,9 @@ public final class Sequential: Layer {
 
     /// Each layer applied to the previous one's output. A `BatchNormalization` or a `Residual` directly
     /// followed by a `ReLU` runs as one fused op (the same values and gradients, one pass fewer each way).
-    /// In training, each run of convolutions, batch normalizations, ReLUs and poolings runs as one
-    /// `BlockedTrainingSegment` (`TrainingSegmentCompiler`; the same values and gradients within rounding),
-    /// in Float32 only: under `Precision.with(.bfloat16)` the layers run one by one, in bfloat16.
+    /// In training, each run of convolutions, batch normalizations, ReLUs, poolings and residual blocks of
+    /// these runs as one `BlockedTrainingSegment` (`TrainingSegmentCompiler`; the same values and gradients
+    /// within rounding), in Float32 only: under `Precision.with(.bfloat16)` the layers run one by one, in bfloat16.
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         var x = input
         var index = 0

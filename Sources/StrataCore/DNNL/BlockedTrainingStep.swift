@@ -108,6 +108,12 @@ final class BlockedTrainingStep: @unchecked Sendable {
         case pooling(Pooling)
         case relu(ReLU)
         case batchNormalization(BatchNormalization)
+        /// Where a residual block begins: its input fans out to the body and the shortcut.
+        case residualStart(ResidualStart)
+        /// Where the body of a residual block ends and its shortcut begins, from the block's input again.
+        case shortcutStart
+        /// Where a residual block ends: body + shortcut.
+        case residualAddition(ResidualAddition)
     }
 
     let kind: Kind
@@ -121,8 +127,9 @@ final class BlockedTrainingStep: @unchecked Sendable {
     let work: Int
 
     /// The step for `operation` whose input arrives laid out as `input`; the primitives are made with
-    /// the OpenMP thread count the step will run with.
-    init(_ operation: BlockedTrainingOperation, input: dnnl_memory_desc_t) {
+    /// the OpenMP thread count the step will run with. `pending` is the layout of the innermost residual
+    /// block's pending activation: its input at `.shortcutStart`, its body's output at `.residualAddition`.
+    init(_ operation: BlockedTrainingOperation, input: dnnl_memory_desc_t, pending: dnnl_memory_desc_t? = nil) {
         var input = input
         inputBytes = dnnl_memory_desc_get_size(&input)
         let kind: Kind
@@ -147,12 +154,31 @@ final class BlockedTrainingStep: @unchecked Sendable {
             kind = .batchNormalization(ThreadPolicy.forOneDNN(multiplyAdds: work) {
                 BatchNormalization(input: input, epsilon: Float(bitPattern: epsilonBits), relu: relu)
             })
+        case .residualStart(let shape):
+            work = shape.reduce(1, *)
+            outputShape = shape
+            kind = .residualStart(ThreadPolicy.forOneDNN(multiplyAdds: work) { ResidualStart(input: input) })
+        case .shortcutStart(let shape):
+            work = 0
+            outputShape = shape
+            kind = .shortcutStart
+        case .residualAddition(let shape, let relu):
+            guard let body = pending else { preconditionFailure("BlockedTrainingStep: a residual addition without a body") }
+            work = shape.reduce(1, *)
+            outputShape = shape
+            kind = .residualAddition(ThreadPolicy.forOneDNN(multiplyAdds: work) {
+                ResidualAddition(body: body, shortcut: input, relu: relu)
+            })
         }
         self.kind = kind
         switch kind {
         case .convolution(let c): outputLayout = c.forward.memoryDescriptor(argument: DNNL_ARG_DST).pointee
         case .pooling(let p): outputLayout = p.forward.memoryDescriptor(argument: DNNL_ARG_DST).pointee
-        case .relu, .batchNormalization: outputLayout = input
+        case .relu, .batchNormalization, .residualStart: outputLayout = input
+        case .shortcutStart:
+            guard let start = pending else { preconditionFailure("BlockedTrainingStep: a shortcut outside a residual block") }
+            outputLayout = start
+        case .residualAddition(let a): outputLayout = a.layout
         }
         var output = outputLayout
         outputBytes = dnnl_memory_desc_get_size(&output)

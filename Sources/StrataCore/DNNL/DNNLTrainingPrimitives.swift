@@ -92,3 +92,15 @@ extension DNNLTrainingPrimitives {
         return (forward, DNNLPrimitive(name + " backward", operation: operation, hint: forward))
     }
 }
+
+extension DNNLTrainingPrimitives {
+    /// a + b over memory laid out as `data` (both operands and the destination), through max(·, 0) as a
+    /// post-op when `relu`: the sum at the end of a residual block, or of two gradients where an
+    /// activation fans out.
+    static func addition(_ data: UnsafePointer<dnnl_memory_desc_t>, relu: Bool) -> DNNLPrimitive {
+        let name = "addition\(relu ? " + ReLU" : "") (training segment)"
+        var operation = dnnl_binary_desc_t()
+        DNNLEngine.check(dnnl_binary_desc_init(&operation, dnnl_binary_add, data, data, data), name, "descriptor")
+        return DNNLPrimitive(name, operation: operation, attributes: DNNLAttributes(sum: false, relu: relu, name: name))
+    }
+}
