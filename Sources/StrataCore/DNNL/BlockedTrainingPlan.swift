@@ -85,8 +85,9 @@ final class BlockedTrainingPlan: @unchecked Sendable {
     private let outputToPlain: DNNLPrimitive?, gradientFromPlain: DNNLPrimitive?
     private let outputBytes: Int
 
-    /// The plan of `operations` applied in turn to an input of `inputShape` (N, C, H, W).
-    init(_ operations: [BlockedTrainingOperation], inputShape: [Int]) {
+    /// The plan of `operations` applied in turn to an input of `inputShape` (N, C, H, W), Float32 and NCHW
+    /// like its output; with `.bfloat16` the activations and gradients between the steps are bfloat16.
+    init(_ operations: [BlockedTrainingOperation], inputShape: [Int], precision: Precision = .float32) {
         self.operations = operations
         self.inputShape = inputShape
         var layout = DNNLEngine.descriptor(inputShape, dnnl_nchw)
@@ -95,7 +96,7 @@ final class BlockedTrainingPlan: @unchecked Sendable {
         // shortcut starts, then its body's output until the addition.
         var pending: [dnnl_memory_desc_t] = []
         for operation in operations {
-            let step = BlockedTrainingStep(operation, input: layout, pending: pending.last)
+            let step = BlockedTrainingStep(operation, input: layout, pending: pending.last, precision: precision)
             switch operation {
             case .residualStart: pending.append(layout)
             case .shortcutStart: pending[pending.count - 1] = layout

@@ -84,12 +84,23 @@ public struct BlockedTrainingSegment {
     private struct PlanKey: Hashable {
         let operations: [BlockedTrainingOperation]
         let threads: Int
+        let precision: Precision
+    }
+
+    /// The precision the segment runs in on this thread: `Precision.current` where oneDNN runs bfloat16
+    /// natively, else Float32 (`Sequential` runs the layers one by one in bfloat16 there).
+    public static var precision: Precision {
+        Precision.current == .bfloat16 && Precision.bfloat16IsNative ? .bfloat16 : .float32
     }
 
     private static let plans = DNNLPrimitiveCache<PlanKey, BlockedTrainingPlan>(capacity: 32)
 
     /// The operations in turn on `input` (N, C, H, W), giving (N, C', H', W'); recorded on the tape
-    /// when the input or a parameter requires gradients. Traps with a message naming the
+    /// when the input or a parameter requires gradients. Under `Precision.with(.bfloat16)` (where native,
+    /// `BlockedTrainingSegment.precision`) the convolutions read bfloat16 operands with Float32 accumulation
+    /// and the activations between the operations are stored in bfloat16; the weights, the batch
+    /// normalizations' statistics, scales and shifts, the input, the output and the gradients of the
+    /// input and the parameters stay Float32. Traps with a message naming the
     /// operation and the shapes when they do not fit.
     public func forward(_ input: Tensor) -> Tensor {
         precondition(!layers.isEmpty, "BlockedTrainingSegment.forward: the segment has no operation")
@@ -135,8 +146,11 @@ public struct BlockedTrainingSegment {
             }
         }
         let plain = input.contiguousStorageView()
-        let key = PlanKey(operations: operations, threads: ThreadPolicy.threadCount)
-        let plan = Self.plans.primitive(for: key) { BlockedTrainingPlan(operations, inputShape: plain.shape) }
+        let precision = Self.precision
+        let key = PlanKey(operations: operations, threads: ThreadPolicy.threadCount, precision: precision)
+        let plan = Self.plans.primitive(for: key) {
+            BlockedTrainingPlan(operations, inputShape: plain.shape, precision: precision)
+        }
         let result = plan.forward(plain, weights: weights, normalizations: normalizations)
         updateRunningStatistics(result.saved)
         let inputs = [input] + parameters
