@@ -71,15 +71,17 @@ public final class Sequential: Layer {
 
     /// Each layer applied to the previous one's output. A `BatchNormalization` or a `Residual` directly
     /// followed by a `ReLU` runs as one fused op (the same values and gradients, one pass fewer each way).
-    /// In training, each run of convolutions, batch normalizations, ReLUs and poolings runs as one
-    /// `BlockedTrainingSegment` (`TrainingSegmentCompiler`; the same values and gradients within rounding),
-    /// in Float32 only: under `Precision.with(.bfloat16)` the layers run one by one, in bfloat16.
+    /// In training, each run of convolutions, batch normalizations, ReLUs, poolings and residual blocks of
+    /// these runs as one `BlockedTrainingSegment` (`TrainingSegmentCompiler`; the same values and gradients
+    /// within rounding), under `Precision.with(.bfloat16)` too where bfloat16 is native (activations stored in
+    /// bfloat16; elsewhere the layers run one by one, in bfloat16).
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         var x = input
         var index = 0
         while index < layers.count {
-            // bfloat16 convolutions run layer by layer (the segments are Float32 only).
-            if training, TrainingSegmentCompiler.isEnabled, Precision.current == .float32, x.rank == 4,
+            // Segments run bfloat16 only where it is native; elsewhere bfloat16 runs layer by layer.
+            if training, TrainingSegmentCompiler.isEnabled, BlockedTrainingSegment.precision == Precision.current,
+               x.rank == 4,
                let (segment, end) = TrainingSegmentCompiler.segment(layers, from: index) {
                 x = segment.forward(x)
                 index = end

@@ -13,6 +13,12 @@ enum BlockedTrainingOperation: Hashable {
     /// Batch normalization of an (N, C, H, W) activation with the batch's statistics (ε as its bits),
     /// through max(·, 0) when `relu`.
     case batchNormalization(shape: [Int], epsilonBits: UInt32, relu: Bool)
+    /// The start of a residual block whose input (N, C, H, W) goes to the body and to the shortcut.
+    case residualStart(shape: [Int])
+    /// The end of the body and the start of the shortcut, which reads the block's input (N, C, H, W) again.
+    case shortcutStart(shape: [Int])
+    /// body + shortcut, both (N, C, H, W), through max(·, 0) when `relu`: the end of a residual block.
+    case residualAddition(shape: [Int], relu: Bool)
 }
 
 /// A buffer of a segment's activation or gradient in some layout, and the object that keeps it alive
@@ -79,14 +85,24 @@ final class BlockedTrainingPlan: @unchecked Sendable {
     private let outputToPlain: DNNLPrimitive?, gradientFromPlain: DNNLPrimitive?
     private let outputBytes: Int
 
-    /// The plan of `operations` applied in turn to an input of `inputShape` (N, C, H, W).
-    init(_ operations: [BlockedTrainingOperation], inputShape: [Int]) {
+    /// The plan of `operations` applied in turn to an input of `inputShape` (N, C, H, W), Float32 and NCHW
+    /// like its output; with `.bfloat16` the activations and gradients between the steps are bfloat16.
+    init(_ operations: [BlockedTrainingOperation], inputShape: [Int], precision: Precision = .float32) {
         self.operations = operations
         self.inputShape = inputShape
         var layout = DNNLEngine.descriptor(inputShape, dnnl_nchw)
         var steps: [BlockedTrainingStep] = [], shape = inputShape
+        // The layouts of the pending activations of the open residual blocks: a block's input until its
+        // shortcut starts, then its body's output until the addition.
+        var pending: [dnnl_memory_desc_t] = []
         for operation in operations {
-            let step = BlockedTrainingStep(operation, input: layout)
+            let step = BlockedTrainingStep(operation, input: layout, pending: pending.last, precision: precision)
+            switch operation {
+            case .residualStart: pending.append(layout)
+            case .shortcutStart: pending[pending.count - 1] = layout
+            case .residualAddition: pending.removeLast()
+            case .convolution, .pooling, .relu, .batchNormalization: break
+            }
             steps.append(step)
             layout = step.outputLayout
             shape = step.outputShape
@@ -113,10 +129,20 @@ final class BlockedTrainingPlan: @unchecked Sendable {
         var x = BlockedBuffer(pointer: input.pointer, owner: input)
         var saved: [Saved] = []
         var convolution = 0, normalization = 0
+        // The pending activations of the open residual blocks (see `init`).
+        var pending: [BlockedBuffer] = []
         for (index, step) in steps.enumerated() {
             var record = Saved()
             ThreadPolicy.forOneDNN(multiplyAdds: step.work) {
                 switch step.kind {
+                case .residualStart:
+                    pending.append(x)
+                case .shortcutStart:
+                    swap(&x, &pending[pending.count - 1])
+                case .residualAddition(let a):
+                    let output = a.forward(body: pending.removeLast(), shortcut: x)
+                    if a.reluBackward != nil { record.output = output }
+                    x = output
                 case .convolution(let c):
                     let source = x.converted(c.source.input(from: x.pointer))
                     let (weight, bias) = weights[convolution]
@@ -189,8 +215,16 @@ final class BlockedTrainingPlan: @unchecked Sendable {
                   normalizations: Normalizations, wantsInput: Bool, wantsWeights: [Bool], wantsNormalizations: [Bool])
         -> (input: Tensor?, weights: [(Tensor, Tensor?)?], normalizations: [(Tensor, Tensor)?]) {
         // needed[i]: whether the gradient of step i's input is needed (by the caller or an earlier parameter).
+        // In a residual block, the body and the shortcut both start from whether the block's input needs it.
         var needed: [Bool] = [], neededBefore = wantsInput, convolution = 0, normalization = 0
+        var neededAtStart: [Bool] = []
         for step in steps {
+            switch step.kind {
+            case .residualStart: neededAtStart.append(neededBefore)
+            case .shortcutStart: swap(&neededBefore, &neededAtStart[neededAtStart.count - 1])
+            case .residualAddition: neededBefore = neededBefore || neededAtStart.removeLast()
+            case .convolution, .pooling, .relu, .batchNormalization: break
+            }
             needed.append(neededBefore)
             if case .convolution = step.kind {
                 neededBefore = neededBefore || wantsWeights[convolution]
@@ -211,12 +245,26 @@ final class BlockedTrainingPlan: @unchecked Sendable {
         }
         var weightGradients = [(Tensor, Tensor?)?](repeating: nil, count: weights.count)
         var normalizationGradients = [(Tensor, Tensor)?](repeating: nil, count: normalizations.count)
+        // The pending gradients of the open residual blocks, walking back: the body output's until the
+        // body is reached, then the shortcut input's until the block's start sums it with the body's.
+        var pending: [BlockedBuffer] = []
         for index in steps.indices.reversed() {
             let step = steps[index], record = saved[index]
             if case .convolution = step.kind { convolution -= 1 }
             if case .batchNormalization = step.kind { normalization -= 1 }
             ThreadPolicy.forOneDNN(multiplyAdds: step.work) {
                 switch step.kind {
+                case .residualAddition(let a):
+                    if needed[index], let reluBackward = a.reluBackward, let output = record.output {
+                        gradient = step.reluGradient(reluBackward, gradient, output: output)
+                    }
+                    pending.append(gradient)
+                    if needed[index] { gradient = a.shortcutGradient(gradient) }
+                case .shortcutStart:
+                    swap(&gradient, &pending[pending.count - 1])
+                case .residualStart(let r):
+                    let shortcut = pending.removeLast()
+                    if needed[index] { gradient = r.gradient(body: gradient, shortcut: shortcut, bytes: step.outputBytes) }
                 case .convolution(let c):
                     guard wantsWeights[convolution] || needed[index] else { return }
                     if let reluBackward = c.reluBackward, let output = record.output {

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A run of convolutions (with a bias and a ReLU fused), batch normalizations with the batch's
-/// statistics (ReLU fused), poolings and ReLUs trained as ONE differentiable op whose activations stay
-/// in oneDNN's blocked layouts (nChw16c and the like) from operation to operation.
+/// statistics (ReLU fused), poolings, ReLUs and residual blocks of these (body + shortcut, ReLU fused)
+/// trained as ONE differentiable op whose activations stay in oneDNN's blocked layouts (nChw16c and the
+/// like) from operation to operation.
 ///
 /// The forward pass reorders the NCHW input once (when the first convolution wants another layout),
 /// runs oneDNN's forward-training primitives, updates the running statistics, and reorders only the
@@ -28,6 +29,12 @@ public struct BlockedTrainingSegment {
         case relu
         case batchNormalization(gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, momentum: Float,
                                 epsilon: Float, relu: Bool)
+        /// The start of a residual block (its body follows).
+        case residualStart
+        /// The end of a residual block's body and the start of its shortcut (empty for the identity).
+        case shortcutStart
+        /// body + shortcut, then max(·, 0) when `relu`: the end of a residual block.
+        case residualAddition(relu: Bool)
     }
 
     private var layers: [Layer] = []
@@ -65,23 +72,53 @@ public struct BlockedTrainingSegment {
                                           momentum: momentum, epsilon: epsilon, relu: relu))
     }
 
+    /// relu?(body(x) + shortcut(x)): a residual block whose body and shortcut are segments of their own
+    /// (nil: the identity), both mapping (N, C, H, W) to the same (N, C', H', W'). Its activations stay
+    /// blocked too; in the backward pass the gradient goes to both paths and is summed where they start.
+    public mutating func residual(_ body: BlockedTrainingSegment, shortcut: BlockedTrainingSegment? = nil,
+                                  relu: Bool = false) {
+        precondition(!body.layers.isEmpty, "BlockedTrainingSegment.residual: the body has no operation")
+        layers += [.residualStart] + body.layers + [.shortcutStart] + (shortcut?.layers ?? []) + [.residualAddition(relu: relu)]
+    }
+
     private struct PlanKey: Hashable {
         let operations: [BlockedTrainingOperation]
         let threads: Int
+        let precision: Precision
+    }
+
+    /// The precision the segment runs in on this thread: `Precision.current` where oneDNN runs bfloat16
+    /// natively, else Float32 (`Sequential` runs the layers one by one in bfloat16 there).
+    public static var precision: Precision {
+        Precision.current == .bfloat16 && Precision.bfloat16IsNative ? .bfloat16 : .float32
     }
 
     private static let plans = DNNLPrimitiveCache<PlanKey, BlockedTrainingPlan>(capacity: 32)
 
     /// The operations in turn on `input` (N, C, H, W), giving (N, C', H', W'); recorded on the tape
-    /// when the input or a parameter requires gradients. Traps with a message naming the
+    /// when the input or a parameter requires gradients. Under `Precision.with(.bfloat16)` (where native,
+    /// `BlockedTrainingSegment.precision`) the convolutions read bfloat16 operands with Float32 accumulation
+    /// and the activations between the operations are stored in bfloat16; the weights, the batch
+    /// normalizations' statistics, scales and shifts, the input, the output and the gradients of the
+    /// input and the parameters stay Float32. Traps with a message naming the
     /// operation and the shapes when they do not fit.
     public func forward(_ input: Tensor) -> Tensor {
         precondition(!layers.isEmpty, "BlockedTrainingSegment.forward: the segment has no operation")
         var operations: [BlockedTrainingOperation] = [], weights: [(weight: Tensor, bias: Tensor?)] = []
         var normalizations: BlockedTrainingPlan.Normalizations = []
-        var shape = input.shape
+        var shape = input.shape, pendingShapes: [[Int]] = []  // as `BlockedTrainingPlan.init`'s pending layouts
         for layer in layers {
             switch layer {
+            case .residualStart:
+                operations.append(.residualStart(shape: shape))
+                pendingShapes.append(shape)
+            case .shortcutStart:
+                swap(&shape, &pendingShapes[pendingShapes.count - 1])
+                operations.append(.shortcutStart(shape: shape))
+            case let .residualAddition(relu):
+                let body = pendingShapes.removeLast()
+                precondition(body == shape, "BlockedTrainingSegment.residual: the body gives \(body.shapeText) but the shortcut gives \(shape.shapeText)")
+                operations.append(.residualAddition(shape: shape, relu: relu))
             case let .convolution(weight, bias, stride, padding, paddingEnd, dilation, groups, relu):
                 let g = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride,
                                        padding: padding, paddingEnd: paddingEnd, dilation: dilation, groups: groups,
@@ -109,8 +146,11 @@ public struct BlockedTrainingSegment {
             }
         }
         let plain = input.contiguousStorageView()
-        let key = PlanKey(operations: operations, threads: ThreadPolicy.threadCount)
-        let plan = Self.plans.primitive(for: key) { BlockedTrainingPlan(operations, inputShape: plain.shape) }
+        let precision = Self.precision
+        let key = PlanKey(operations: operations, threads: ThreadPolicy.threadCount, precision: precision)
+        let plan = Self.plans.primitive(for: key) {
+            BlockedTrainingPlan(operations, inputShape: plain.shape, precision: precision)
+        }
         let result = plan.forward(plain, weights: weights, normalizations: normalizations)
         updateRunningStatistics(result.saved)
         let inputs = [input] + parameters
@@ -123,7 +163,7 @@ public struct BlockedTrainingSegment {
                 wantsWeights.append(weight.requiresGrad || (bias?.requiresGrad ?? false))
             case let .batchNormalization(gamma, beta, _, _, _, _, _):
                 wantsNormalizations.append(gamma.requiresGrad || beta.requiresGrad)
-            case .pooling, .relu:
+            case .pooling, .relu, .residualStart, .shortcutStart, .residualAddition:
                 break
             }
         }
@@ -144,7 +184,7 @@ public struct BlockedTrainingSegment {
                 case .batchNormalization:
                     all += [gradients.normalizations[normalization]?.0, gradients.normalizations[normalization]?.1]
                     normalization += 1
-                case .pooling, .relu:
+                case .pooling, .relu, .residualStart, .shortcutStart, .residualAddition:
                     break
                 }
             }
@@ -160,7 +200,7 @@ public struct BlockedTrainingSegment {
             switch layer {
             case let .convolution(weight, bias, _, _, _, _, _, _): return [weight] + (bias.map { [$0] } ?? [])
             case let .batchNormalization(gamma, beta, _, _, _, _, _): return [gamma, beta]
-            case .pooling, .relu: return []
+            case .pooling, .relu, .residualStart, .shortcutStart, .residualAddition: return []
             }
         }
     }

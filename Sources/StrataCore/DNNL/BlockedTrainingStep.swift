@@ -14,10 +14,10 @@ final class BlockedTrainingStep: @unchecked Sendable {
         let dataGradOutput: BlockedArgument, dataWeight: BlockedArgument, dataGradInput: BlockedArgument
         let weightsInput: BlockedArgument, weightsGradOutput: BlockedArgument, weightsGradWeight: BlockedArgument
 
-        init(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool, input: dnnl_memory_desc_t) {
+        init(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool, input: dnnl_memory_desc_t, precision: Precision) {
             geometry = g
             (forward, backwardData, backwardWeights) = DNNLTrainingPrimitives.convolution(g, hasBias: hasBias,
-                                                                                          relu: relu)
+                                                                                          relu: relu, precision: precision)
             let plainWeight = DNNLConvolution.plainDescriptors(g).weight
             let output = forward.memoryDescriptor(argument: DNNL_ARG_DST).pointee
             let chosenSource = forward.memoryDescriptor(argument: DNNL_ARG_SRC).pointee
@@ -108,6 +108,12 @@ final class BlockedTrainingStep: @unchecked Sendable {
         case pooling(Pooling)
         case relu(ReLU)
         case batchNormalization(BatchNormalization)
+        /// Where a residual block begins: its input fans out to the body and the shortcut.
+        case residualStart(ResidualStart)
+        /// Where the body of a residual block ends and its shortcut begins, from the block's input again.
+        case shortcutStart
+        /// Where a residual block ends: body + shortcut.
+        case residualAddition(ResidualAddition)
     }
 
     let kind: Kind
@@ -121,8 +127,11 @@ final class BlockedTrainingStep: @unchecked Sendable {
     let work: Int
 
     /// The step for `operation` whose input arrives laid out as `input`; the primitives are made with
-    /// the OpenMP thread count the step will run with.
-    init(_ operation: BlockedTrainingOperation, input: dnnl_memory_desc_t) {
+    /// the OpenMP thread count the step will run with. `pending` is the layout of the innermost residual
+    /// block's pending activation: its input at `.shortcutStart`, its body's output at `.residualAddition`.
+    /// A convolution's output is bfloat16 with `.bfloat16` (the other operations keep their input's type).
+    init(_ operation: BlockedTrainingOperation, input: dnnl_memory_desc_t, pending: dnnl_memory_desc_t? = nil,
+         precision: Precision = .float32) {
         var input = input
         inputBytes = dnnl_memory_desc_get_size(&input)
         let kind: Kind
@@ -131,7 +140,7 @@ final class BlockedTrainingStep: @unchecked Sendable {
             work = g.multiplyAdds
             outputShape = g.outputShape
             kind = .convolution(ThreadPolicy.forOneDNN(multiplyAdds: work) {
-                Convolution(g, hasBias: hasBias, relu: relu, input: input)
+                Convolution(g, hasBias: hasBias, relu: relu, input: input, precision: precision)
             })
         case .pooling(let poolKind, let g):
             work = g.outputShape.reduce(1, *) * g.kernelHeight * g.kernelWidth
@@ -147,12 +156,31 @@ final class BlockedTrainingStep: @unchecked Sendable {
             kind = .batchNormalization(ThreadPolicy.forOneDNN(multiplyAdds: work) {
                 BatchNormalization(input: input, epsilon: Float(bitPattern: epsilonBits), relu: relu)
             })
+        case .residualStart(let shape):
+            work = shape.reduce(1, *)
+            outputShape = shape
+            kind = .residualStart(ThreadPolicy.forOneDNN(multiplyAdds: work) { ResidualStart(input: input) })
+        case .shortcutStart(let shape):
+            work = 0
+            outputShape = shape
+            kind = .shortcutStart
+        case .residualAddition(let shape, let relu):
+            guard let body = pending else { preconditionFailure("BlockedTrainingStep: a residual addition without a body") }
+            work = shape.reduce(1, *)
+            outputShape = shape
+            kind = .residualAddition(ThreadPolicy.forOneDNN(multiplyAdds: work) {
+                ResidualAddition(body: body, shortcut: input, relu: relu)
+            })
         }
         self.kind = kind
         switch kind {
         case .convolution(let c): outputLayout = c.forward.memoryDescriptor(argument: DNNL_ARG_DST).pointee
         case .pooling(let p): outputLayout = p.forward.memoryDescriptor(argument: DNNL_ARG_DST).pointee
-        case .relu, .batchNormalization: outputLayout = input
+        case .relu, .batchNormalization, .residualStart: outputLayout = input
+        case .shortcutStart:
+            guard let start = pending else { preconditionFailure("BlockedTrainingStep: a shortcut outside a residual block") }
+            outputLayout = start
+        case .residualAddition(let a): outputLayout = a.layout
         }
         var output = outputLayout
         outputBytes = dnnl_memory_desc_get_size(&output)

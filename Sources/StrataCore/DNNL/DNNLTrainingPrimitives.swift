@@ -7,12 +7,20 @@ import CDNNL
 enum DNNLTrainingPrimitives {
     /// The three primitives of one convolution in oneDNN's preferred layouts: forward training (with a
     /// ReLU post-op when `relu`), backward data and backward weights (with the bias gradient when `hasBias`).
-    static func convolution(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool)
+    /// With `.bfloat16` the activations, their gradients and the weight the passes read are bfloat16 (Float32
+    /// accumulation); the bias and the weight and bias gradients stay Float32.
+    static func convolution(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool, precision: Precision = .float32)
         -> (forward: DNNLPrimitive, backwardData: DNNLPrimitive, backwardWeights: DNNLPrimitive) {
         var (source, weights, destination) = DNNLConvolution.preferredDescriptors(g)
+        var gradWeights = weights
+        if precision == .bfloat16 {
+            source = DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any, dnnl_bf16)
+            weights = DNNLEngine.descriptor(DNNLConvolution.weightDimensions(g), dnnl_format_tag_any, dnnl_bf16)
+            destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any, dnnl_bf16)
+        }
         var bias = DNNLEngine.descriptor([g.outChannels], dnnl_x)
         let (strides, dilates, padding, paddingEnd) = DNNLConvolution.spacing(g)
-        let shapes = "\(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText) (training segment)"
+        let shapes = "\(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText) (training segment\(precision == .bfloat16 ? ", bf16" : ""))"
         var operation = dnnl_convolution_desc_t()
         var status = withUnsafePointer(to: &bias) { biasPointer in
             dnnl_dilated_convolution_forward_desc_init(
@@ -30,7 +38,7 @@ enum DNNLTrainingPrimitives {
 
         status = withUnsafePointer(to: &bias) { biasPointer in
             dnnl_dilated_convolution_backward_weights_desc_init(
-                &operation, dnnl_convolution_direct, &source, &weights, hasBias ? biasPointer : nil, &destination,
+                &operation, dnnl_convolution_direct, &source, &gradWeights, hasBias ? biasPointer : nil, &destination,
                 strides, dilates, padding, paddingEnd)
         }
         DNNLEngine.check(status, "convolution backward weights \(shapes)", "descriptor")
@@ -39,11 +47,11 @@ enum DNNLTrainingPrimitives {
         return (forward, backwardData, backwardWeights)
     }
 
-    /// Forward-training pooling of `g` reading `source` (its layout as given; the destination's layout
-    /// oneDNN chooses), and its backward pass with the gradients in the same two layouts.
+    /// Forward-training pooling of `g` reading `source` (its layout and data type as given; the destination's
+    /// layout oneDNN chooses, in the same data type), and its backward pass with the gradients in the same two layouts.
     static func pooling(_ g: Pool2DGeometry, kind: DNNLPooling.Kind, source: UnsafePointer<dnnl_memory_desc_t>)
         -> (forward: DNNLPrimitive, backward: DNNLPrimitive) {
-        var destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any)
+        var destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any, source.pointee.data_type)
         let (strides, kernel, padding, paddingEnd) = DNNLPooling.spacing(g)
         let algorithm = kind == .max ? dnnl_pooling_max : dnnl_pooling_avg_include_padding
         let name = "\(kind == .max ? "max" : "average") pooling \(g.inputShape.shapeText) kernel \(kernel) (training segment)"
@@ -90,5 +98,17 @@ extension DNNLTrainingPrimitives {
         DNNLEngine.check(dnnl_batch_normalization_backward_desc_init(&operation, dnnl_backward, data, data, epsilon,
                                                                      flags), name, "backward descriptor")
         return (forward, DNNLPrimitive(name + " backward", operation: operation, hint: forward))
+    }
+}
+
+extension DNNLTrainingPrimitives {
+    /// a + b over memory laid out as `data` (both operands and the destination), through max(·, 0) as a
+    /// post-op when `relu`: the sum at the end of a residual block, or of two gradients where an
+    /// activation fans out.
+    static func addition(_ data: UnsafePointer<dnnl_memory_desc_t>, relu: Bool) -> DNNLPrimitive {
+        let name = "addition\(relu ? " + ReLU" : "") (training segment)"
+        var operation = dnnl_binary_desc_t()
+        DNNLEngine.check(dnnl_binary_desc_init(&operation, dnnl_binary_add, data, data, data), name, "descriptor")
+        return DNNLPrimitive(name, operation: operation, attributes: DNNLAttributes(sum: false, relu: relu, name: name))
     }
 }
