@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """PyTorch reference for `strata-bench`: the same models, batches, optimizers and timing rule.
 
-    bench/reference/.venv/bin/python bench/reference/pytorch_bench.py [--quick] [--only a,b] [--threads N] [--compile]
+    bench/reference/.venv/bin/python bench/reference/pytorch_bench.py [--quick] [--only a,b] [--threads N] [--compile] [--bf16]
 
 Eager mode, the standard loop (`optimizer.zero_grad(); loss.backward(); optimizer.step()`), NCHW
 (PyTorch's native layout on CPU). Threads: `torch.set_num_threads(N)`, `torch.set_num_interop_threads(1)`.
 With `--compile`, each row is timed a second time with `torch.compile(model)`, reported as
 framework `pytorch-compile` (compiling happens in the warm-up steps and is not timed).
+With `--bf16`, the forward pass and the loss of training rows (and the inference rows' forward pass) run
+under `torch.autocast("cpu", dtype=torch.bfloat16)`: PyTorch's CPU mixed precision, what `strata-bench
+--precision bf16` is compared with (the records say `"precision": "bf16"`).
 Inference rows (`cnn-infer-b1`, `cnn-infer-b256`, …): the model in `eval()` mode, called under
 `torch.inference_mode()`; the batch-1 rows report the median call (see benchcommon.py).
 
@@ -15,6 +18,8 @@ Layer for layer as Benchmarks/Bench/main.swift and Sources/StrataExperiments/Mod
 initialization and optimizer hyperparameters other than the learning rate don't change the speed.
 """
 from __future__ import annotations
+
+import contextlib
 
 import torch
 from torch import nn
@@ -139,6 +144,15 @@ def maybe_compile(model: nn.Module, compiled: bool) -> nn.Module:
     return torch.compile(model) if compiled else model
 
 
+# Set by --bf16: the forward passes and losses run under CPU autocast in bfloat16.
+BF16 = False
+
+
+def precision():
+    """torch.autocast("cpu", bfloat16) under --bf16, else nothing."""
+    return torch.autocast("cpu", dtype=torch.bfloat16) if BF16 else contextlib.nullcontext()
+
+
 def classifier_step(row: str, compiled: bool):
     """A training step of a classifier: softmax cross-entropy from logits on integer labels."""
     make, shape, make_optimizer = CLASSIFIERS[row]
@@ -153,7 +167,8 @@ def classifier_step(row: str, compiled: bool):
 
     def step() -> None:
         optimizer.zero_grad()
-        loss = loss_function(forward(inputs), labels)
+        with precision():
+            loss = loss_function(forward(inputs), labels)
         loss.backward()
         optimizer.step()
     return step
@@ -173,7 +188,8 @@ def ranknet_step(compiled: bool):
 
     def step() -> None:
         optimizer.zero_grad()
-        loss = loss_function(forward(a) - forward(b), targets)
+        with precision():
+            loss = loss_function(forward(a) - forward(b), targets)
         loss.backward()
         optimizer.step()
     return step
@@ -186,7 +202,7 @@ def argmax_step(compiled: bool):
     inputs = torch.rand((ROWS["argmax"][0], 10), generator=torch.Generator().manual_seed(3))
 
     def step() -> None:
-        with torch.no_grad():
+        with torch.no_grad(), precision():
             forward(inputs)
     return step
 
@@ -199,7 +215,7 @@ def inference_step(row: str, compiled: bool):
     inputs = torch.rand((ROWS[row][0], *shape), generator=torch.Generator().manual_seed(4))
 
     def step() -> None:
-        with torch.inference_mode():
+        with torch.inference_mode(), precision():
             forward(inputs)
     return step
 
@@ -214,9 +230,15 @@ def make_step(row: str, compiled: bool):
     return classifier_step(row, compiled)
 
 
+def add_arguments(parser) -> None:
+    parser.add_argument("--compile", action="store_true", help="also time each row with torch.compile (framework pytorch-compile)")
+    parser.add_argument("--bf16", action="store_true", help="run under torch.autocast('cpu', dtype=torch.bfloat16)")
+
+
 def main() -> None:
-    options = parse_options(__doc__.splitlines()[0], lambda parser: parser.add_argument(
-        "--compile", action="store_true", help="also time each row with torch.compile (framework pytorch-compile)"))
+    global BF16
+    options = parse_options(__doc__.splitlines()[0], add_arguments)
+    BF16 = options.extra.bf16
     torch.set_num_threads(options.threads)
     torch.set_num_interop_threads(1)
     log(f"pytorch_bench: torch {torch.__version__}, {torch.get_num_threads()} threads")
@@ -229,7 +251,8 @@ def main() -> None:
             except Exception as error:  # torch.compile needs a C++ compiler; report and go on
                 log(f"pytorch_bench: {framework} {row} failed: {type(error).__name__}: {error}")
                 continue
-            emit(framework, row, timing, options.threads, version=torch.__version__)
+            emit(framework, row, timing, options.threads, version=torch.__version__,
+                 **({"precision": "bf16"} if BF16 else {}))
 
 
 if __name__ == "__main__":
