@@ -26,6 +26,10 @@ struct ValueList<Value: ExpressibleByArgument>: ExpressibleByArgument {
 
     /// The value for run `index` of a sweep (a single value serves every run).
     func value(_ index: Int) -> Value { values.count == 1 ? values[0] : values[index] }
+
+    /// The default as `--help` prints it: the values as they are written on the command line (`constant`,
+    /// not the type's own description).
+    var defaultValueDescription: String { values.map { "\($0)" }.joined(separator: ",") }
 }
 
 /// The options of a training run, shared by `strata train` and `strata sweep`; in a sweep exactly

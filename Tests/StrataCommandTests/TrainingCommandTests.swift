@@ -13,6 +13,16 @@ final class TrainingCommandTests: XCTestCase {
         try RunFiles.safetensors(workspace.url("\(run)/model.safetensors"))
     }
 
+    /// `--help` prints each option's default as it is written on the command line (a list option's type
+    /// printed itself as `ValueList<String>(values: ["constant"])` before).
+    func testHelpPrintsDefaultsAsTheyAreWritten() throws {
+        let help = try workspace.strata.succeed(["train", "--help"]).output
+        XCTAssertFalse(help.contains("ValueList"), help)
+        for text in ["(default: mlp)", "(default: constant)", "(default: none)", "(default: 5)"] {
+            XCTAssertTrue(help.contains(text), "no \(text) in:\n\(help)")
+        }
+    }
+
     func testEveryLearningRateScheduleThroughTheCommandLine() throws {
         // Two epochs of 9 steps each (265 training images, batches of 32).
         try workspace.train("constant-1", epochs: 1)
