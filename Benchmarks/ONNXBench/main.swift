@@ -17,7 +17,7 @@ import StrataInterop
 import StrataNN
 import StrataTrain
 
-WaitPolicy.relaunchIfNeeded()
+try WaitPolicy.relaunchIfNeeded()
 
 let arguments = CommandLine.arguments
 func value(of option: String) -> String? { arguments.firstIndex(of: option).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
