@@ -10,6 +10,7 @@
 // median batch). Prints one JSON object per model (JSONL); warm-up calls are excluded. `predict` runs the
 // network compiled for inference (`CompiledInference`: oneDNN layers chained in blocked layouts);
 // `--layer-by-layer` times each layer's own `forward` instead (the path before it), for A/B runs.
+// The OpenMP wait policy comes from STRATA_WAIT_POLICY (`WaitPolicy`; bench/compare-wait-policy compares them).
 import Foundation
 import StrataCore
 import StrataExperiments

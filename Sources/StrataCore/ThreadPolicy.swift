@@ -39,6 +39,8 @@ public enum ThreadPolicy {
     /// oneDNN work (matrix products, convolutions) with fewer multiply-adds than this runs on one
     /// OpenMP thread: with passive waiting, waking a second thread costs more than it saves below about
     /// 4 M (`strata-microbench`, and the two-thread `mlp-small` and `ranknet` rows of `strata-bench`).
+    /// With spinning threads (`STRATA_WAIT_POLICY=1000`) on a machine of one's own, 256 K made some
+    /// models faster and others slower (docs/performance.md, "a bounded spin instead of passive waiting").
     public nonisolated(unsafe) static var parallelMultiplyAdds = 1 << 22
 
     /// Runs `body` with oneDNN's OpenMP limited to one thread when `multiplyAdds` is below
