@@ -11,9 +11,11 @@ import Foundation
 ///
 /// `STRATA_WAIT_POLICY` chooses the mode: `passive` (the default: `OMP_WAIT_POLICY=PASSIVE`, threads
 /// sleep at once), a number of spins (`GOMP_SPINCOUNT`: libgomp's threads poll that many times,
-/// about 0.1 µs each here, before they sleep; `STRATA_WAIT_POLICY=1000` is about 100 µs), or `spin`
-/// (no relaunch: the libraries' own defaults, libgomp 300,000 spins). A user's own `OMP_WAIT_POLICY`
-/// or `GOMP_SPINCOUNT` wins over the spin count.
+/// 25 ns each on an idle core here, before they sleep; `STRATA_WAIT_POLICY=1000` is about 25 µs), or
+/// `spin` (no relaunch: the libraries' own defaults, libgomp 300,000 spins, about 7 ms). `spin` is for
+/// a machine of one's own: there two-thread inference was up to 1.8× faster at batch 1, on a shared
+/// one up to 40× slower (docs/performance.md). A user's own `OMP_WAIT_POLICY` or `GOMP_SPINCOUNT` wins
+/// over the spin count.
 public enum WaitPolicy {
     /// How idle OpenMP threads wait.
     public enum Mode: Equatable, Sendable {
