@@ -13,9 +13,9 @@ import Foundation
 /// sleep at once), a number of spins (`GOMP_SPINCOUNT`: libgomp's threads poll that many times,
 /// 25 ns each on an idle core here, before they sleep; `STRATA_WAIT_POLICY=1000` is about 25 µs), or
 /// `spin` (no relaunch: the libraries' own defaults, libgomp 300,000 spins, about 7 ms). `spin` is for
-/// a machine of one's own: there two-thread inference was up to 1.8× faster at batch 1, on a shared
-/// one up to 40× slower (docs/performance.md). A user's own `OMP_WAIT_POLICY` or `GOMP_SPINCOUNT` wins
-/// over the spin count.
+/// a machine of one's own: there two-thread inference with `ThreadPolicy.parallelMultiplyAdds = 0` was
+/// up to 1.8× faster at batch 1, on a shared one up to 40× slower (docs/performance.md). A user's own
+/// `OMP_WAIT_POLICY` or `GOMP_SPINCOUNT` wins over the spin count.
 public enum WaitPolicy {
     /// How idle OpenMP threads wait.
     public enum Mode: Equatable, Sendable {
