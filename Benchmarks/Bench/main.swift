@@ -22,7 +22,7 @@ import StrataExperiments
 import StrataNN
 import StrataTrain
 
-WaitPolicy.relaunchIfNeeded()
+try WaitPolicy.relaunchIfNeeded()
 
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")

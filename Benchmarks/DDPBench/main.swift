@@ -18,7 +18,7 @@ import StrataExperiments
 import StrataNN
 import StrataTrain
 
-WaitPolicy.relaunchIfNeeded()
+try WaitPolicy.relaunchIfNeeded()
 setvbuf(stdout, nil, _IOLBF, 0)
 
 let arguments = CommandLine.arguments

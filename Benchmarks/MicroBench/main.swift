@@ -14,7 +14,7 @@ import CDNNL
 import Foundation
 import StrataCore
 
-WaitPolicy.relaunchIfNeeded()
+try WaitPolicy.relaunchIfNeeded()
 
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")

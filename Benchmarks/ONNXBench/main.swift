@@ -10,6 +10,7 @@
 // median batch). Prints one JSON object per model (JSONL); warm-up calls are excluded. `predict` runs the
 // network compiled for inference (`CompiledInference`: oneDNN layers chained in blocked layouts);
 // `--layer-by-layer` times each layer's own `forward` instead (the path before it), for A/B runs.
+// The OpenMP wait policy comes from STRATA_WAIT_POLICY (`WaitPolicy`; bench/compare-wait-policy compares them).
 import Foundation
 import StrataCore
 import StrataExperiments
@@ -17,7 +18,7 @@ import StrataInterop
 import StrataNN
 import StrataTrain
 
-WaitPolicy.relaunchIfNeeded()
+try WaitPolicy.relaunchIfNeeded()
 
 let arguments = CommandLine.arguments
 func value(of option: String) -> String? { arguments.firstIndex(of: option).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }

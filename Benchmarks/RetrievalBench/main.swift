@@ -71,7 +71,7 @@ struct Reporter {
     }
 }
 
-WaitPolicy.relaunchIfNeeded()  // passive OpenMP waiting: spinning collapses on a shared machine
+try WaitPolicy.relaunchIfNeeded()  // passive OpenMP waiting: spinning collapses on a shared machine
 do {
     let options = try BenchOptions(Array(CommandLine.arguments.dropFirst()))
     measuresCPUTime = options.cpuClock

@@ -39,6 +39,9 @@ public enum ThreadPolicy {
     /// oneDNN work (matrix products, convolutions) with fewer multiply-adds than this runs on one
     /// OpenMP thread: with passive waiting, waking a second thread costs more than it saves below about
     /// 4 M (`strata-microbench`, and the two-thread `mlp-small` and `ranknet` rows of `strata-bench`).
+    /// With spinning threads (`STRATA_WAIT_POLICY=spin`) on a machine of one's own, 0 made two-thread
+    /// batch-1 inference faster on most models (docs/performance.md, "spinning threads on a machine of
+    /// one's own"); it is not the default, because the spin that needs ruins a shared machine.
     public nonisolated(unsafe) static var parallelMultiplyAdds = 1 << 22
 
     /// Runs `body` with oneDNN's OpenMP limited to one thread when `multiplyAdds` is below

@@ -8,9 +8,9 @@ import StrataTrain
 /// `strata`: train, evaluate and compare neural networks on image data, and draw their plots.
 @main
 struct StrataCommand: ParsableCommand {
-    /// Applies the passive wait policy (see `WaitPolicy`), then runs the command.
+    /// Applies the wait policy (see `WaitPolicy`), then runs the command.
     static func main() {
-        WaitPolicy.relaunchIfNeeded()
+        do { try WaitPolicy.relaunchIfNeeded() } catch { exit(withError: error) }
         var resumeCommand: String?
         do {
             var command = try parseAsRoot()

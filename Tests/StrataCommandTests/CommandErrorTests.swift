@@ -34,6 +34,8 @@ final class CommandErrorTests: XCTestCase {
         environment["XDG_CACHE_HOME"] = nil
         environment["HOME"] = folder.path
         environment["OMP_WAIT_POLICY"] = nil
+        environment["GOMP_SPINCOUNT"] = nil
+        environment["STRATA_WAIT_POLICY"] = nil
         environment.merge(extraEnvironment) { $1 }
         process.environment = environment
         let errorPipe = Pipe()
@@ -93,6 +95,15 @@ final class CommandErrorTests: XCTestCase {
         let (_, spinning) = try strata(["data", "info", "mnist"],
                                        extraEnvironment: ["OMP_DISPLAY_ENV": "verbose", "STRATA_WAIT_POLICY": "spin"])
         XCTAssertTrue(spinning.contains("GOMP_SPINCOUNT = '300000'"), spinning)
+        let (_, bounded) = try strata(["data", "info", "mnist"],
+                                      extraEnvironment: ["OMP_DISPLAY_ENV": "verbose", "STRATA_WAIT_POLICY": "1000"])
+        XCTAssertTrue(bounded.contains("GOMP_SPINCOUNT = '1000'"), bounded)
+    }
+
+    func testUnknownWaitPolicy() throws {
+        let (status, error) = try strata(["data", "info", "mnist"], extraEnvironment: ["STRATA_WAIT_POLICY": "fast"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(error.hasPrefix("Error: STRATA_WAIT_POLICY='fast' is not a wait policy"), error)
     }
 
     func testSweepNeedsExactlyOneListedOption() throws {
