@@ -37,12 +37,19 @@ public enum ThreadPolicy {
     }
 
     /// oneDNN work (matrix products, convolutions) with fewer multiply-adds than this runs on one
-    /// OpenMP thread: with passive waiting, waking a second thread costs more than it saves below about
-    /// 4 M (`strata-microbench`, and the two-thread `mlp-small` and `ranknet` rows of `strata-bench`).
-    /// With spinning threads (`STRATA_WAIT_POLICY=spin`) on a machine of one's own, 0 made two-thread
-    /// batch-1 inference faster on most models (docs/performance.md, "spinning threads on a machine of
-    /// one's own"); it is not the default, because the spin that needs ruins a shared machine.
-    public nonisolated(unsafe) static var parallelMultiplyAdds = 1 << 22
+    /// OpenMP thread. The default follows `STRATA_WAIT_POLICY` (`defaultParallelMultiplyAdds(for:)`).
+    public nonisolated(unsafe) static var parallelMultiplyAdds = defaultParallelMultiplyAdds(
+        for: (try? WaitPolicy.mode(in: ProcessInfo.processInfo.environment)) ?? WaitPolicy.defaultMode)
+
+    /// The default of `parallelMultiplyAdds` under wait policy `mode`: with passive waiting 4 M, because
+    /// waking a sleeping thread costs more than it saves below that (`strata-microbench`, and the two-thread
+    /// `mlp-small` and `ranknet` rows of `strata-bench`); with threads that poll before sleeping (a spin
+    /// count or `spin`, for a machine of one's own) 0, every step on every thread: on the idle machine
+    /// 10,000 polls with 0 beat passive at two threads on every inference model at batch 256, and at
+    /// batch 1 on all but `dense128` (docs/performance.md, "spinning threads on a machine of one's own").
+    public static func defaultParallelMultiplyAdds(for mode: WaitPolicy.Mode) -> Int {
+        mode == .passive ? 1 << 22 : 0
+    }
 
     /// Runs `body` with oneDNN's OpenMP limited to one thread when `multiplyAdds` is below
     /// `parallelMultiplyAdds`; otherwise with the full thread count.

@@ -29,6 +29,13 @@ final class WaitPolicyTests: XCTestCase {
         XCTAssertEqual(WaitPolicy.variables(for: .spin), [:])
     }
 
+    /// Passive waiting keeps small oneDNN steps on one thread; threads that poll take every step on all.
+    func testSmallWorkThresholdFollowsTheMode() {
+        XCTAssertEqual(ThreadPolicy.defaultParallelMultiplyAdds(for: .passive), 1 << 22)
+        XCTAssertEqual(ThreadPolicy.defaultParallelMultiplyAdds(for: .bounded(spins: 10_000)), 0)
+        XCTAssertEqual(ThreadPolicy.defaultParallelMultiplyAdds(for: .spin), 0)
+    }
+
     func testRelaunchKeepsWhatTheUserSet() throws {
         // A user's GOMP_SPINCOUNT or thread timeout is kept; only the rest is added.
         XCTAssertEqual(try WaitPolicy.missingVariables(in: ["STRATA_WAIT_POLICY": "300", "GOMP_SPINCOUNT": "50"]),
