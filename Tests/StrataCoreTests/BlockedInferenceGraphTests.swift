@@ -91,6 +91,39 @@ final class BlockedInferenceGraphTests: XCTestCase {
         assertMatches(graph.run(x, output: y), reference(x.conv2d(weight), parts))
     }
 
+    /// A batch runs in parts that keep the largest activation under the budget (a power of two of examples,
+    /// the last part the remainder), with the same outputs as one run of the whole batch.
+    func testABatchRunsInPartsUnderTheActivationBudget() {
+        let weight = Tensor.randomNormal([16, 2, 3, 3], standardDeviation: 0.3, seed: 31)
+        let graph = BlockedInferenceGraph(inputShape: [2, 10, 10])   // the largest value: (16, 8, 8), 4 KiB
+        let y = graph.pool(graph.convolution(graph.input, weight: weight, relu: true), kind: .max, kernel: (2, 2),
+                           stride: (2, 2))
+        let x = Tensor.randomNormal([37, 2, 10, 10], seed: 32)
+        let expected = x.conv2d(weight).relu().maxPool2d(kernel: (2, 2))
+        let budget = BlockedInferenceGraph.activationBudgetBytes, threshold = ThreadPolicy.parallelMultiplyAdds
+        let threads = ThreadPolicy.threadCount
+        defer {
+            BlockedInferenceGraph.activationBudgetBytes = budget
+            ThreadPolicy.parallelMultiplyAdds = threshold
+            ThreadPolicy.setThreadCount(threads)
+        }
+        // Two passive threads: whole batches (parts would put more steps on one thread).
+        ThreadPolicy.setThreadCount(2)
+        ThreadPolicy.parallelMultiplyAdds = 1 << 22
+        BlockedInferenceGraph.activationBudgetBytes = 8 * 4096 + 100
+        XCTAssertNil(graph.examplesPerRun)
+        ThreadPolicy.parallelMultiplyAdds = 0   // every step on every thread: parts again
+        BlockedInferenceGraph.activationBudgetBytes = 0
+        XCTAssertNil(graph.examplesPerRun)
+        assertMatches(graph.run(x, output: y), expected)
+        BlockedInferenceGraph.activationBudgetBytes = 8 * 4096 + 100   // 8 examples: 4 runs of 8, then 5
+        XCTAssertEqual(graph.examplesPerRun, 8)
+        assertMatches(graph.run(x, output: y), expected)
+        BlockedInferenceGraph.activationBudgetBytes = 100   // less than one example: one at a time
+        XCTAssertEqual(graph.examplesPerRun, 1)
+        assertMatches(graph.run(x, output: y), expected)
+    }
+
     func testAPlanIsMadeAgainForAnotherThreadCount() {
         let weight = Tensor.randomNormal([32, 3, 3, 3], standardDeviation: 0.3, seed: 11)
         let graph = BlockedInferenceGraph(inputShape: [3, 40, 40])
