@@ -137,6 +137,8 @@ public struct LineChart: Chart {
                 if marker != .none {
                     for p in runs.joined() {
                         marker.draw(at: p, size: 2.6 * lineWidth + 2, color: color, on: canvas)
+                        // A hidden data point is worse than a hidden stretch of line (sampled every 6 px).
+                        occupied += Array(repeating: p, count: 10)
                         markers += 1
                     }
                 }

@@ -129,4 +129,17 @@ final class LineChartTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(fixed.legendArea).midY, downPlot.midY)
         XCTAssertLessThan(try XCTUnwrap(fixed.legendArea).midX, downPlot.midX)
     }
+
+    /// Points drawn as markers only (a scatter, as in `strata plot --accuracy-vs-time`) count as data the
+    /// legend avoids: they sat under a top-right legend before.
+    func testLegendAvoidsMarkerOnlyPoints() throws {
+        var chart = LineChart(width: 600, height: 400)
+        for (name, x, y) in [("a", 1.0, 0.0), ("b", 9.0, 10.0), ("c", 10.0, 9.5), ("d", 8.5, 9.0)] {
+            chart.add(series: name, x: [x], y: [y], style: .none, marker: .circle)
+        }
+        let layout = try chart.layout()
+        let box = try XCTUnwrap(layout.legendArea), plot = try XCTUnwrap(layout.plotArea)
+        XCTAssertLessThan(box.midX, plot.midX, "the points fill the top right: legend on the left")
+        XCTAssertLessThan(box.midY, plot.midY, "and at the top, clear of the bottom-left point")
+    }
 }
