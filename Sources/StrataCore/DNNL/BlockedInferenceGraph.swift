@@ -69,6 +69,8 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
     private(set) var operations: [Operation] = [.input]
     /// The shape of each value for one example, (C, H, W).
     private(set) var shapes: [[Int]]
+    /// The elements of the largest value for one example (kept as values are added, read at every run).
+    private var largestExampleElements: Int
     private struct PlanKey: Hashable { let batch: Int, output: Int, threads: Int }
     private var plans: [PlanKey: BlockedInferencePlan] = [:]
     private var lock = pthread_mutex_t()
@@ -78,6 +80,7 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
         precondition(inputShape.count == 3 && inputShape.allSatisfy { $0 > 0 },
                      "BlockedInferenceGraph: the input shape must be (C, H, W), got \(inputShape.shapeText)")
         shapes = [inputShape]
+        largestExampleElements = inputShape.reduce(1, *)
         pthread_mutex_init(&lock, nil)
     }
 
@@ -157,7 +160,7 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
     public var examplesPerRun: Int? {
         let budget = Self.activationBudgetBytes
         guard budget > 0, ThreadPolicy.threadCount == 1 || ThreadPolicy.parallelMultiplyAdds == 0 else { return nil }
-        let largest = shapes.map { $0.reduce(1, *) * MemoryLayout<Float>.stride }.max() ?? 1
+        let largest = largestExampleElements * MemoryLayout<Float>.stride
         var examples = 1
         while examples * 2 * largest <= budget { examples *= 2 }
         return examples
@@ -201,6 +204,7 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
     private func append(_ operation: Operation, shape: [Int]) -> Value {
         operations.append(operation)
         shapes.append(shape)
+        largestExampleElements = max(largestExampleElements, shape.reduce(1, *))
         return Value(index: operations.count - 1)
     }
 }

@@ -88,9 +88,9 @@ enum DNNLConvolution {
 
     /// Descriptors of a convolution's input, weight and output that let oneDNN choose each layout
     /// (`format_tag_any`), in Float32.
-    static func preferredDescriptors(_ g: Conv2DGeometry)
+    static func preferredDescriptors(_ g: Conv2DGeometry, dataType: dnnl_data_type_t = dnnl_f32)
         -> (input: dnnl_memory_desc_t, weight: dnnl_memory_desc_t, output: dnnl_memory_desc_t) {
-        descriptors(g, activations: dnnl_format_tag_any, weight: dnnl_format_tag_any)
+        descriptors(g, activations: dnnl_format_tag_any, weight: dnnl_format_tag_any, dataType: dataType)
     }
 
     /// The weight's dimensions as oneDNN takes them: (O, C, KH, KW), or (G, O/G, C/G, KH, KW) with groups.
@@ -98,10 +98,11 @@ enum DNNLConvolution {
         g.groups == 1 ? g.weightShape : [g.groups, g.groupOutChannels, g.groupInChannels, g.kernelHeight, g.kernelWidth]
     }
 
-    private static func descriptors(_ g: Conv2DGeometry, activations: dnnl_format_tag_t, weight: dnnl_format_tag_t)
+    private static func descriptors(_ g: Conv2DGeometry, activations: dnnl_format_tag_t, weight: dnnl_format_tag_t,
+                                    dataType: dnnl_data_type_t = dnnl_f32)
         -> (input: dnnl_memory_desc_t, weight: dnnl_memory_desc_t, output: dnnl_memory_desc_t) {
-        (DNNLEngine.descriptor(g.inputShape, activations), DNNLEngine.descriptor(weightDimensions(g), weight),
-         DNNLEngine.descriptor(g.outputShape, activations))
+        (DNNLEngine.descriptor(g.inputShape, activations, dataType), DNNLEngine.descriptor(weightDimensions(g), weight, dataType),
+         DNNLEngine.descriptor(g.outputShape, activations, dataType))
     }
 
     /// A convolution's strides, dilations (oneDNN counts the gaps: dilation − 1), and padding at the

@@ -11,13 +11,9 @@ enum DNNLTrainingPrimitives {
     /// accumulation); the bias and the weight and bias gradients stay Float32.
     static func convolution(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool, precision: Precision = .float32)
         -> (forward: DNNLPrimitive, backwardData: DNNLPrimitive, backwardWeights: DNNLPrimitive) {
-        var (source, weights, destination) = DNNLConvolution.preferredDescriptors(g)
-        var gradWeights = weights
-        if precision == .bfloat16 {
-            source = DNNLEngine.descriptor(g.inputShape, dnnl_format_tag_any, dnnl_bf16)
-            weights = DNNLEngine.descriptor(DNNLConvolution.weightDimensions(g), dnnl_format_tag_any, dnnl_bf16)
-            destination = DNNLEngine.descriptor(g.outputShape, dnnl_format_tag_any, dnnl_bf16)
-        }
+        var (source, weights, destination) = DNNLConvolution.preferredDescriptors(
+            g, dataType: precision == .bfloat16 ? dnnl_bf16 : dnnl_f32)
+        var gradWeights = DNNLConvolution.preferredDescriptors(g).weight
         var bias = DNNLEngine.descriptor([g.outChannels], dnnl_x)
         let (strides, dilates, padding, paddingEnd) = DNNLConvolution.spacing(g)
         let shapes = "\(g.inputShape.shapeText) ⋆ \(g.weightShape.shapeText) (training segment\(precision == .bfloat16 ? ", bf16" : ""))"
