@@ -52,11 +52,12 @@ public enum ThreadPolicy {
     }
 
     /// Runs `body` with oneDNN's OpenMP limited to one thread when `multiplyAdds` is below
-    /// `parallelMultiplyAdds`; otherwise with the full thread count.
+    /// `parallelMultiplyAdds` (or below `minimum`, for kernels that never gain from threads on less);
+    /// otherwise with the full thread count.
     @inline(__always)
-    static func forOneDNN<T>(multiplyAdds: Int, _ body: () -> T) -> T {
+    static func forOneDNN<T>(multiplyAdds: Int, minimum: Int = 0, _ body: () -> T) -> T {
         let threads = threadCount
-        guard threads > 1 && multiplyAdds < parallelMultiplyAdds else { return body() }
+        guard threads > 1 && multiplyAdds < Swift.max(parallelMultiplyAdds, minimum) else { return body() }
         omp_set_num_threads(1)
         defer { omp_set_num_threads(Int32(threads)) }
         return body()

@@ -3,7 +3,8 @@ import StrataCore
 /// A network prepared for fast inference: each run of consecutive layers that oneDNN can chain
 /// (convolutions with their batch normalization, ReLU and residual addition fused, pooling, channel
 /// concatenation, inference-mode dropout) becomes one `BlockedInferenceGraph`, whose activations stay
-/// in oneDNN's blocked layouts; the other layers (`Dense`, `Flatten`, …) run their own `forward`.
+/// in oneDNN's blocked layouts; each `Dense` layer becomes a `PackedInnerProduct` (weights packed once,
+/// bias and ReLU fused); the other layers (`Flatten`, …) run their own `forward`.
 ///
 /// Gives the same output as `network.forward(input, training: false)` within rounding (batch
 /// normalization folded into the convolution's weights changes the order of a few operations).
@@ -18,6 +19,7 @@ public final class CompiledInference {
     /// A part of the network: a blocked graph with its output (and the output's per-example shape), or a layer.
     private enum Stage {
         case blocked(BlockedInferenceGraph, BlockedInferenceGraph.Value, shape: [Int])
+        case dense(PackedInnerProduct, then: Activation)
         case layer(any Layer)
     }
 
@@ -33,20 +35,31 @@ public final class CompiledInference {
                 stages.append(.blocked(segment.graph, segment.output, shape: segment.outputShape))
                 index = segment.end
                 shape = segment.outputShape
+            } else if let dense = layers[index] as? Dense, let kernel = dense.kernel {
+                let relu = dense.activation == .relu
+                stages.append(.dense(PackedInnerProduct(weight: kernel, bias: dense.bias, relu: relu),
+                                     then: relu ? .linear : dense.activation))
+                shape = (try? dense.outputShape(for: shape)) ?? []
+                index += 1
             } else {
                 stages.append(.layer(layers[index]))
                 shape = (try? layers[index].outputShape(for: shape)) ?? []
                 index += 1
             }
         }
-        // Without a blocked graph, the network's own forward (with its fusions) is the whole program.
-        self.stages = stages.contains { if case .blocked = $0 { return true } else { return false } }
+        // Without a blocked graph or a dense layer, the network's own forward (with its fusions) is the whole program.
+        self.stages = stages.contains { if case .layer = $0 { return false } else { return true } }
             ? stages : [.layer(network)]
     }
 
     /// How many layer runs became blocked graphs (0 when the network has no convolution).
     public var blockedSegments: Int {
         stages.reduce(0) { count, stage in if case .blocked = stage { return count + 1 } else { return count } }
+    }
+
+    /// How many `Dense` layers run as a `PackedInnerProduct`.
+    public var packedDenseLayers: Int {
+        stages.reduce(0) { count, stage in if case .dense = stage { return count + 1 } else { return count } }
     }
 
     /// The network's inference-mode output for `input` (N, …), without recording gradients.
@@ -57,6 +70,8 @@ public final class CompiledInference {
                 switch stage {
                 case .blocked(let graph, let output, let shape):
                     x = graph.run(x, output: output).reshaped([x.shape[0]] + shape)
+                case .dense(let product, let activation):
+                    x = activation == .linear ? product.run(x) : activation.apply(product.run(x))
                 case .layer(let layer):
                     x = layer.forward(x, training: false)
                 }

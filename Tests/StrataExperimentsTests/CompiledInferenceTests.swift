@@ -54,6 +54,8 @@ final class CompiledInferenceTests: XCTestCase {
             randomizeNormalization(model)
             let isConvnet = model.inputShape.count == 3
             XCTAssertEqual(model.compiledInference.blockedSegments, isConvnet ? 1 : 0, name)
+            let denseLayers = ((model.network as? Sequential)?.layers ?? []).filter { $0 is Dense }.count
+            XCTAssertEqual(model.compiledInference.packedDenseLayers, denseLayers, name)
             for batch in [1, 6] {
                 let input = Tensor.randomUniform([batch] + model.inputShape, seed: UInt64(batch))
                 assertMatchesReference(model, input, name)
