@@ -86,8 +86,11 @@ final class BlockedTrainingPlan: @unchecked Sendable {
     private let outputBytes: Int
 
     /// The plan of `operations` applied in turn to an input of `inputShape` (N, C, H, W), Float32 and NCHW
-    /// like its output; with `.bfloat16` the activations and gradients between the steps are bfloat16.
-    init(_ operations: [BlockedTrainingOperation], inputShape: [Int], precision: Precision = .float32) {
+    /// like its output; with `.bfloat16` the activations and gradients between the steps are bfloat16, except,
+    /// with `float32NormalizationInputs`, the outputs of convolutions that a batch normalization reads (and
+    /// what follows that normalization up to the next convolution), which stay Float32.
+    init(_ operations: [BlockedTrainingOperation], inputShape: [Int], precision: Precision = .float32,
+         float32NormalizationInputs: Bool = false) {
         self.operations = operations
         self.inputShape = inputShape
         var layout = DNNLEngine.descriptor(inputShape, dnnl_nchw)
@@ -95,8 +98,12 @@ final class BlockedTrainingPlan: @unchecked Sendable {
         // The layouts of the pending activations of the open residual blocks: a block's input until its
         // shortcut starts, then its body's output until the addition.
         var pending: [dnnl_memory_desc_t] = []
-        for operation in operations {
-            let step = BlockedTrainingStep(operation, input: layout, pending: pending.last, precision: precision)
+        for (index, operation) in operations.enumerated() {
+            var feedsNormalization = false
+            if precision == .bfloat16, float32NormalizationInputs, index + 1 < operations.count,
+               case .batchNormalization = operations[index + 1] { feedsNormalization = true }
+            let step = BlockedTrainingStep(operation, input: layout, pending: pending.last, precision: precision,
+                                           float32Output: feedsNormalization)
             switch operation {
             case .residualStart: pending.append(layout)
             case .shortcutStart: pending[pending.count - 1] = layout

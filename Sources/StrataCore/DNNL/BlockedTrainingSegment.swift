@@ -85,7 +85,17 @@ public struct BlockedTrainingSegment {
         let operations: [BlockedTrainingOperation]
         let threads: Int
         let precision: Precision
+        let float32NormalizationInputs: Bool
     }
+
+    /// Whether, in bfloat16, a convolution followed by a batch normalization writes its output in Float32,
+    /// so the normalization's statistics and its output see the unrounded sums (and its gradient is Float32);
+    /// the next convolution's input is rounded to bfloat16 as before. Off by default: on the idle machine it
+    /// cost vgg 1.21× and resnet20 1.41× in step time at two threads (the added conversions) and nearly all
+    /// of bfloat16's memory saving. `STRATA_BF16_NORMALIZATION=f32` turns it on (`bf16`, the default, off);
+    /// settable for tests and benchmarks.
+    public nonisolated(unsafe) static var float32NormalizationInputs: Bool =
+        ProcessInfo.processInfo.environment["STRATA_BF16_NORMALIZATION"]?.lowercased() == "f32"
 
     /// The precision the segment runs in on this thread: `Precision.current` where oneDNN runs bfloat16
     /// natively, else Float32 (`Sequential` runs the layers one by one in bfloat16 there).
@@ -147,9 +157,12 @@ public struct BlockedTrainingSegment {
         }
         let plain = input.contiguousStorageView()
         let precision = Self.precision
-        let key = PlanKey(operations: operations, threads: ThreadPolicy.threadCount, precision: precision)
+        let float32Normalization = Self.float32NormalizationInputs
+        let key = PlanKey(operations: operations, threads: ThreadPolicy.threadCount, precision: precision,
+                          float32NormalizationInputs: float32Normalization)
         let plan = Self.plans.primitive(for: key) {
-            BlockedTrainingPlan(operations, inputShape: plain.shape, precision: precision)
+            BlockedTrainingPlan(operations, inputShape: plain.shape, precision: precision,
+                                float32NormalizationInputs: float32Normalization)
         }
         let result = plan.forward(plain, weights: weights, normalizations: normalizations)
         updateRunningStatistics(result.saved)

@@ -14,10 +14,11 @@ final class BlockedTrainingStep: @unchecked Sendable {
         let dataGradOutput: BlockedArgument, dataWeight: BlockedArgument, dataGradInput: BlockedArgument
         let weightsInput: BlockedArgument, weightsGradOutput: BlockedArgument, weightsGradWeight: BlockedArgument
 
-        init(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool, input: dnnl_memory_desc_t, precision: Precision) {
+        init(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool, input: dnnl_memory_desc_t, precision: Precision,
+             float32Output: Bool) {
             geometry = g
-            (forward, backwardData, backwardWeights) = DNNLTrainingPrimitives.convolution(g, hasBias: hasBias,
-                                                                                          relu: relu, precision: precision)
+            (forward, backwardData, backwardWeights) = DNNLTrainingPrimitives.convolution(
+                g, hasBias: hasBias, relu: relu, precision: precision, float32Output: float32Output)
             let plainWeight = DNNLConvolution.plainDescriptors(g).weight
             let output = forward.memoryDescriptor(argument: DNNL_ARG_DST).pointee
             let chosenSource = forward.memoryDescriptor(argument: DNNL_ARG_SRC).pointee
@@ -129,9 +130,10 @@ final class BlockedTrainingStep: @unchecked Sendable {
     /// The step for `operation` whose input arrives laid out as `input`; the primitives are made with
     /// the OpenMP thread count the step will run with. `pending` is the layout of the innermost residual
     /// block's pending activation: its input at `.shortcutStart`, its body's output at `.residualAddition`.
-    /// A convolution's output is bfloat16 with `.bfloat16` (the other operations keep their input's type).
+    /// A convolution's output is bfloat16 with `.bfloat16`, unless `float32Output` (the other operations keep
+    /// their input's type).
     init(_ operation: BlockedTrainingOperation, input: dnnl_memory_desc_t, pending: dnnl_memory_desc_t? = nil,
-         precision: Precision = .float32) {
+         precision: Precision = .float32, float32Output: Bool = false) {
         var input = input
         inputBytes = dnnl_memory_desc_get_size(&input)
         let kind: Kind
@@ -140,7 +142,8 @@ final class BlockedTrainingStep: @unchecked Sendable {
             work = g.multiplyAdds
             outputShape = g.outputShape
             kind = .convolution(ThreadPolicy.forOneDNN(multiplyAdds: work) {
-                Convolution(g, hasBias: hasBias, relu: relu, input: input, precision: precision)
+                Convolution(g, hasBias: hasBias, relu: relu, input: input, precision: precision,
+                            float32Output: float32Output)
             })
         case .pooling(let poolKind, let g):
             work = g.outputShape.reduce(1, *) * g.kernelHeight * g.kernelWidth

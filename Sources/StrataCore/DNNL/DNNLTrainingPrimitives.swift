@@ -8,11 +8,16 @@ enum DNNLTrainingPrimitives {
     /// The three primitives of one convolution in oneDNN's preferred layouts: forward training (with a
     /// ReLU post-op when `relu`), backward data and backward weights (with the bias gradient when `hasBias`).
     /// With `.bfloat16` the activations, their gradients and the weight the passes read are bfloat16 (Float32
-    /// accumulation); the bias and the weight and bias gradients stay Float32.
-    static func convolution(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool, precision: Precision = .float32)
+    /// accumulation); the bias and the weight and bias gradients stay Float32. With `float32Output` (bfloat16
+    /// only) the forward pass writes its output in Float32 (for a batch normalization to read); the output's
+    /// gradient the backward passes read stays bfloat16.
+    static func convolution(_ g: Conv2DGeometry, hasBias: Bool, relu: Bool, precision: Precision = .float32,
+                            float32Output: Bool = false)
         -> (forward: DNNLPrimitive, backwardData: DNNLPrimitive, backwardWeights: DNNLPrimitive) {
         var (source, weights, destination) = DNNLConvolution.preferredDescriptors(
             g, dataType: precision == .bfloat16 ? dnnl_bf16 : dnnl_f32)
+        var forwardDestination = destination
+        if float32Output { forwardDestination.data_type = dnnl_f32 }
         var gradWeights = DNNLConvolution.preferredDescriptors(g).weight
         var bias = DNNLEngine.descriptor([g.outChannels], dnnl_x)
         let (strides, dilates, padding, paddingEnd) = DNNLConvolution.spacing(g)
@@ -21,7 +26,7 @@ enum DNNLTrainingPrimitives {
         var status = withUnsafePointer(to: &bias) { biasPointer in
             dnnl_dilated_convolution_forward_desc_init(
                 &operation, dnnl_forward_training, dnnl_convolution_direct, &source, &weights,
-                hasBias ? biasPointer : nil, &destination, strides, dilates, padding, paddingEnd)
+                hasBias ? biasPointer : nil, &forwardDestination, strides, dilates, padding, paddingEnd)
         }
         DNNLEngine.check(status, "convolution forward \(shapes)", "descriptor")
         let attributes = DNNLAttributes(sum: false, relu: relu, name: "convolution forward \(shapes)")
