@@ -22,6 +22,7 @@ import StrataExperiments
 import StrataNN
 import StrataTrain
 
+try EnvironmentSettings.check()
 try WaitPolicy.relaunchIfNeeded()
 
 let arguments = CommandLine.arguments

@@ -18,6 +18,7 @@ import StrataExperiments
 import StrataNN
 import StrataTrain
 
+try EnvironmentSettings.check()
 try WaitPolicy.relaunchIfNeeded()
 setvbuf(stdout, nil, _IOLBF, 0)
 

@@ -14,6 +14,7 @@ import CDNNL
 import Foundation
 import StrataCore
 
+try EnvironmentSettings.check()
 try WaitPolicy.relaunchIfNeeded()
 
 let arguments = CommandLine.arguments

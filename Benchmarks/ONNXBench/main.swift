@@ -18,6 +18,7 @@ import StrataInterop
 import StrataNN
 import StrataTrain
 
+try EnvironmentSettings.check()
 try WaitPolicy.relaunchIfNeeded()
 
 let arguments = CommandLine.arguments

@@ -71,6 +71,7 @@ struct Reporter {
     }
 }
 
+try EnvironmentSettings.check()
 try WaitPolicy.relaunchIfNeeded()  // passive OpenMP waiting: spinning collapses on a shared machine
 do {
     let options = try BenchOptions(Array(CommandLine.arguments.dropFirst()))

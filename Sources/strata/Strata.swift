@@ -8,9 +8,13 @@ import StrataTrain
 /// `strata`: train, evaluate and compare neural networks on image data, and draw their plots.
 @main
 struct StrataCommand: ParsableCommand {
-    /// Applies the wait policy (see `WaitPolicy`), then runs the command.
+    /// Checks the tuning variables (`EnvironmentSettings`), applies the wait policy (`WaitPolicy`), then
+    /// runs the command.
     static func main() {
-        do { try WaitPolicy.relaunchIfNeeded() } catch { exit(withError: error) }
+        do {
+            try EnvironmentSettings.check()
+            try WaitPolicy.relaunchIfNeeded()
+        } catch { exit(withError: error) }
         var resumeCommand: String?
         do {
             var command = try parseAsRoot()

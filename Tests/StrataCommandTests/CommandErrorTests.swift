@@ -106,6 +106,12 @@ final class CommandErrorTests: XCTestCase {
         XCTAssertTrue(error.hasPrefix("Error: STRATA_WAIT_POLICY='fast' is not a wait policy"), error)
     }
 
+    func testUnreadableTuningVariable() throws {
+        let (status, error) = try strata(["data", "info", "mnist"], extraEnvironment: ["STRATA_GEMM": "mkl"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(error.hasPrefix("Error: STRATA_GEMM='mkl' is not valid: use onednn or openblas"), error)
+    }
+
     func testSweepNeedsExactlyOneListedOption() throws {
         try assertFails(["sweep", "--batch-size", "8,16", "--epochs", "1,2"], with: "only one option may list several values")
     }
