@@ -96,7 +96,7 @@ let package = Package(
                           swiftSettings: swiftSettings),
 
         // Benchmarks (executables, not tests).
-        .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS", "CDNNL"],
+        .executableTarget(name: "strata-bench", dependencies: ["StrataExperiments", "CBLAS", "CDNNL", "CStrataKernels"],
                           path: "Benchmarks/Bench", swiftSettings: swiftSettings),
         .executableTarget(name: "strata-onnxbench", dependencies: ["StrataExperiments", "StrataInterop"],
                           path: "Benchmarks/ONNXBench", swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 // strata-bench: training-step throughput of the models of the Strata experiments, and inference.
 //
 //   swift run -c release strata-bench [--quick] [--only name,name] [--json] [--unfused] [--layer-by-layer] [--precision f32|bf16|auto]
+//                                  [--flush-denormals]
 //
 // Times full training steps (forward, backward, optimizer step) on data already in memory, warm-up
 // excluded, with the thread count of STRATA_THREADS (default: all cores), and prints images per
@@ -14,8 +15,12 @@
 // `--layer-by-layer` runs the inference rows through each layer's `forward` (`usesCompiledInference = false`).
 // `--precision bf16` runs the training rows' forward and backward in bfloat16 mixed precision (`Precision`;
 // refused where the CPU has no native bfloat16); `auto` uses bf16 where native. Inference rows stay f32.
+// `--flush-denormals` sets flush-to-zero and denormals-are-zero on the main thread before any kernel runs
+// (OpenMP's workers, created later, inherit it; GCD's do not), as TensorFlow and XLA run: an experiment,
+// not Strata's default, which keeps IEEE subnormals as PyTorch does.
 import CBLAS
 import CDNNL
+import CStrataKernels
 import Foundation
 import StrataCore
 import StrataExperiments
@@ -31,6 +36,10 @@ let json = arguments.contains("--json")
 let only: Set<String>? = arguments.firstIndex(of: "--only").map { Set(arguments[$0 + 1].split(separator: ",").map(String.init)) }
 let minimumSeconds = quick ? 1.0 : 5.0
 if arguments.contains("--unfused") { Sequential.fusesBatchNormReLU = false }
+if arguments.contains("--flush-denormals") && strata_set_flush_denormals(1) == 0 {
+    FileHandle.standardError.write(Data("strata-bench: --flush-denormals is not supported on this CPU\n".utf8))
+    exit(1)
+}
 /// Whether the inference rows run each layer's own `forward` instead of the network compiled for inference.
 let layerByLayer = arguments.contains("--layer-by-layer")
 /// The precision of the training rows (`--precision`, default f32).

@@ -117,4 +117,8 @@ void strata_scan_top_k(const float *query, const float *vectors, ptrdiff_t count
 /// released, 0 otherwise or where the C library has no such call.
 int strata_release_free_memory(void);
 
+/// Sets (on != 0) or clears the calling thread's flush-to-zero and denormals-are-zero modes (x86 MXCSR);
+/// threads it creates afterwards inherit them. Returns 1 where supported, 0 elsewhere.
+int strata_set_flush_denormals(int on);
+
 #endif
