@@ -102,12 +102,12 @@ public final class PackedInnerProduct: @unchecked Sendable {
         let result = Tensor(uninitializedShape: Array(input.shape.dropLast()) + [outputs])
         if rows == 0 { return result }
         let source = input.contiguousStorageView()
-        let weightView = weight.contiguousStorageView(), biasView = bias?.contiguousStorageView()
+        let biasView = bias?.contiguousStorageView()
         pthread_mutex_lock(&lock)
         defer { pthread_mutex_unlock(&lock) }
         ThreadPolicy.forOneDNN(multiplyAdds: rows * inputs * outputs, minimum: Self.parallelMinimum) {
             let entry = self.entry(rows: rows)
-            refresh(entry.pack, weight: weightView)
+            refresh(entry.pack)
             dnnl_memory_set_data_handle(entry.source, source.pointer)
             dnnl_memory_set_data_handle(entry.destination, result.pointer)
             var arguments = [dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: entry.source),
@@ -123,17 +123,8 @@ public final class PackedInnerProduct: @unchecked Sendable {
                 DNNLEngine.check(dnnl_stream_wait(stream), entry.primitive.name, "stream wait")
             }
         }
-        withExtendedLifetime((source, weightView, biasView)) {}
+        withExtendedLifetime((source, biasView)) {}
         return result
-    }
-
-    /// oneDNN's name for the kernel it runs at batch size `rows` (e.g. "brgemm:avx512_core").
-    public func implementation(rows: Int) -> String {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        return ThreadPolicy.forOneDNN(multiplyAdds: rows * inputs * outputs, minimum: Self.parallelMinimum) {
-            entry(rows: rows).primitive.implementation
-        }
     }
 
     /// The primitive for `rows` examples at the current OpenMP thread count (call it inside
@@ -154,15 +145,18 @@ public final class PackedInnerProduct: @unchecked Sendable {
         return entry
     }
 
-    /// Packs `weight` (a dense view of `self.weight`) into `pack` again when the weight changed since
-    /// it was last packed (its storage or that storage's version; the bias is read as it is at each run).
-    private func refresh(_ pack: Pack, weight: Tensor) {
+    /// Packs the weight into `pack` again when it changed since it was last packed (its storage or that
+    /// storage's version; the bias is read as it is at each run). Checking costs no allocation.
+    private func refresh(_ pack: Pack) {
         let currentWeight = (ObjectIdentifier(self.weight.storage), self.weight.storage.version)
         if let packed = pack.packedWeight, packed == currentWeight { return }
+        let weight = self.weight.contiguousStorageView()
         // The kernel (in, out) row-major is oneDNN's (out, in) weights in the `io` layout.
         var plain = DNNLEngine.descriptor([outputs, inputs], dnnl_io)
         let reorder = DNNLPrimitive("reorder dense weight \(weight.shape.shapeText)", reorderFrom: &plain, to: &pack.descriptor)
-        reorder.execute([(DNNL_ARG_FROM, UnsafeMutableRawPointer(weight.pointer)), (DNNL_ARG_TO, pack.buffer)])
+        withExtendedLifetime(weight) {
+            reorder.execute([(DNNL_ARG_FROM, UnsafeMutableRawPointer(weight.pointer)), (DNNL_ARG_TO, pack.buffer)])
+        }
         pack.packedWeight = currentWeight
     }
 
