@@ -30,6 +30,9 @@ public enum EnvironmentSettings {
         },
         Setting(name: "STRATA_INFERENCE_ACTIVATION_BYTES",
                 accepted: "a whole number of bytes, 0 for whole batches") { (Int($0) ?? -1) >= 0 },
+        Setting(name: "STRATA_INFERENCE_SHARDS", accepted: "1 (split batches over passive threads, the default) or 0") {
+            $0 == "0" || $0 == "1"
+        },
         Setting(name: "STRATA_BF16_NORMALIZATION", accepted: "bf16 (the default) or f32") {
             ["bf16", "f32"].contains($0.lowercased())
         },

@@ -138,4 +138,53 @@ final class BlockedInferenceGraphTests: XCTestCase {
             assertMatches(graph.run(x, output: y), expected)
         }
     }
+
+    /// With passive threads a batch is split over them (each share on one OpenMP thread and its own
+    /// stream, in parts under the budget): the same outputs as the tensor ops, for a batch that does not
+    /// divide evenly, one smaller than the thread count, and after the weights change.
+    func testABatchSplitOverPassiveThreadsMatchesTheTensorOps() {
+        let weight = Tensor.randomNormal([16, 2, 3, 3], standardDeviation: 0.3, seed: 41)
+        let (norm, parts) = normalization(16, seed: 42)
+        let graph = BlockedInferenceGraph(inputShape: [2, 10, 10])   // the largest value: (16, 10, 10), 6.4 KB
+        let y = graph.pool(graph.convolution(graph.input, weight: weight, padding: (1, 1), normalization: norm,
+                                             relu: true),
+                           kind: .max, kernel: (2, 2), stride: (2, 2))
+        let budget = BlockedInferenceGraph.activationBudgetBytes, threshold = ThreadPolicy.parallelMultiplyAdds
+        let threads = ThreadPolicy.threadCount, splits = BlockedInferenceGraph.splitsBatchesOverThreads
+        defer {
+            BlockedInferenceGraph.activationBudgetBytes = budget
+            ThreadPolicy.parallelMultiplyAdds = threshold
+            ThreadPolicy.setThreadCount(threads)
+            BlockedInferenceGraph.splitsBatchesOverThreads = splits
+        }
+        func expected(_ x: Tensor) -> Tensor {
+            reference(x.conv2d(weight, padding: (1, 1)), parts).relu().maxPool2d(kernel: (2, 2))
+        }
+        ThreadPolicy.setThreadCount(2)
+        ThreadPolicy.parallelMultiplyAdds = 1 << 22
+        BlockedInferenceGraph.splitsBatchesOverThreads = true
+        XCTAssertEqual(graph.shards(batch: 37), 2)
+        XCTAssertEqual(graph.shards(batch: 1), 1)
+        for bytes in [0, 4 * 6400 + 100] {   // shares of 19 and 18 whole, or in parts of 4
+            BlockedInferenceGraph.activationBudgetBytes = bytes
+            for batch in [37, 2, 1] {
+                let x = Tensor.randomNormal([batch, 2, 10, 10], seed: UInt64(43 + batch))
+                assertMatches(graph.run(x, output: y), expected(x))
+            }
+        }
+        for i in 0..<weight.count { weight.pointer[i] *= -1 }
+        weight.storage.bumpVersion()
+        let x = Tensor.randomNormal([37, 2, 10, 10], seed: 44)
+        assertMatches(graph.run(x, output: y), expected(x))
+        ThreadPolicy.setThreadCount(3)   // more threads than cores: three shares
+        XCTAssertEqual(graph.shards(batch: 37), 3)
+        assertMatches(graph.run(x, output: y), expected(x))
+        ThreadPolicy.setThreadCount(2)
+        ThreadPolicy.parallelMultiplyAdds = 0   // spinning threads: whole batches on every thread
+        XCTAssertEqual(graph.shards(batch: 37), 1)
+        ThreadPolicy.parallelMultiplyAdds = 1 << 22
+        BlockedInferenceGraph.splitsBatchesOverThreads = false
+        XCTAssertEqual(graph.shards(batch: 37), 1)
+        assertMatches(graph.run(x, output: y), expected(x))
+    }
 }

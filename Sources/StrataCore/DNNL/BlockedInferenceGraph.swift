@@ -1,3 +1,4 @@
+import CDNNL
 import Foundation
 
 /// A convolutional network's inference as one chain of oneDNN primitives whose activations stay in
@@ -71,8 +72,11 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
     private(set) var shapes: [[Int]]
     /// The elements of the largest value for one example (kept as values are added, read at every run).
     private var largestExampleElements: Int
-    private struct PlanKey: Hashable { let batch: Int, output: Int, threads: Int }
+    /// A plan's batch size, output, OpenMP threads, and the shard it runs (0 when the batch is not split).
+    private struct PlanKey: Hashable { let batch: Int, output: Int, threads: Int, shard: Int }
     private var plans: [PlanKey: BlockedInferencePlan] = [:]
+    /// One stream for each shard of a split batch (a stream must not be used by two threads at once).
+    private var shardStreams: [dnnl_stream_t] = []
     private var lock = pthread_mutex_t()
 
     /// A graph whose input is a batch of examples of `inputShape`, (C, H, W).
@@ -84,7 +88,10 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
         pthread_mutex_init(&lock, nil)
     }
 
-    deinit { pthread_mutex_destroy(&lock) }
+    deinit {
+        for stream in shardStreams { dnnl_stream_destroy(stream) }
+        pthread_mutex_destroy(&lock)
+    }
 
     /// The graph's input, (N, C, H, W).
     public var input: Value { Value(index: 0) }
@@ -158,12 +165,34 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
     /// several threads that wait passively, smaller parts would put more steps under that threshold, on
     /// one thread (inception's batch 256 at two threads was 0.83× as fast in parts).
     public var examplesPerRun: Int? {
+        guard ThreadPolicy.threadCount == 1 || ThreadPolicy.parallelMultiplyAdds == 0 else { return nil }
+        return examplesUnderBudget
+    }
+
+    /// The examples whose largest activation fits `activationBudgetBytes` (a power of two, at least 1; nil
+    /// when the budget is 0).
+    private var examplesUnderBudget: Int? {
         let budget = Self.activationBudgetBytes
-        guard budget > 0, ThreadPolicy.threadCount == 1 || ThreadPolicy.parallelMultiplyAdds == 0 else { return nil }
+        guard budget > 0 else { return nil }
         let largest = largestExampleElements * MemoryLayout<Float>.stride
         var examples = 1
         while examples * 2 * largest <= budget { examples *= 2 }
         return examples
+    }
+
+    /// Whether a batch of several examples is split over the threads when they wait passively: each
+    /// thread runs its share on its own stream, with OpenMP at one thread, in parts of at most
+    /// `examplesPerRun` examples, so no step ends at a barrier that a sleeping thread must be woken for.
+    /// `STRATA_INFERENCE_SHARDS=0` turns it off (the batch then runs whole on every thread, as with
+    /// spinning threads, where splitting does not gain).
+    public nonisolated(unsafe) static var splitsBatchesOverThreads =
+        ProcessInfo.processInfo.environment["STRATA_INFERENCE_SHARDS"] != "0"
+
+    /// The number of shares a batch of `batch` examples is split into, one a thread (1: not split).
+    public func shards(batch: Int) -> Int {
+        let threads = ThreadPolicy.threadCount
+        guard Self.splitsBatchesOverThreads, threads > 1, ThreadPolicy.parallelMultiplyAdds > 0 else { return 1 }
+        return min(threads, batch)
     }
 
     /// The value `output` for the batch `input` (N, C, H, W), as a new (N, C', H', W') NCHW tensor, in
@@ -176,27 +205,74 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
         if batch == 0 { return result }
         let plain = input.contiguousStorageView()
         let inputCount = shapes[0].reduce(1, *), outputCount = shape(of: output).reduce(1, *)
-        let part = min(batch, examplesPerRun ?? batch)
         pthread_mutex_lock(&lock)
         defer { pthread_mutex_unlock(&lock) }
-        var start = 0
-        while start < batch {
-            let count = min(part, batch - start)
-            plan(batch: count, output: output).run(input: plain.pointer + start * inputCount,
-                                                   output: result.pointer + start * outputCount)
-            start += count
+        let shareCount = shards(batch: batch)
+        if shareCount > 1 {
+            runSplit(input: plain.pointer, output: result.pointer, batch: batch, shards: shareCount, value: output)
+        } else {
+            let part = min(batch, examplesPerRun ?? batch)
+            var start = 0
+            while start < batch {
+                let count = min(part, batch - start)
+                plan(batch: count, output: output).run(input: plain.pointer + start * inputCount,
+                                                       output: result.pointer + start * outputCount)
+                start += count
+            }
         }
         withExtendedLifetime(plain) {}
         return result
     }
 
-    /// The plan for `batch` examples and `output` at the current thread count (primitives are planned
-    /// for the thread count they run with), made on first use; call with `lock` held.
-    private func plan(batch: Int, output: Value) -> BlockedInferencePlan {
-        let key = PlanKey(batch: batch, output: output.index, threads: ThreadPolicy.threadCount)
+    /// Runs `batch` examples as `shards` contiguous shares, one a thread, each in parts of at most
+    /// `examplesUnderBudget` examples on one-thread plans and its own stream; call with `lock` held.
+    private func runSplit(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int,
+                          shards: Int, value: Value) {
+        let inputCount = shapes[0].reduce(1, *), outputCount = shape(of: value).reduce(1, *)
+        let share = (batch + shards - 1) / shards
+        let part = min(share, examplesUnderBudget ?? share)
+        // Each shard's parts: (start, count), and the plans they need, made here on one OpenMP thread.
+        var work: [[(start: Int, count: Int, plan: BlockedInferencePlan)]] = []
+        let threads = omp_get_max_threads()
+        omp_set_num_threads(1)
+        while shardStreams.count < shards {
+            var stream: dnnl_stream_t?
+            DNNLEngine.check(dnnl_stream_create(&stream, DNNLEngine.shared.engine, dnnl_stream_default_flags.rawValue),
+                             "inference shard", "stream")
+            shardStreams.append(stream!)
+        }
+        for shard in 0..<shards {
+            var parts: [(start: Int, count: Int, plan: BlockedInferencePlan)] = []
+            var start = shard * share
+            let end = min(batch, start + share)
+            while start < end {
+                let count = min(part, end - start)
+                parts.append((start, count, plan(batch: count, output: value, threads: 1, shard: shard)))
+                start += count
+            }
+            work.append(parts)
+        }
+        omp_set_num_threads(threads)
+        let streams = shardStreams
+        DispatchQueue.concurrentPerform(iterations: shards) { shard in
+            let previous = omp_get_max_threads()
+            omp_set_num_threads(1)
+            defer { omp_set_num_threads(previous) }
+            for part in work[shard] {
+                part.plan.run(input: input + part.start * inputCount, output: output + part.start * outputCount,
+                              on: streams[shard])
+            }
+        }
+    }
+
+    /// The plan for `batch` examples and `output` at `threads` OpenMP threads (primitives are planned
+    /// for the thread count they run with) for `shard`, made on first use; call with `lock` held.
+    private func plan(batch: Int, output: Value, threads: Int = ThreadPolicy.threadCount, shard: Int = 0)
+        -> BlockedInferencePlan {
+        let key = PlanKey(batch: batch, output: output.index, threads: threads, shard: shard)
         if let cached = plans[key] { return cached }
-        if plans.count >= 8 { plans.removeAll() }  // batch sizes that change every call
-        let plan = BlockedInferencePlan(self, batch: batch, output: output)
+        if plans.count >= 16 { plans.removeAll() }  // batch sizes that change every call
+        let plan = BlockedInferencePlan(self, batch: batch, output: output, threads: threads)
         plans[key] = plan
         return plan
     }

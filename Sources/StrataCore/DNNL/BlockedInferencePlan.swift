@@ -6,9 +6,11 @@ import Foundation
 /// input, the NCHW output), and buffers shared between activations whose lifetimes do not overlap.
 ///
 /// Everything is made once: primitives, memory objects over the buffers, the argument lists, the
-/// folded weights. A run sets the input and output pointers, refreshes weights whose sources changed,
+/// folded weights, and one scratchpad the steps share (every primitive takes the plan's scratchpad
+/// rather than oneDNN's per-thread one, so the plan runs on whichever thread calls it). A run sets the input and output pointers, refreshes weights whose sources changed,
 /// and executes the steps. Steps with little work run on one OpenMP thread (`ThreadPolicy`), planned
-/// and executed alike.
+/// and executed alike; a plan made for one thread (a shard of a batch split over threads) runs every
+/// step on the one thread that executes it.
 final class BlockedInferencePlan {
     /// An activation buffer: its layout, its size, and its memory object once the buffers exist.
     private struct Activation {
@@ -40,15 +42,21 @@ final class BlockedInferencePlan {
     private var fixedMemories: [dnnl_memory_t] = []
     private var memories: [dnnl_memory_t] = []
     private var slots: [UnsafeMutableRawPointer] = []
+    private var scratchpad: UnsafeMutableRawPointer?
     private var arguments: [[dnnl_exec_arg_t]] = []
     private var inputActivation = 0, outputActivation = 0
     /// The activation of each graph value, and its conversions to other layouts.
     private var valueActivation: [Int: Int] = [:]
     private var conversions: [Int: [(dnnl_memory_desc_t, Int)]] = [:]
-    private let threads = ThreadPolicy.threadCount
+    /// The OpenMP threads the plan's primitives were made for.
+    private let threads: Int
 
-    /// The plan of `graph` for batches of `batch` examples, computing `output`.
-    init(_ graph: BlockedInferenceGraph, batch: Int, output: BlockedInferenceGraph.Value) {
+    /// The plan of `graph` for batches of `batch` examples, computing `output`, for `threads` OpenMP
+    /// threads. With `threads` 1 the caller makes (and later runs) the plan with OpenMP limited to one
+    /// thread (`omp_set_num_threads(1)`).
+    init(_ graph: BlockedInferenceGraph, batch: Int, output: BlockedInferenceGraph.Value,
+         threads: Int = ThreadPolicy.threadCount) {
+        self.threads = threads
         inputActivation = add(Activation(descriptor: DNNLEngine.descriptor([batch] + graph.shapes[0], dnnl_nchw),
                                          isExternal: true))
         valueActivation[0] = inputActivation
@@ -65,25 +73,30 @@ final class BlockedInferencePlan {
     deinit {
         for memory in memories + fixedMemories { dnnl_memory_destroy(memory) }
         for slot in slots { slot.deallocate() }
+        scratchpad?.deallocate()
     }
 
-    /// Runs the steps on `input` (N, C, H, W) and writes the output (NCHW) to `output`.
+    /// Runs the steps on `input` (N, C, H, W) and writes the output (NCHW) to `output`, on the
+    /// process's stream.
     func run(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        DNNLEngine.shared.withStream { run(input: input, output: output, on: $0) }
+    }
+
+    /// Runs the steps on `stream`, which no other thread uses meanwhile.
+    func run(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, on stream: dnnl_stream_t) {
         dnnl_memory_set_data_handle(memories[inputActivation], input)
         dnnl_memory_set_data_handle(memories[outputActivation], output)
-        DNNLEngine.shared.withStream { stream in
-            for folded in weights { folded.refresh(on: stream) }
-            for (step, index) in zip(steps, steps.indices) {
-                let single = step.singleThread && threads > 1
-                if single { omp_set_num_threads(1) }
-                let status = arguments[index].withUnsafeBufferPointer {
-                    dnnl_primitive_execute(step.primitive.primitive, stream, Int32($0.count), $0.baseAddress)
-                }
-                if single { omp_set_num_threads(Int32(threads)) }
-                DNNLEngine.check(status, step.primitive.name, "execute")
+        for folded in weights { folded.refresh(on: stream) }
+        for (step, index) in zip(steps, steps.indices) {
+            let single = step.singleThread && threads > 1
+            if single { omp_set_num_threads(1) }
+            let status = arguments[index].withUnsafeBufferPointer {
+                dnnl_primitive_execute(step.primitive.primitive, stream, Int32($0.count), $0.baseAddress)
             }
-            DNNLEngine.check(dnnl_stream_wait(stream), "inference plan", "stream wait")
+            if single { omp_set_num_threads(Int32(threads)) }
+            DNNLEngine.check(status, step.primitive.name, "execute")
         }
+        DNNLEngine.check(dnnl_stream_wait(stream), "inference plan", "stream wait")
     }
 
     /// The indices of the operations `output` depends on.
@@ -116,7 +129,7 @@ final class BlockedInferencePlan {
             let source = valueActivation[x.index]!
             let work = g.outputShape.reduce(1, *) * g.kernelHeight * g.kernelWidth
             var layout = activations[source].descriptor
-            let primitive = ThreadPolicy.forOneDNN(multiplyAdds: work) {
+            let primitive = planned(work) {
                 DNNLInferencePrimitives.pooling(g, kind: kind, source: &layout)
             }
             let destination = add(Activation(descriptor: primitive.memoryDescriptor(argument: DNNL_ARG_DST).pointee))
@@ -126,16 +139,17 @@ final class BlockedInferencePlan {
             let source = valueActivation[x.index]!
             let work = activations[source].bytes
             var layout = activations[source].descriptor
-            let primitive = ThreadPolicy.forOneDNN(multiplyAdds: work) { DNNLInferencePrimitives.relu(&layout) }
+            let primitive = planned(work) { DNNLInferencePrimitives.relu(&layout) }
             let destination = add(Activation(descriptor: activations[source].descriptor))
             append(primitive, [(DNNL_ARG_SRC, source), (DNNL_ARG_DST, destination)], work: work)
             return destination
         case .concatenate(let values):
             let sources = values.map { valueActivation[$0.index]! }
             let work = sources.reduce(0) { $0 + activations[$1].bytes }
-            let primitive = ThreadPolicy.forOneDNN(multiplyAdds: work) {
-                DNNLPrimitive("inference concatenation of \(sources.count)",
-                              concatenating: sources.map { activations[$0].descriptor }, dimension: 1)
+            let primitive = planned(work) {
+                let name = "inference concatenation of \(sources.count)"
+                return DNNLPrimitive(name, concatenating: sources.map { activations[$0].descriptor }, dimension: 1,
+                                     attributes: DNNLAttributes(userScratchpad: true, name: name))
             }
             let destination = add(Activation(descriptor: primitive.memoryDescriptor(argument: DNNL_ARG_DST).pointee))
             let arguments = sources.enumerated().map { (Int32(DNNL_ARG_MULTIPLE_SRC) + Int32($0.offset), $0.element) }
@@ -149,8 +163,9 @@ final class BlockedInferencePlan {
     private func buildConvolution(_ c: BlockedInferenceGraph.Convolution, batch: Int) -> Int {
         let g = c.geometry.withBatch(batch)
         let hasBias = c.bias != nil || c.normalization != nil
-        let attributes = DNNLAttributes(sum: c.residual != nil, relu: c.relu, name: "inference convolution")
-        let primitive = ThreadPolicy.forOneDNN(multiplyAdds: g.multiplyAdds) {
+        let attributes = DNNLAttributes(sum: c.residual != nil, relu: c.relu, userScratchpad: true,
+                                        name: "inference convolution")
+        let primitive = planned(g.multiplyAdds) {
             DNNLInferencePrimitives.convolution(g, hasBias: hasBias, attributes: attributes)
         }
         let source = converted(valueActivation[c.input.index]!, to: primitive.memoryDescriptor(argument: DNNL_ARG_SRC))
@@ -188,11 +203,18 @@ final class BlockedInferencePlan {
     /// A step that copies `source` into `destination`, converting the layout.
     private func reorder(_ source: Int, into destination: Int) {
         let work = activations[destination].bytes
-        let primitive = ThreadPolicy.forOneDNN(multiplyAdds: work) {
+        let primitive = planned(work) {
             var from = activations[source].descriptor, to = activations[destination].descriptor
-            return DNNLPrimitive("inference reorder", reorderFrom: &from, to: &to)
+            return DNNLPrimitive("inference reorder", reorderFrom: &from, to: &to,
+                                 attributes: DNNLAttributes(userScratchpad: true, name: "inference reorder"))
         }
         append(primitive, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, destination)], work: work)
+    }
+
+    /// Makes a primitive (`body`) on one OpenMP thread when `work` is below `ThreadPolicy.parallelMultiplyAdds`;
+    /// a one-thread plan is made with OpenMP already at one thread.
+    private func planned<T>(_ work: Int, _ body: () -> T) -> T {
+        threads > 1 ? ThreadPolicy.forOneDNN(multiplyAdds: work, body) : body()
     }
 
     private func append(_ primitive: DNNLPrimitive, _ arguments: [(Int32, Int)], work: Int) {
@@ -271,9 +293,16 @@ final class BlockedInferencePlan {
             var layout = activations[a].descriptor
             return memory(&layout, slotOf[a] >= 0 ? slots[slotOf[a]] : nil)
         }
+        let scratchpadBytes = steps.map(\.primitive.scratchpadBytes).max() ?? 0
+        if scratchpadBytes > 0 { scratchpad = .allocate(byteCount: scratchpadBytes, alignment: 64) }
         arguments = steps.map { step in
-            step.activations.map { dnnl_exec_arg_t(arg: $0.0, memory: memories[$0.1]) }
+            var list = step.activations.map { dnnl_exec_arg_t(arg: $0.0, memory: memories[$0.1]) }
                 + step.fixed.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1) }
+            if let scratchpad, step.primitive.scratchpadBytes > 0 {
+                let memory = fixedMemory(step.primitive.memoryDescriptor(argument: DNNL_ARG_SCRATCHPAD), scratchpad)
+                list.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory))
+            }
+            return list
         }
     }
 }

@@ -2,10 +2,11 @@ import CDNNL
 
 /// The oneDNN primitives of inference in blocked layouts (`BlockedInferencePlan`): each takes its
 /// source in the layout the previous primitive left (or lets oneDNN choose, for convolutions) and
-/// lets oneDNN choose its destination's layout. Not cached here: each plan owns its primitives.
+/// lets oneDNN choose its destination's layout. Not cached here: each plan owns its primitives, and
+/// passes each its scratchpad (user scratchpad mode), so a plan can run on any thread.
 enum DNNLInferencePrimitives {
     /// A forward-inference convolution of `g` in oneDNN's preferred layouts, with a bias (O) when
-    /// `hasBias`, and `attributes` (post-ops) when given.
+    /// `hasBias`, and `attributes` (post-ops, and a user scratchpad).
     static func convolution(_ g: Conv2DGeometry, hasBias: Bool, attributes: DNNLAttributes) -> DNNLPrimitive {
         var (source, weights, destination) = DNNLConvolution.preferredDescriptors(g)
         var bias = DNNLEngine.descriptor([g.outChannels], dnnl_x)
@@ -32,7 +33,7 @@ enum DNNLInferencePrimitives {
         DNNLEngine.check(dnnl_pooling_forward_desc_init(&operation, dnnl_forward_inference, algorithm, source,
                                                         &destination, strides, kernel, padding, paddingEnd),
                          name, "descriptor")
-        return DNNLPrimitive(name, operation: operation)
+        return DNNLPrimitive(name, operation: operation, attributes: DNNLAttributes(userScratchpad: true, name: name))
     }
 
     /// max(x, 0) over memory laid out as `data` (the destination in the same layout).
@@ -40,6 +41,7 @@ enum DNNLInferencePrimitives {
         var operation = dnnl_eltwise_desc_t()
         DNNLEngine.check(dnnl_eltwise_forward_desc_init(&operation, dnnl_forward_inference, dnnl_eltwise_relu, data,
                                                         0, 0), "inference ReLU", "descriptor")
-        return DNNLPrimitive("inference ReLU", operation: operation)
+        return DNNLPrimitive("inference ReLU", operation: operation,
+                             attributes: DNNLAttributes(userScratchpad: true, name: "inference ReLU"))
     }
 }

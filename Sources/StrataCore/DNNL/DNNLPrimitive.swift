@@ -32,13 +32,15 @@ final class DNNLPrimitive: @unchecked Sendable {
         self.primitive = primitive!
     }
 
-    /// Creates a reorder from memory laid out as `source` to memory laid out as `destination`.
+    /// Creates a reorder from memory laid out as `source` to memory laid out as `destination`, with
+    /// `attributes` (a user scratchpad) when given.
     init(_ name: String, reorderFrom source: UnsafePointer<dnnl_memory_desc_t>,
-         to destination: UnsafePointer<dnnl_memory_desc_t>) {
+         to destination: UnsafePointer<dnnl_memory_desc_t>, attributes: DNNLAttributes? = nil) {
         self.name = name
         let engine = DNNLEngine.shared.engine
         var descriptor: dnnl_primitive_desc_t?
-        DNNLEngine.check(dnnl_reorder_primitive_desc_create(&descriptor, source, engine, destination, engine, nil),
+        DNNLEngine.check(dnnl_reorder_primitive_desc_create(&descriptor, source, engine, destination, engine,
+                                                            attributes?.attributes),
                          name, "primitive descriptor")
         var primitive: dnnl_primitive_t?
         DNNLEngine.check(dnnl_primitive_create(&primitive, descriptor), name, "primitive")
@@ -46,14 +48,16 @@ final class DNNLPrimitive: @unchecked Sendable {
         self.primitive = primitive!
     }
 
-    /// Creates a concatenation of `sources` along `dimension` into a layout oneDNN chooses.
-    init(_ name: String, concatenating sources: [dnnl_memory_desc_t], dimension: Int) {
+    /// Creates a concatenation of `sources` along `dimension` into a layout oneDNN chooses, with
+    /// `attributes` (a user scratchpad) when given.
+    init(_ name: String, concatenating sources: [dnnl_memory_desc_t], dimension: Int,
+         attributes: DNNLAttributes? = nil) {
         self.name = name
         let engine = DNNLEngine.shared.engine
         var descriptor: dnnl_primitive_desc_t?
         let status = sources.withUnsafeBufferPointer {
             dnnl_concat_primitive_desc_create(&descriptor, nil, Int32($0.count), Int32(dimension), $0.baseAddress,
-                                              nil, engine)
+                                              attributes?.attributes, engine)
         }
         DNNLEngine.check(status, name, "primitive descriptor")
         var primitive: dnnl_primitive_t?
@@ -73,6 +77,13 @@ final class DNNLPrimitive: @unchecked Sendable {
             fatalError("oneDNN \(name): no memory descriptor for argument \(argument)")
         }
         return descriptor
+    }
+
+    /// The size in bytes of the scratchpad the caller passes when the primitive was made with a user
+    /// scratchpad (`DNNLAttributes(userScratchpad:)`); 0 if it needs none.
+    var scratchpadBytes: Int {
+        guard let scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0) else { return 0 }
+        return dnnl_memory_desc_get_size(scratchpad)
     }
 
     /// The size in bytes of the workspace the forward pass leaves for the backward pass (0 if none).

@@ -17,6 +17,8 @@ final class FoldedConvolutionWeights {
     private let plain: UnsafeMutablePointer<Float>
     private let plainMemory: dnnl_memory_t, weightMemory: dnnl_memory_t
     private let reorder: DNNLPrimitive?
+    /// The reorder's scratchpad (user scratchpad mode, so any thread may run it), when it needs one.
+    private let scratchpad: (buffer: UnsafeMutableRawPointer, memory: dnnl_memory_t)?
     private var folded: [(ObjectIdentifier, Int)] = []
 
     /// Storage for the weights of `convolution` in the layout `chosen` (the primitive's weight descriptor).
@@ -35,13 +37,27 @@ final class FoldedConvolutionWeights {
         plainMemory = memory!
         DNNLEngine.check(dnnl_memory_create(&memory, chosen, engine, weight), "folded weight", "memory")
         weightMemory = memory!
-        reorder = DNNLPrimitive("reorder folded weight \(g.weightShape.shapeText)", reorderFrom: &plainDescriptor,
-                                to: chosen)
+        let name = "reorder folded weight \(g.weightShape.shapeText)"
+        let created = DNNLPrimitive(name, reorderFrom: &plainDescriptor, to: chosen,
+                                    attributes: DNNLAttributes(userScratchpad: true, name: name))
+        reorder = created
+        if created.scratchpadBytes > 0 {
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: created.scratchpadBytes, alignment: 64)
+            DNNLEngine.check(dnnl_memory_create(&memory, created.memoryDescriptor(argument: DNNL_ARG_SCRATCHPAD), engine,
+                                                buffer), name, "scratchpad memory")
+            scratchpad = (buffer, memory!)
+        } else {
+            scratchpad = nil
+        }
     }
 
     deinit {
         dnnl_memory_destroy(plainMemory)
         dnnl_memory_destroy(weightMemory)
+        if let scratchpad {
+            dnnl_memory_destroy(scratchpad.memory)
+            scratchpad.buffer.deallocate()
+        }
         plain.deallocate()
         weight.deallocate()
         bias?.deallocate()
@@ -65,7 +81,9 @@ final class FoldedConvolutionWeights {
         if let reorder {
             var arguments = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: plainMemory),
                              dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: weightMemory)]
-            DNNLEngine.check(dnnl_primitive_execute(reorder.primitive, stream, 2, &arguments), reorder.name, "execute")
+            if let scratchpad { arguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: scratchpad.memory)) }
+            DNNLEngine.check(dnnl_primitive_execute(reorder.primitive, stream, Int32(arguments.count), &arguments),
+                             reorder.name, "execute")
         }
         folded = current
     }
