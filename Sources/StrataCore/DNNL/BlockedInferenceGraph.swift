@@ -181,8 +181,9 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
     }
 
     /// Whether a batch of several examples is split over the threads when they wait passively: each
-    /// thread runs its share on its own stream, with OpenMP at one thread, in parts of at most
-    /// `examplesPerRun` examples, so no step ends at a barrier that a sleeping thread must be woken for.
+    /// thread runs its share on its own stream, with OpenMP at one thread, in parts whose largest
+    /// activation fits `activationBudgetBytes`, so no step ends at a barrier that a sleeping thread must
+    /// be woken for (batch 256 on two threads: inception 1.32×, embedding-cnn 1.48×; docs/performance.md).
     /// `STRATA_INFERENCE_SHARDS=0` turns it off (the batch then runs whole on every thread, as with
     /// spinning threads, where splitting does not gain).
     public nonisolated(unsafe) static var splitsBatchesOverThreads =
@@ -196,7 +197,7 @@ public final class BlockedInferenceGraph: @unchecked Sendable {
     }
 
     /// The value `output` for the batch `input` (N, C, H, W), as a new (N, C', H', W') NCHW tensor, in
-    /// runs of at most `examplesPerRun` examples.
+    /// runs of at most `examplesPerRun` examples, or split between the threads (`shards(batch:)`).
     public func run(_ input: Tensor, output: Value) -> Tensor {
         precondition(Array(input.shape.dropFirst()) == shapes[0],
                      "BlockedInferenceGraph.run: input \(input.shape.shapeText), expected (N, \(shapes[0].map(String.init).joined(separator: ", ")))")
