@@ -149,6 +149,10 @@ final class BlockedInferenceGraphTests: XCTestCase {
         let y = graph.pool(graph.convolution(graph.input, weight: weight, padding: (1, 1), normalization: norm,
                                              relu: true),
                            kind: .max, kernel: (2, 2), stride: (2, 2))
+        // A grouped, dilated convolution: an implementation with a scratchpad, which a worker thread runs
+        // with the plan's own (oneDNN's shared one belongs to the thread that made the primitive).
+        let grouped = Tensor.randomNormal([8, 4, 3, 3], standardDeviation: 0.2, seed: 45)
+        let z = graph.convolution(y, weight: grouped, padding: (2, 2), dilation: (2, 2), groups: 4)
         let budget = BlockedInferenceGraph.activationBudgetBytes, threshold = ThreadPolicy.parallelMultiplyAdds
         let threads = ThreadPolicy.threadCount, splits = BlockedInferenceGraph.splitsBatchesOverThreads
         defer {
@@ -170,6 +174,8 @@ final class BlockedInferenceGraphTests: XCTestCase {
             for batch in [37, 2, 1] {
                 let x = Tensor.randomNormal([batch, 2, 10, 10], seed: UInt64(43 + batch))
                 assertMatches(graph.run(x, output: y), expected(x))
+                assertMatches(graph.run(x, output: z),
+                              expected(x).conv2d(grouped, padding: (2, 2), dilation: (2, 2), groups: 4))
             }
         }
         for i in 0..<weight.count { weight.pointer[i] *= -1 }
