@@ -7,10 +7,10 @@ import Foundation
 ///
 /// Everything is made once: primitives, memory objects over the buffers, the argument lists, the
 /// folded weights, and one scratchpad the steps share (every primitive takes the plan's scratchpad
-/// rather than oneDNN's per-thread one, so the plan runs on whichever thread calls it). A run sets the input and output pointers, refreshes weights whose sources changed,
-/// and executes the steps. Steps with little work run on one OpenMP thread (`ThreadPolicy`), planned
-/// and executed alike; a plan made for one thread (a shard of a batch split over threads) runs every
-/// step on the one thread that executes it.
+/// rather than oneDNN's per-thread one, so the plan runs on whichever thread calls it). A run sets the
+/// input and output pointers, refreshes weights whose sources changed, and executes the steps. Steps
+/// with little work run on one OpenMP thread (`ThreadPolicy`), planned and executed alike; a plan made
+/// for one thread (a shard of a batch split over threads) runs every step on the thread that runs it.
 final class BlockedInferencePlan {
     /// An activation buffer: its layout, its size, and its memory object once the buffers exist.
     private struct Activation {
